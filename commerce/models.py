@@ -1,0 +1,192 @@
+from decimal import Decimal
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from omo.tenancy.models import MerchantOwned, Staff, Store
+
+MONEY = {"max_digits": 14, "decimal_places": 2, "default": Decimal("0.00")}
+
+
+class Product(MerchantOwned):
+    class Kind(models.TextChoices):
+        REGULAR = "regular", _("Regular")
+        ADDON = "addon", _("Add-on item")
+        BUNDLE = "bundle", _("Bundle")
+        GIFT = "gift", _("Gift")
+        CUSTOM = "custom", _("Custom product")
+
+    name = models.CharField(_("name"), max_length=255)
+    category = models.CharField(_("category"), max_length=100, blank=True, db_index=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.REGULAR)
+    published = models.BooleanField(_("published in online store"), default=True)
+    removed_at = models.DateTimeField(_("removed at"), null=True, blank=True)
+    image_url = models.URLField(_("image URL"), blank=True)
+    description = models.TextField(_("description"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("product")
+        verbose_name_plural = _("products")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def available_online(self):
+        return self.published and self.removed_at is None
+
+
+class Variation(MerchantOwned):
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="variations")
+    name = models.CharField(_("variation"), max_length=120, blank=True, help_text=_("e.g. Red / M"))
+    sku = models.CharField(_("SKU"), max_length=64)
+    barcode = models.CharField(_("barcode"), max_length=64, blank=True, db_index=True)
+    price = models.DecimalField(_("price"), max_digits=14, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("variation")
+        verbose_name_plural = _("variations")
+        ordering = ["product__name", "name"]
+        constraints = [models.UniqueConstraint(fields=["merchant", "sku"], name="variation_sku_unique_per_merchant")]
+
+    def __str__(self):
+        return f"{self.product.name} {self.name}".strip()
+
+
+class Order(MerchantOwned):
+    class Channel(models.TextChoices):
+        POS = "pos", _("POS")
+        KIOSK = "kiosk", _("Kiosk")
+        OMO = "omo", _("OMO")
+        WEB = "web", _("Web store")
+        MESSAGE_CENTER = "message_center", _("Message center")
+        SOCIAL = "social", _("Social commerce")
+        POST_SALE = "post_sale", _("Post sale")
+        API = "api", _("API")
+        IMPORT = "import", _("Import")
+
+    class ChannelGroup(models.TextChoices):
+        RETAIL = "retail", _("Retail store")
+        ONLINE = "online", _("Online store")
+        OTHERS = "others", _("Others")
+
+    class Status(models.TextChoices):
+        PROCESSING = "processing", _("Processing")
+        CONFIRMED = "confirmed", _("Confirmed")
+        COMPLETED = "completed", _("Completed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    class PaymentStatus(models.TextChoices):
+        PENDING = "pending", _("Payment pending")
+        PARTIAL = "partial", _("Partially paid")
+        PAID = "paid", _("Paid")
+        REFUNDED = "refunded", _("Refunded")
+
+    class DeliveryStatus(models.TextChoices):
+        PENDING = "pending", _("Not shipped")
+        SHIPPED = "shipped", _("Shipped")
+        DELIVERED = "delivered", _("Delivered")
+        RETURNED = "returned", _("Returned")
+
+    number = models.CharField(_("order number"), max_length=64)
+    member = models.ForeignKey(
+        "members.Member", on_delete=models.PROTECT, null=True, blank=True, related_name="orders"
+    )
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
+    created_from = models.CharField(_("order created from"), max_length=40, blank=True)
+    source_store = models.ForeignKey(
+        Store, on_delete=models.PROTECT, null=True, blank=True, related_name="orders", verbose_name=_("order source")
+    )
+    # The staff member who rang the sale up in store (POS); online credit lives in attribution.
+    closing_staff = models.ForeignKey(
+        Staff, on_delete=models.PROTECT, null=True, blank=True, related_name="closed_orders"
+    )
+    recommendation_link = models.ForeignKey(
+        "recommendations.RecommendationLink", on_delete=models.SET_NULL, null=True, blank=True, related_name="orders"
+    )
+    parent = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="splits")
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PROCESSING)
+    payment_status = models.CharField(
+        _("payment status"), max_length=10, choices=PaymentStatus.choices, default=PaymentStatus.PENDING
+    )
+    payment_method = models.CharField(_("payment method"), max_length=40, blank=True)
+    delivery_status = models.CharField(
+        _("delivery status"), max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
+    )
+    placed_at = models.DateTimeField(_("placed at"), db_index=True)
+    currency = models.CharField(_("currency"), max_length=3)
+    item_subtotal = models.DecimalField(_("item subtotal"), **MONEY)
+    discounts = models.DecimalField(_("discounts"), **MONEY)
+    store_credit = models.DecimalField(_("store credit used"), **MONEY)
+    points_redeemed = models.DecimalField(_("points redeemed"), **MONEY)
+    shipping = models.DecimalField(_("shipping"), **MONEY)
+    surcharge = models.DecimalField(_("surcharge"), **MONEY)
+    tax = models.DecimalField(_("tax"), **MONEY)
+    total = models.DecimalField(_("order amount"), **MONEY)
+    paid_amount = models.DecimalField(_("paid amount"), **MONEY)
+    unpaid_amount = models.DecimalField(_("unpaid amount"), **MONEY)
+    returned_amount = models.DecimalField(_("returned amount"), **MONEY)
+    is_preorder = models.BooleanField(_("pre-order"), default=False)
+    preorder_paid = models.DecimalField(_("pre-order amount paid off"), **MONEY)
+    preorder_outstanding = models.DecimalField(_("pre-order amount outstanding"), **MONEY)
+    edited_amount = models.DecimalField(_("edited order amount"), **MONEY)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("order")
+        verbose_name_plural = _("orders")
+        ordering = ["-placed_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["merchant", "number"], name="order_number_unique_per_merchant")]
+        indexes = [
+            models.Index(fields=["merchant", "member", "placed_at"], name="order_member_time"),
+            models.Index(fields=["merchant", "placed_at"], name="order_merchant_time"),
+        ]
+
+    def __str__(self):
+        return self.number
+
+    RETAIL_CHANNELS = frozenset({Channel.POS, Channel.KIOSK, Channel.OMO})
+    ONLINE_CHANNELS = frozenset({Channel.WEB, Channel.MESSAGE_CENTER, Channel.SOCIAL, Channel.POST_SALE})
+
+    @classmethod
+    def group_of(cls, channel):
+        if channel in cls.RETAIL_CHANNELS:
+            return cls.ChannelGroup.RETAIL
+        if channel in cls.ONLINE_CHANNELS:
+            return cls.ChannelGroup.ONLINE
+        return cls.ChannelGroup.OTHERS
+
+    @property
+    def channel_group(self):
+        return self.group_of(self.channel)
+
+    @property
+    def is_cancelled(self):
+        return self.status == self.Status.CANCELLED
+
+
+class OrderLine(MerchantOwned):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    variation = models.ForeignKey(Variation, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    product_name = models.CharField(_("product"), max_length=255)
+    sku = models.CharField(_("SKU"), max_length=64, blank=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=Product.Kind.choices, default=Product.Kind.REGULAR)
+    category = models.CharField(_("category"), max_length=100, blank=True)
+    quantity = models.PositiveIntegerField(_("quantity"))
+    unit_price = models.DecimalField(_("unit price"), max_digits=14, decimal_places=2)
+    line_subtotal = models.DecimalField(_("line subtotal"), max_digits=14, decimal_places=2)
+    returned_quantity = models.PositiveIntegerField(_("returned quantity"), default=0)
+    returned_amount = models.DecimalField(_("returned amount"), **MONEY)
+    # True when the line's variation was among the recommended items of the link it came through.
+    recommended = models.BooleanField(_("from a recommendation"), default=False)
+
+    class Meta:
+        verbose_name = _("order line")
+        verbose_name_plural = _("order lines")
+        ordering = ["id"]
+
+    def __str__(self):
+        return f"{self.quantity} × {self.product_name}"

@@ -1,0 +1,44 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from omo.tenancy.models import MerchantOwned, Staff, Store
+
+
+class Member(MerchantOwned):
+    """A merchant's customer. Phone is stored as E.164, email lower-cased (see members.normalize)."""
+
+    name = models.CharField(_("name"), max_length=150, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    # Set when the shopper registers or logs in with a matching phone/email.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="memberships"
+    )
+    registered_by = models.ForeignKey(
+        Staff, on_delete=models.SET_NULL, null=True, blank=True, related_name="registered_members"
+    )
+    registered_store = models.ForeignKey(Store, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    birthday = models.DateField(_("birthday"), null=True, blank=True)
+    created_at = models.DateTimeField(_("registered at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("member")
+        verbose_name_plural = _("members")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["merchant", "phone"], condition=~Q(phone=""), name="member_phone_unique_per_merchant"
+            ),
+            models.UniqueConstraint(
+                fields=["merchant", "email"], condition=~Q(email=""), name="member_email_unique_per_merchant"
+            ),
+            models.UniqueConstraint(
+                fields=["merchant", "user"], condition=Q(user__isnull=False), name="member_user_unique_per_merchant"
+            ),
+            models.CheckConstraint(condition=~Q(phone="", email=""), name="member_has_phone_or_email"),
+        ]
+
+    def __str__(self):
+        return self.name or self.phone or self.email

@@ -1,0 +1,35 @@
+from django.contrib import admin
+
+from .models import Merchant, Staff, Store
+
+
+class MerchantOwnedAdmin(admin.ModelAdmin):
+    """Admin is the platform operator's tool: scopes are disabled for it by the middleware,
+    so every list shows and filters by merchant explicitly."""
+
+    list_select_related = ("merchant",)
+
+    def get_list_filter(self, request):
+        return ("merchant", *super().get_list_filter(request))
+
+
+@admin.register(Merchant)
+class MerchantAdmin(admin.ModelAdmin):
+    list_display = ("name", "slug", "currency", "timezone", "country", "created_at")
+    search_fields = ("name", "slug")
+    prepopulated_fields = {"slug": ("name",)}
+
+
+@admin.register(Store)
+class StoreAdmin(MerchantOwnedAdmin):
+    list_display = ("name", "code", "merchant", "removed_at")
+    list_filter = (("removed_at", admin.EmptyFieldListFilter),)
+    search_fields = ("name", "code")
+
+
+@admin.register(Staff)
+class StaffAdmin(MerchantOwnedAdmin):
+    list_display = ("display_name", "user", "merchant", "store", "role", "resigned_at")
+    list_filter = ("role", ("resigned_at", admin.EmptyFieldListFilter))
+    search_fields = ("display_name", "user__email")
+    raw_id_fields = ("user", "store")

@@ -1,0 +1,218 @@
+"""Demo data so every page has something to show. Deterministic and idempotent: each object
+is found by its natural key (slug, code, email, SKU, order number) before it is created."""
+
+import random
+from datetime import timedelta
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from attribution.services import order_attribute
+from commerce.models import Order, OrderLine, Product, Variation
+from members.models import Member
+from omo.accounts.models import User
+from recommendations.models import LinkClick, RecommendationItem, RecommendationLink
+
+from .models import Merchant, Staff, Store
+from .scoping import merchant_scope
+
+MERCHANTS = [
+    {
+        "slug": "demo",
+        "name": "Demo Retail 示範零售",
+        "currency": "TWD",
+        "timezone": "Asia/Taipei",
+        "country": "TW",
+        "stores": [
+            ("taipei-101", "Taipei 101 台北101店", {"format": "Department"}),
+            ("xinyi", "Xinyi Hypermarket 信義量販店", {"format": "Hypermarket"}),
+            ("banqiao", "Banqiao 板橋店", {"format": "Supermarket"}),
+        ],
+    },
+    {
+        "slug": "north",
+        "name": "Северный маркет",
+        "currency": "RUB",
+        "timezone": "Europe/Moscow",
+        "country": "RU",
+        "stores": [
+            ("tverskaya", "Тверская", {"format": "Hypermarket"}),
+            ("arbat", "Арбат", {"format": "Supermarket"}),
+            ("nevsky", "Невский", {"format": "Supermarket"}),
+        ],
+    },
+]
+STAFF = [  # (email local part, name, role, store index or None)
+    ("admin", "Grace Admin", Staff.Role.ADMIN, None),
+    ("manager", "Mia Manager", Staff.Role.MANAGER, 0),
+    ("amy", "Amy 王", Staff.Role.STAFF, 0),
+    ("ben", "Ben 陳", Staff.Role.STAFF, 1),
+    ("cleo", "Cleo 林", Staff.Role.STAFF, 2),
+    ("dan", "Dan Ivanov", Staff.Role.STAFF, 1),
+]
+CATEGORIES = ["Skincare", "Makeup", "Snacks", "Beverages", "Home", "Apparel", "Electronics", "Toys"]
+NAMES = ["Hydra Serum", "Matte Lipstick", "Oolong Tea", "Pineapple Cake", "Linen Towel", "Cotton Tee",
+         "Earbuds", "Wooden Puzzle", "Sunscreen", "Green Tea Latte", "Rice Cracker", "Desk Lamp"]
+CHANNELS = [Order.Channel.POS] * 4 + [Order.Channel.KIOSK, Order.Channel.OMO] + [Order.Channel.WEB] * 4 + [
+    Order.Channel.SOCIAL, Order.Channel.MESSAGE_CENTER, Order.Channel.API, Order.Channel.IMPORT]
+
+
+def _user(email, name, password, **extra):
+    user, created = User.objects.get_or_create(email=email, defaults={"name": name, **extra})
+    if created:
+        user.set_password(password)
+        user.save()
+    return user
+
+
+@transaction.atomic
+def seed(password: str, *, orders: int = 500, members: int = 50, products: int = 200) -> list[str]:
+    """Create the demo data if missing; return the login lines to print."""
+    logins = []
+    _user("root@omo.example", "Platform operator", password, is_staff=True, is_superuser=True)
+    logins.append(f"Django admin: root@omo.example / {password}  -> /admin/")
+    for index, spec in enumerate(MERCHANTS):
+        merchant, _ = Merchant.objects.get_or_create(
+            slug=spec["slug"],
+            defaults={k: spec[k] for k in ("name", "currency", "timezone", "country")},
+        )
+        with merchant_scope(merchant):
+            lines = _seed_merchant(merchant, spec, password, random.Random(index), orders, members, products)
+        logins.extend(lines)
+    return logins
+
+
+def _seed_merchant(merchant, spec, password, rnd, n_orders, n_members, n_products):
+    stores = []
+    for code, name, attributes in spec["stores"]:
+        store, _ = Store.objects.get_or_create(merchant=merchant, code=code, defaults={"name": name, "attributes": attributes})
+        stores.append(store)
+    staff = []
+    logins = []
+    for local, name, role, store_index in STAFF:
+        email = f"{local}@{merchant.slug}.example"
+        user = _user(email, name, password)
+        member, _ = Staff.objects.get_or_create(
+            merchant=merchant,
+            user=user,
+            defaults={"display_name": name, "role": role, "store": stores[store_index] if store_index is not None else None},
+        )
+        staff.append(member)
+        logins.append(f"{merchant.name} {member.get_role_display()}: {email} / {password}")
+    sellers = [s for s in staff if s.store_id]
+
+    members = list(Member.objects.filter(email__endswith="@shopper.example").order_by("pk"))
+    for i in range(len(members), n_members):
+        members.append(
+            Member.objects.create(
+                merchant=merchant,
+                name=f"Shopper {i + 1}",
+                email=f"shopper{i + 1}@shopper.example",
+                phone=_phone(merchant.country, i),
+                registered_by=sellers[i % len(sellers)],
+                registered_store=sellers[i % len(sellers)].store,
+            )
+        )
+    shopper = _user(f"shopper1@{merchant.slug}.example", "Demo Shopper", password)
+    if not Member.objects.filter(user=shopper).exists():
+        first = members[0]
+        first.user = shopper
+        first.save(update_fields=["user"])
+    logins.append(f"{merchant.name} shopper: {shopper.email} / {password}")
+
+    variations = list(Variation.objects.select_related("product").order_by("pk"))
+    if len(variations) < n_products:
+        for i in range(Product.objects.count(), n_products):
+            product = Product.objects.create(
+                merchant=merchant,
+                name=f"{NAMES[i % len(NAMES)]} #{i + 1}",
+                category=CATEGORIES[i % len(CATEGORIES)],
+                kind=Product.Kind.GIFT if i % 50 == 49 else Product.Kind.REGULAR,
+                published=i % 25 != 24,
+            )
+            sizes = ["S", "M", "L"] if i % 4 == 0 else [""]
+            for size in sizes:
+                Variation.objects.create(
+                    merchant=merchant,
+                    product=product,
+                    name=size,
+                    sku=f"{merchant.slug.upper()}-{i + 1:04d}{size}",
+                    barcode=f"47{index_code(merchant)}{i + 1:08d}{len(size)}",
+                    price=Decimal(rnd.randrange(50, 3000)),
+                )
+        variations = list(Variation.objects.select_related("product").order_by("pk"))
+
+    existing = set(Order.objects.values_list("number", flat=True))
+    now = timezone.now()
+    for i in range(n_orders):
+        number = f"{merchant.slug.upper()}-{i + 1:05d}"
+        placed_at = now - timedelta(days=rnd.uniform(0, 120))
+        member = members[rnd.randrange(len(members))]
+        channel = rnd.choice(CHANNELS)
+        picks = rnd.sample(variations, rnd.randint(1, 3))
+        if number in existing:
+            continue
+        seller = rnd.choice(sellers)
+        link = None
+        if channel == Order.Channel.WEB and rnd.random() < 0.5:
+            link = RecommendationLink.objects.create(merchant=merchant, store=seller.store, staff=seller, member=member)
+            RecommendationItem.objects.bulk_create(
+                [RecommendationItem(merchant=merchant, link=link, variation=v, position=p) for p, v in enumerate(picks)]
+            )
+            LinkClick.objects.create(
+                merchant=merchant, link=link, member=member, user=member.user,
+                clicked_at=placed_at - timedelta(hours=rnd.uniform(0.1, 30)), device=rnd.choice(["phone", "desktop"]),
+            )
+        retail = channel in Order.RETAIL_CHANNELS
+        subtotal = sum((v.price for v in picks), Decimal("0"))
+        discount = (subtotal * Decimal("0.1")).quantize(Decimal("1")) if rnd.random() < 0.2 else Decimal("0")
+        shipping = Decimal("0") if retail else Decimal("60")
+        total = subtotal - discount + shipping
+        status = rnd.choices(
+            [Order.Status.COMPLETED, Order.Status.CONFIRMED, Order.Status.PROCESSING, Order.Status.CANCELLED],
+            [6, 2, 1, 1],
+        )[0]
+        order = Order.objects.create(
+            merchant=merchant,
+            number=number,
+            member=member,
+            channel=channel,
+            created_from="Storefront" if link else ("POS" if retail else channel.label),
+            source_store=(link.store if link else seller.store) if (link or retail) else None,
+            closing_staff=seller if retail else None,
+            recommendation_link=link,
+            status=status,
+            payment_status=Order.PaymentStatus.PAID if status != Order.Status.PROCESSING else Order.PaymentStatus.PENDING,
+            payment_method=rnd.choice(["cash", "card", "line_pay"]),
+            placed_at=placed_at,
+            currency=merchant.currency,
+            item_subtotal=subtotal,
+            discounts=discount,
+            shipping=shipping,
+            total=total,
+            paid_amount=total if status != Order.Status.PROCESSING else Decimal("0"),
+            unpaid_amount=Decimal("0") if status != Order.Status.PROCESSING else total,
+        )
+        OrderLine.objects.bulk_create(
+            [
+                OrderLine(
+                    merchant=merchant, order=order, variation=v, product_name=str(v), sku=v.sku, kind=v.product.kind,
+                    category=v.product.category, quantity=1, unit_price=v.price, line_subtotal=v.price,
+                    recommended=link is not None,
+                )
+                for v in picks
+            ]
+        )
+        order_attribute(merchant_id=merchant.pk, order_id=order.pk)
+    return logins
+
+
+def index_code(merchant) -> str:
+    return "1" if merchant.slug == "demo" else "2"
+
+
+def _phone(country: str, i: int) -> str:
+    if country == "RU":
+        return f"+7916{5550000 + i:07d}"
+    return f"+886912{345000 + i:06d}"

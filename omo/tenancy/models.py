@@ -1,0 +1,109 @@
+import secrets
+import zoneinfo
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .scoping import scoped_manager
+
+
+def _new_api_secret():
+    return secrets.token_urlsafe(32)
+
+
+class Merchant(models.Model):
+    """The tenant: one retail brand using the platform."""
+
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("URL name"), max_length=60, unique=True)
+    logo = models.ImageField(_("logo"), upload_to="merchant-logos/", blank=True)
+    currency = models.CharField(_("currency"), max_length=3, default="TWD")
+    timezone = models.CharField(_("time zone"), max_length=64, default="Asia/Taipei")
+    country = models.CharField(
+        _("country"), max_length=2, default="TW", help_text=_("Region used to read local phone numbers.")
+    )
+    # HMAC key of the order API; shown once to the merchant admin, rotated by an admin action.
+    order_api_secret = models.CharField(max_length=100, default=_new_api_secret, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("merchant")
+        verbose_name_plural = _("merchants")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def tzinfo(self):
+        return zoneinfo.ZoneInfo(self.timezone)
+
+
+class MerchantOwned(models.Model):
+    """Base of every tenant-owned model: the merchant key and the fail-closed manager."""
+
+    merchant = models.ForeignKey(Merchant, on_delete=models.PROTECT, related_name="+", verbose_name=_("merchant"))
+
+    objects = scoped_manager()
+
+    class Meta:
+        abstract = True
+
+
+class Store(MerchantOwned):
+    name = models.CharField(_("name"), max_length=200)
+    code = models.SlugField(_("code"), max_length=40)
+    # Free-form attributes used by offers and reports, e.g. {"format": "Hypermarket"}.
+    attributes = models.JSONField(_("attributes"), default=dict, blank=True)
+    removed_at = models.DateTimeField(_("removed at"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("store")
+        verbose_name_plural = _("stores")
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["merchant", "code"], name="store_code_unique_per_merchant")]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_active(self):
+        return self.removed_at is None
+
+    def existed_at(self, when):
+        return self.removed_at is None or self.removed_at > when
+
+
+class Staff(MerchantOwned):
+    class Role(models.TextChoices):
+        STAFF = "staff", _("Store staff")
+        MANAGER = "manager", _("Store manager")
+        ADMIN = "admin", _("Merchant admin")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="staff_roles")
+    store = models.ForeignKey(
+        Store, on_delete=models.PROTECT, null=True, blank=True, related_name="staff", verbose_name=_("store")
+    )
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.STAFF)
+    display_name = models.CharField(_("display name"), max_length=150)
+    resigned_at = models.DateTimeField(_("resigned at"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("staff member")
+        verbose_name_plural = _("staff")
+        ordering = ["display_name"]
+        constraints = [models.UniqueConstraint(fields=["merchant", "user"], name="staff_user_unique_per_merchant")]
+
+    def __str__(self):
+        return self.display_name
+
+    @property
+    def is_employed(self):
+        return self.resigned_at is None or self.resigned_at > timezone.now()
+
+    def employed_at(self, when):
+        return self.resigned_at is None or self.resigned_at > when

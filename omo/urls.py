@@ -1,0 +1,26 @@
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from . import views
+
+merchant_patterns = [
+    path("staff/", include("members.urls")),
+    path("", include("recommendations.urls")),
+    path("", include("commerce.urls")),
+    path("api/", include("attribution.urls")),
+]
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("healthz", views.healthz, name="healthz"),
+    # Every merchant's pages live under its own prefix; the middleware scopes queries to it.
+    path("m/<slug:merchant>/", include(merchant_patterns)),
+] + static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

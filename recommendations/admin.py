@@ -1,0 +1,29 @@
+from django.contrib import admin
+
+from omo.tenancy.admin import MerchantOwnedAdmin
+
+from .models import LinkClick, RecommendationItem, RecommendationLink
+
+
+class RecommendationItemInline(admin.TabularInline):
+    model = RecommendationItem
+    raw_id_fields = ("variation",)
+    extra = 0
+
+
+@admin.register(RecommendationLink)
+class RecommendationLinkAdmin(MerchantOwnedAdmin):
+    list_display = ("__str__", "store", "staff", "member", "created_at")
+    list_filter = ("store",)
+    search_fields = ("token", "member__phone", "member__email", "staff__display_name")
+    raw_id_fields = ("store", "staff", "member")
+    inlines = [RecommendationItemInline]
+
+
+@admin.register(LinkClick)
+class LinkClickAdmin(MerchantOwnedAdmin):
+    list_display = ("link", "member", "clicked_at", "device")
+    list_filter = ("device",)
+    search_fields = ("member__phone", "member__email", "link__token")
+    raw_id_fields = ("link", "member", "user")
+    date_hierarchy = "clicked_at"

@@ -1,0 +1,55 @@
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from omo.tenancy.models import MerchantOwned, Staff, Store
+
+
+def new_link_token():
+    # 192 bits from the OS CSPRNG: unguessable, and links never expire.
+    return secrets.token_urlsafe(24)
+
+
+class RecommendationLink(MerchantOwned):
+    token = models.CharField(max_length=64, unique=True, default=new_link_token, editable=False)
+    store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="recommendation_links")
+    staff = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="recommendation_links")
+    member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="recommendation_links")
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("recommendation link")
+        verbose_name_plural = _("recommendation links")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.staff} → {self.member} ({self.created_at:%Y-%m-%d %H:%M})"
+
+
+class RecommendationItem(MerchantOwned):
+    link = models.ForeignKey(RecommendationLink, on_delete=models.CASCADE, related_name="items")
+    variation = models.ForeignKey("commerce.Variation", on_delete=models.PROTECT, related_name="+")
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [models.UniqueConstraint(fields=["link", "variation"], name="recommendation_item_unique")]
+
+
+class LinkClick(MerchantOwned):
+    """A logged-in shopper opening a link (clicks made before login are joined at login)."""
+
+    link = models.ForeignKey(RecommendationLink, on_delete=models.PROTECT, related_name="clicks")
+    member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="clicks")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    clicked_at = models.DateTimeField(_("clicked at"))
+    device = models.CharField(_("device"), max_length=40, blank=True)
+    user_agent = models.CharField(max_length=400, blank=True)
+
+    class Meta:
+        verbose_name = _("link click")
+        verbose_name_plural = _("link clicks")
+        ordering = ["-clicked_at"]
+        indexes = [models.Index(fields=["merchant", "member", "clicked_at"], name="click_member_time")]

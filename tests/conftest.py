@@ -1,0 +1,55 @@
+import pytest
+from django.db import connection
+
+# from tests.celery_worker import celery_worker_process  # noqa: F401  (fixture)
+from tests.factories import MemberFactory, MerchantFactory, StaffFactory, StoreFactory
+
+
+def pytest_report_header(config):
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    broker = settings.CELERY_BROKER_URL.split("@")[-1]
+    return [f"database: {db['ENGINE'].rsplit('.', 1)[-1]} {db.get('HOST') or db['NAME']}", f"celery broker: {broker}"]
+
+
+@pytest.fixture(autouse=True)
+def _plain_static_storage(settings):
+    settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+
+
+@pytest.fixture
+def merchant(db):
+    return MerchantFactory(name="Acme Taiwan", slug="acme")
+
+
+@pytest.fixture
+def other_merchant(db):
+    return MerchantFactory(name="Other Brand", slug="other")
+
+
+@pytest.fixture
+def store(merchant):
+    return StoreFactory(merchant=merchant, name="Taipei 101", code="taipei-101")
+
+
+@pytest.fixture
+def staff(merchant, store):
+    return StaffFactory(merchant=merchant, store=store, display_name="Amy")
+
+
+@pytest.fixture
+def member(merchant):
+    return MemberFactory(merchant=merchant)
+
+
+@pytest.fixture
+def staff_client(client, staff):
+    client.force_login(staff.user)
+    return client
+
+
+@pytest.fixture
+def on_postgres():
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL")

@@ -1,0 +1,25 @@
+from django.core.management import call_command
+
+from commerce.models import Order, Product
+from members.models import Member
+from omo.tenancy.models import Merchant, Staff, Store
+
+
+def _counts():
+    counts = {}
+    for merchant in Merchant.objects.all():
+        counts[merchant.slug] = tuple(
+            model.objects.for_merchant(merchant).count() for model in (Store, Staff, Member, Product, Order)
+        )
+    return counts
+
+
+def test_seed_demo_creates_demo_data_and_is_idempotent(db, capsys):
+    call_command("seed_demo", orders=60)
+    first = _counts()
+    assert first["demo"][:4] == (3, 6, 50, 200)
+    assert first["demo"][4] == 60
+    assert "north" in first
+    assert "admin@demo.example" in capsys.readouterr().out
+    call_command("seed_demo", orders=60)
+    assert _counts() == first
