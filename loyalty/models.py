@@ -1,0 +1,325 @@
+"""Loyalty points: merchant settings, offers, accounts and the append-only ledger.
+
+The ledger (`PointsLedgerEntry`) is the source of truth. `PointsAccount.balance`
+is a cached sum kept in step inside the same transaction as each new entry,
+under a row lock on the account (see `loyalty.services`); the database also
+refuses a negative balance, so even a bug or a race cannot overdraw an account.
+Entries are never edited or deleted: a cancelled order gets a new reversal
+entry.
+
+Decisions (which points an event earns) live in the pure `loyalty.offers`
+module; `Offer.as_rule()` converts a row into its dataclass.
+"""
+
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from omo.tenancy.models import MerchantOwned, Staff, Store
+
+from . import offers as rules
+
+
+class LoyaltySettings(MerchantOwned):
+    """One row per merchant: how offers stack, caps and the referral split."""
+
+    class StackingMode(models.TextChoices):
+        SUM = rules.Stacking.SUM.value, _("Add up every matching offer")
+        BEST_OF = rules.Stacking.BEST_OF.value, _("Only the best matching offer")
+
+    stacking = models.CharField(
+        _("stacking"), max_length=10, choices=StackingMode.choices, default=StackingMode.SUM
+    )
+    share_daily_cap = models.PositiveIntegerField(
+        _("share points per day (cap)"),
+        default=100,
+        help_text=_("Most points a member or staff member can earn from sharing per day (merchant's time zone)."),
+    )
+    referral_traffic_points = models.PositiveIntegerField(
+        _("traffic points per referred sale"),
+        default=0,
+        help_text=_("Earned by the store or person who brought the member, for each paid order."),
+    )
+    referral_sales_points = models.PositiveIntegerField(
+        _("sales points per referred sale"),
+        default=0,
+        help_text=_("Earned by the staff member who closed the sale in store; online, by the referrer."),
+    )
+    point_value = models.DecimalField(
+        _("value of one point"),
+        max_digits=8,
+        decimal_places=4,
+        default=Decimal("0.10"),
+        help_text=_("Money one point is worth at checkout and in staff cash redemptions."),
+    )
+    # ISO dates ("2025-10-01"); offers filtered on "holidays only" apply on these local days.
+    holidays = models.JSONField(_("holidays calendar"), default=list, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("loyalty settings")
+        verbose_name_plural = _("loyalty settings")
+        constraints = [models.UniqueConstraint(fields=["merchant"], name="loyalty_settings_one_per_merchant")]
+
+    def __str__(self):
+        return str(_("Loyalty settings"))
+
+    def holiday_dates(self) -> frozenset[date]:
+        return frozenset(date.fromisoformat(value) for value in self.holidays)
+
+    def clean(self):
+        try:
+            self.holiday_dates()
+        except (TypeError, ValueError) as exc:
+            raise ValidationError({"holidays": _("Holidays must be dates like 2025-10-01.")}) from exc
+
+
+class Offer(MerchantOwned):
+    """A points rule the merchant configures without code: event + action + filters."""
+
+    class Event(models.TextChoices):
+        ORDER_PAID = rules.EventKind.ORDER_PAID.value, _("Order paid")
+        REFERRAL_REGISTRATION = (
+            rules.EventKind.MEMBER_REGISTERED_VIA_REFERRAL.value,
+            _("Member registered through a referral"),
+        )
+        SHARE = rules.EventKind.SHARE.value, _("Share through the share button")
+        APP_INSTALLED = rules.EventKind.APP_INSTALLED.value, _("App installed")
+        BIRTHDAY = rules.EventKind.BIRTHDAY.value, _("Birthday")
+
+    class Action(models.TextChoices):
+        FIXED_POINTS = rules.ActionKind.FIXED_POINTS.value, _("Fixed points")
+        POINTS_PER_AMOUNT = rules.ActionKind.POINTS_PER_AMOUNT.value, _("Points per amount spent")
+        MULTIPLIER = rules.ActionKind.MULTIPLIER.value, _("Multiplier on base points")
+        DISCOUNT_PERCENTAGE = rules.ActionKind.DISCOUNT_PERCENTAGE.value, _("Discount percentage")
+
+    name = models.CharField(_("name"), max_length=200)
+    active = models.BooleanField(_("active"), default=True)
+    event = models.CharField(_("event"), max_length=40, choices=Event.choices)
+    action = models.CharField(_("action"), max_length=30, choices=Action.choices)
+    value = models.DecimalField(
+        _("value"),
+        max_digits=12,
+        decimal_places=2,
+        help_text=_("Points, points per amount, multiplier (2 = double points) or discount %."),
+    )
+    per_amount = models.DecimalField(
+        _("per amount"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("Only for points per amount: e.g. 1 point per 10.00."),
+    )
+    campaign = models.BooleanField(
+        _("campaign points"), default=False, help_text=_("Label the points as campaign points, not normal points.")
+    )
+    stacking_group = models.CharField(
+        _("stacking group"),
+        max_length=60,
+        blank=True,
+        help_text=_("Offers in the same group never add up: only the best one applies."),
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    # Filters: empty means "any".
+    channels = models.JSONField(_("sales channels"), default=list, blank=True)
+    stores = models.ManyToManyField(Store, blank=True, related_name="+", verbose_name=_("stores"))
+    store_attributes = models.JSONField(
+        _("store attributes"), default=dict, blank=True, help_text=_('e.g. {"format": "Hypermarket"}')
+    )
+    payment_methods = models.JSONField(_("payment methods"), default=list, blank=True)
+    product_categories = models.JSONField(_("product categories"), default=list, blank=True)
+    recommended_only = models.BooleanField(_("only products from a recommendation link"), default=False)
+    starts_on = models.DateField(_("starts on"), null=True, blank=True)
+    ends_on = models.DateField(_("ends on"), null=True, blank=True)
+    holidays_only = models.BooleanField(_("only on holidays"), default=False)
+    birthday_only = models.BooleanField(_("only on the member's birthday"), default=False)
+    birthday_month = models.BooleanField(_("only in the member's birthday month"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("offer")
+        verbose_name_plural = _("offers")
+        ordering = ["position", "id"]
+
+    def __str__(self):
+        return self.name
+
+    def as_rule(self, *, holidays: frozenset[date] = frozenset(), store_ids=None) -> rules.Offer:
+        """The pure-engine offer. Raises ValueError on an inconsistent configuration."""
+        if store_ids is None:
+            store_ids = [store.pk for store in self.stores.all()]
+        filters = rules.Filters(
+            channels=set(self.channels or ()),
+            store_ids=set(store_ids),
+            store_attributes={str(k): str(v) for k, v in (self.store_attributes or {}).items()},
+            payment_methods=set(self.payment_methods or ()),
+            product_categories=set(self.product_categories or ()),
+            recommended_only=self.recommended_only,
+            starts_on=self.starts_on,
+            ends_on=self.ends_on,
+            holidays=holidays if self.holidays_only else frozenset(),
+            birthday_only=self.birthday_only,
+            birthday_month=self.birthday_month,
+        )
+        return rules.Offer(
+            id=self.pk,
+            name=self.name,
+            event=self.event,
+            action=self.action,
+            value=Decimal(self.value),
+            per_amount=Decimal(self.per_amount) if self.per_amount is not None else None,
+            filters=filters,
+            campaign=self.campaign,
+            stacking_group=self.stacking_group or None,
+        )
+
+    def clean(self):
+        try:
+            self.as_rule(store_ids=[])
+        except ValueError as exc:
+            raise ValidationError(str(exc)) from exc
+
+
+class PointsAccount(MerchantOwned):
+    """One points balance, owned by exactly one member, staff member or (referrer) store.
+
+    Staff and shoppers share this model; only permissions differ (staff may
+    also redeem for cash). A partner store that refers members earns its
+    traffic points into a store-owned account.
+    """
+
+    member = models.OneToOneField(
+        "members.Member", on_delete=models.PROTECT, null=True, blank=True, related_name="points_account"
+    )
+    staff = models.OneToOneField(Staff, on_delete=models.PROTECT, null=True, blank=True, related_name="points_account")
+    store = models.OneToOneField(Store, on_delete=models.PROTECT, null=True, blank=True, related_name="points_account")
+    balance = models.IntegerField(_("balance"), default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("points account")
+        verbose_name_plural = _("points accounts")
+        constraints = [
+            models.CheckConstraint(condition=Q(balance__gte=0), name="points_balance_not_negative"),
+            models.CheckConstraint(
+                condition=(
+                    Q(member__isnull=False, staff__isnull=True, store__isnull=True)
+                    | Q(member__isnull=True, staff__isnull=False, store__isnull=True)
+                    | Q(member__isnull=True, staff__isnull=True, store__isnull=False)
+                ),
+                name="points_account_one_owner",
+            ),
+        ]
+
+    def __str__(self):
+        return str(self.owner)
+
+    @property
+    def owner(self):
+        return self.member or self.staff or self.store
+
+
+class PointsLedgerEntry(MerchantOwned):
+    """One movement of points. Append-only: never updated, never deleted."""
+
+    class Kind(models.TextChoices):
+        EARN = "earn", _("Earned")
+        REDEEM = "redeem", _("Redeemed")
+        EXPIRE = "expire", _("Expired")
+        ADJUST = "adjust", _("Adjusted")
+        REVERSE = "reverse", _("Reversed")
+
+    class Label(models.TextChoices):
+        NORMAL = rules.PointsLabel.NORMAL.value, _("Normal points")
+        CAMPAIGN = rules.PointsLabel.CAMPAIGN.value, _("Campaign points")
+
+    class Source(models.TextChoices):
+        ORDER_PAID = "order_paid", _("Order paid")
+        ORDER_REVERSED = "order_reversed", _("Order cancelled or returned")
+        REFERRAL_REGISTRATION = "member_registered_via_referral", _("Member registered through a referral")
+        REFERRAL_TRAFFIC = "referral_traffic", _("Referral: traffic points")
+        REFERRAL_SALES = "referral_sales", _("Referral: sales points")
+        SHARE = "share", _("Share")
+        APP_INSTALLED = "app_installed", _("App installed")
+        BIRTHDAY = "birthday", _("Birthday")
+        CHECKOUT = "checkout", _("Redeemed at checkout")
+        CASH = "cash", _("Redeemed for cash")
+        MANUAL = "manual", _("Manual adjustment")
+
+    account = models.ForeignKey(PointsAccount, on_delete=models.PROTECT, related_name="entries")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    points = models.IntegerField(_("points"))
+    balance_after = models.IntegerField(_("balance after"))
+    label = models.CharField(_("label"), max_length=10, choices=Label.choices, default=Label.NORMAL)
+    source = models.CharField(_("source"), max_length=40, choices=Source.choices)
+    offer = models.ForeignKey(Offer, on_delete=models.PROTECT, null=True, blank=True, related_name="entries")
+    order = models.ForeignKey(
+        "commerce.Order", on_delete=models.PROTECT, null=True, blank=True, related_name="points_entries"
+    )
+    # The store the movement belongs to (payroll groups staff cash redemptions by it).
+    store = models.ForeignKey(Store, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    cash_amount = models.DecimalField(_("cash paid"), max_digits=14, decimal_places=2, null=True, blank=True)
+    description = models.CharField(_("description"), max_length=255, blank=True)
+    # Unique per merchant: a replayed event finds its key and writes nothing.
+    idempotency_key = models.CharField(max_length=200)
+    created_at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("points ledger entry")
+        verbose_name_plural = _("points ledger entries")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["merchant", "idempotency_key"], name="points_entry_key_unique"),
+            models.CheckConstraint(condition=Q(balance_after__gte=0), name="points_entry_balance_not_negative"),
+        ]
+        indexes = [
+            models.Index(fields=["account", "created_at"], name="points_entry_account_time"),
+            models.Index(fields=["merchant", "source", "created_at"], name="points_entry_source_time"),
+        ]
+
+    def __str__(self):
+        return f"{self.points:+d} {self.get_source_display()}"
+
+
+class Referral(MerchantOwned):
+    """Who brought a member: a (partner) store, a staff member or another member.
+
+    Exactly one referrer. `channel` records how (e.g. "sister-store QR",
+    "WeChat"), for reports only. The referrer earns the traffic points of the
+    member's paid orders (and the sales points too when the sale is online).
+    """
+
+    member = models.OneToOneField("members.Member", on_delete=models.PROTECT, related_name="referral")
+    referrer_store = models.ForeignKey(Store, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    referrer_staff = models.ForeignKey(Staff, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    referrer_member = models.ForeignKey(
+        "members.Member", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    channel = models.CharField(_("how"), max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("referral")
+        verbose_name_plural = _("referrals")
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(referrer_store__isnull=False, referrer_staff__isnull=True, referrer_member__isnull=True)
+                    | Q(referrer_store__isnull=True, referrer_staff__isnull=False, referrer_member__isnull=True)
+                    | Q(referrer_store__isnull=True, referrer_staff__isnull=True, referrer_member__isnull=False)
+                ),
+                name="referral_one_referrer",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.referrer} → {self.member}"
+
+    @property
+    def referrer(self):
+        return self.referrer_store or self.referrer_staff or self.referrer_member

@@ -1,0 +1,102 @@
+"""Reads on loyalty points. Public API used by other apps:
+
+- `points_balance(*, merchant, member) -> int`
+- `ledger_list(*, merchant, member)` -> queryset of `PointsLedgerEntry`, newest first.
+
+A member whose shopper account is also a staff account at this merchant has one
+balance: the staff account (staff and shoppers share one balance model, see
+`account_owner`). A member of another merchant has no balance here (0, empty).
+"""
+
+import calendar
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+
+from omo.tenancy.models import Staff
+
+from .models import LoyaltySettings, Offer, PointsAccount, PointsLedgerEntry
+
+
+def account_owner(*, merchant, member=None, staff=None) -> dict:
+    """The lookup of the account that holds this person's points: {"member": m} or {"staff": s}.
+
+    A shopper who is (or was) staff of this merchant earns into the staff
+    account, so purchase points and share points are one balance (source:
+    "積分是一樣的,不需要分開,只是權限不同").
+    """
+    if staff is not None:
+        return {"staff": staff}
+    if member.user_id:
+        person_staff = Staff.objects.for_merchant(merchant).filter(user_id=member.user_id).first()
+        if person_staff is not None:
+            return {"staff": person_staff}
+    return {"member": member}
+
+
+def _account(*, merchant, member=None, staff=None) -> PointsAccount | None:
+    owner = member if member is not None else staff
+    if owner is None or owner.merchant_id != merchant.pk:
+        return None
+    return PointsAccount.objects.for_merchant(merchant).filter(**account_owner(
+        merchant=merchant, member=member, staff=staff
+    )).first()
+
+
+def points_balance(*, merchant, member=None, staff=None) -> int:
+    """Current points of a member (or staff member); 0 when they never earned any."""
+    account = _account(merchant=merchant, member=member, staff=staff)
+    return account.balance if account else 0
+
+
+def ledger_list(*, merchant, member=None, staff=None) -> QuerySet[PointsLedgerEntry]:
+    """Ledger history of a member (or staff member), newest first."""
+    entries = PointsLedgerEntry.objects.for_merchant(merchant).select_related("offer", "order", "store")
+    account = _account(merchant=merchant, member=member, staff=staff)
+    if account is None:
+        return entries.none()
+    return entries.filter(account=account).order_by("-created_at", "-id")
+
+
+def loyalty_settings_get(*, merchant) -> LoyaltySettings:
+    """The merchant's settings row (defaults when never saved; not written here)."""
+    settings = LoyaltySettings.objects.for_merchant(merchant).filter().first()
+    return settings or LoyaltySettings(merchant=merchant)
+
+
+def offer_list(*, merchant, event=None, active=None) -> QuerySet[Offer]:
+    offers = Offer.objects.for_merchant(merchant).prefetch_related("stores")
+    if event is not None:
+        offers = offers.filter(event=event)
+    if active is not None:
+        offers = offers.filter(active=active)
+    return offers.order_by("position", "id")
+
+
+def offer_get(*, merchant, offer_id) -> Offer:
+    return get_object_or_404(Offer.objects.for_merchant(merchant), pk=offer_id)
+
+
+def local_day_bounds(day: date, tz) -> tuple[datetime, datetime]:
+    """[start, end) of a merchant's local day as aware datetimes (DST-safe)."""
+    start = datetime.combine(day, time.min, tzinfo=tz)
+    end = datetime.combine(day + timedelta(days=1), time.min, tzinfo=tz)
+    return start, end
+
+
+def local_month_bounds(year: int, month: int, tz) -> tuple[datetime, datetime]:
+    start = datetime(year, month, 1, tzinfo=tz)
+    days = calendar.monthrange(year, month)[1]
+    return start, datetime.combine(date(year, month, days) + timedelta(days=1), time.min, tzinfo=tz)
+
+
+def cash_redemption_list(*, merchant, year: int, month: int) -> QuerySet[PointsLedgerEntry]:
+    """Staff cash redemptions of a local calendar month, for payroll: by store, then staff."""
+    start, end = local_month_bounds(year, month, merchant.tzinfo)
+    return (
+        PointsLedgerEntry.objects.for_merchant(merchant)
+        .filter(source=PointsLedgerEntry.Source.CASH, created_at__gte=start, created_at__lt=end)
+        .select_related("account__staff__user", "store")
+        .order_by("store__name", "account__staff__display_name", "created_at", "id")
+    )
