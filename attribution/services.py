@@ -120,18 +120,6 @@ def order_attribute(*, merchant_id: int, order_id: int) -> Attribution | None:
     return attribution
 
 
-def order_attribution_enqueue(order: Order) -> None:
-    """Queue the attribution of an order once the transaction that saved it commits.
-
-    `robust`: if the broker is down the order is still saved and the request succeeds; the
-    beat sweeper attributes it later.
-    """
-    from .tasks import attribute_order_task
-
-    merchant_id, order_id = order.merchant_id, order.pk
-    transaction.on_commit(lambda: attribute_order_task.delay(merchant_id, order_id), robust=True)
-
-
 def unattributed_order_ids(*, merchant_id: int, older_than, limit: int = 1000) -> list[int]:
     return list(
         Order.objects.for_merchant(merchant_id)

@@ -7,8 +7,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from attribution.services import order_attribution_enqueue
-
+from .events import order_changed
 from .models import Order, OrderLine, Variation
 
 MONEY_FIELDS = (
@@ -43,7 +42,7 @@ class LineInput:
     recommended: bool = False
 
 
-def _line(merchant, order, line: LineInput) -> OrderLine:
+def build_line(merchant, order, line: LineInput) -> OrderLine:
     variation = line.variation
     product = variation.product if variation else None
     return OrderLine(
@@ -123,9 +122,9 @@ def order_create(
         currency=merchant.currency,
         **money,
     )
-    OrderLine.objects.for_merchant(merchant).bulk_create([_line(merchant, order, line) for line in lines])
+    OrderLine.objects.for_merchant(merchant).bulk_create([build_line(merchant, order, line) for line in lines])
     if attribute:
-        order_attribution_enqueue(order)
+        order_changed(order)
     return order
 
 
@@ -136,6 +135,7 @@ def order_cancel(*, merchant, order: Order) -> Order:
     if order.status != Order.Status.CANCELLED:
         order.status = Order.Status.CANCELLED
         order.save(update_fields=["status", "updated_at"])
+        order_changed(order)
     return order
 
 

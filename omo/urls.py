@@ -11,6 +11,7 @@ merchant_patterns = [
     path("", include("recommendations.urls")),
     path("", include("commerce.urls")),
     path("api/", include("attribution.urls")),
+    path("api/", include("commerce.api_urls")),
 ]
 
 urlpatterns = [

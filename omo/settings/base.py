@@ -183,6 +183,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "omo.api.exception_handler",
 }
 SPECTACULAR_SETTINGS = {"TITLE": "OMO API", "VERSION": "1.0.0", "SERVE_INCLUDE_SCHEMA": False}
 

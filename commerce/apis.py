@@ -1,0 +1,110 @@
+"""External order API: HMAC-signed JSON, idempotent by the merchant's order id."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.exceptions import AuthenticationFailed, ParseError
+from rest_framework.parsers import JSONParser
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from . import signing
+from .ingest import order_event_ingest
+from .models import Order
+from .services import MONEY_FIELDS
+
+# Every figure optional: an edit may send only what changed.
+MoneySerializer = type(
+    "MoneySerializer",
+    (serializers.Serializer,),
+    {name: serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0, required=False) for name in MONEY_FIELDS},
+)
+
+
+class MemberRefSerializer(serializers.Serializer):
+    phone = serializers.CharField(required=False, allow_blank=True, max_length=40)
+    email = serializers.EmailField(required=False, allow_blank=True)
+    name = serializers.CharField(required=False, allow_blank=True, max_length=150)
+
+
+class LineSerializer(serializers.Serializer):
+    sku = serializers.CharField(required=False, allow_blank=True, max_length=64)
+    name = serializers.CharField(required=False, allow_blank=True, max_length=255)
+    quantity = serializers.IntegerField(min_value=1, max_value=100000)
+    unit_price = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0)
+    returned_quantity = serializers.IntegerField(min_value=0, required=False, default=0)
+    returned_amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0, required=False)
+
+    def validate(self, attrs):
+        if attrs.get("returned_quantity", 0) > attrs["quantity"]:
+            raise serializers.ValidationError(_("returned_quantity cannot exceed quantity."))
+        return attrs
+
+
+class OrderEventSerializer(serializers.Serializer):
+    order_id = serializers.CharField(max_length=64)
+    placed_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField(required=False)
+    channel = serializers.ChoiceField(Order.Channel.choices, required=False)
+    created_from = serializers.CharField(required=False, allow_blank=True, max_length=40)
+    status = serializers.ChoiceField(Order.Status.choices, required=False)
+    payment_status = serializers.ChoiceField(Order.PaymentStatus.choices, required=False)
+    delivery_status = serializers.ChoiceField(Order.DeliveryStatus.choices, required=False)
+    payment_method = serializers.CharField(required=False, allow_blank=True, max_length=40)
+    store = serializers.CharField(required=False, allow_blank=True, max_length=40, help_text="store code")
+    closing_staff = serializers.IntegerField(required=False, min_value=1)
+    recommendation_token = serializers.CharField(required=False, allow_blank=True, max_length=64)
+    campaign_code = serializers.CharField(required=False, allow_blank=True, max_length=40)
+    member = MemberRefSerializer(required=False)
+    money = MoneySerializer(required=False)
+    lines = LineSerializer(many=True, required=False, max_length=500)
+
+
+class OrderEventResponseSerializer(serializers.Serializer):
+    order_id = serializers.CharField()
+    outcome = serializers.CharField()
+
+
+class OrderEventApi(APIView):
+    """POST an order event (create, edit or cancel). Signed with the merchant's order API secret."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    parser_classes = [JSONParser]
+
+    @extend_schema(
+        request=OrderEventSerializer,
+        responses={201: OrderEventResponseSerializer, 200: OrderEventResponseSerializer},
+        parameters=[
+            OpenApiParameter(signing.TIMESTAMP_HEADER, str, OpenApiParameter.HEADER, required=True),
+            OpenApiParameter(signing.SIGNATURE_HEADER, str, OpenApiParameter.HEADER, required=True),
+        ],
+    )
+    def post(self, request, merchant):
+        try:
+            signing.verify(
+                request.merchant.order_api_secret,
+                timestamp=request.headers.get(signing.TIMESTAMP_HEADER),
+                signature=request.headers.get(signing.SIGNATURE_HEADER),
+                body=request.body,
+                tolerance=settings.ORDER_API_TOLERANCE_SECONDS,
+            )
+        except signing.SignatureError as exc:
+            raise AuthenticationFailed(str(exc)) from exc
+        if not isinstance(request.data, dict):
+            raise ParseError(_("The body must be a JSON object."))
+        serializer = OrderEventSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            result = order_event_ingest(merchant=request.merchant, data=serializer.validated_data)
+        except DjangoValidationError as exc:
+            detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+            return Response({"error": _("Invalid order."), "details": detail}, status=status.HTTP_400_BAD_REQUEST)
+        code = status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
+        return Response({"order_id": result.order.number, "outcome": result.outcome}, status=code)
+
+    def get_authenticate_header(self, request):
+        return "HMAC-SHA256"
