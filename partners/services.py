@@ -1,0 +1,375 @@
+"""Writes for referral campaigns: campaigns, invitations, binding, and the per-order figures.
+
+Order figures are computed by the pure rules in `partners.commission` only; this module
+loads the facts, calls `commission.compute`, stores the result and moves the campaign's
+incremental aggregates by the difference between the stored and the new result.
+
+Order split: a child order (``order.parent`` set) whose parent carries a campaign is not
+credited on its own. The campaign keeps the parent's `CampaignOrder` as the single credited
+record, recomputed from the parent order's figures after the split, so "the commission
+becomes the parent order's result after the split" (source, 注意事項) and nothing is
+counted twice. An event on such a child recomputes the parent, and
+`order_referral_record` on it returns the parent's record instead of creating a new one.
+"""
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from commerce.models import Order, OrderLine
+
+from . import commission
+from .models import (
+    Campaign,
+    CampaignOrder,
+    CampaignProductSales,
+    CampaignStats,
+    Invitation,
+    Partner,
+    PartnerMembership,
+    new_campaign_code,
+)
+
+logger = logging.getLogger(__name__)
+
+
+# ---------------------------------------------------------------------------
+# Campaigns
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CampaignInput:
+    name: str
+    starts_at: datetime
+    ends_at: datetime
+    currency: str
+    condition: str
+    commission_type: str
+    rate: object
+    products: tuple = ()
+
+
+def _validate_campaign(data: CampaignInput):
+    errors = {}
+    if data.ends_at <= data.starts_at:
+        errors["ends_at"] = _("The campaign must end after it starts.")
+    if data.rate is None or data.rate < 0:
+        errors["rate"] = _("The commission cannot be negative.")
+    elif data.commission_type == Campaign.CommissionType.PERCENTAGE and data.rate > 100:
+        errors["rate"] = _("A percentage commission cannot exceed 100 %.")
+    if data.condition == Campaign.Condition.SPECIFIC_PRODUCTS and not data.products:
+        errors["products"] = _("Choose the products that earn commission.")
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def campaign_create(*, merchant, data: CampaignInput) -> Campaign:
+    """A new referral campaign with a fresh unguessable code and zeroed figures."""
+    _validate_campaign(data)
+    campaigns = Campaign.objects.for_merchant(merchant)
+    for _attempt in range(5):
+        code = new_campaign_code()
+        if not campaigns.filter(code=code).exists():
+            break
+    campaign = campaigns.create(
+        merchant=merchant,
+        name=data.name,
+        code=code,
+        starts_at=data.starts_at,
+        ends_at=data.ends_at,
+        currency=data.currency.upper(),
+        condition=data.condition,
+        commission_type=data.commission_type,
+        rate=data.rate,
+    )
+    if data.condition == Campaign.Condition.SPECIFIC_PRODUCTS:
+        campaign.products.set(data.products)
+    CampaignStats.objects.for_merchant(merchant).create(merchant=merchant, campaign=campaign)
+    return campaign
+
+
+@transaction.atomic
+def campaign_partner_bind(*, merchant, campaign: Campaign, partner: Partner) -> Campaign:
+    """Bind `partner` to the campaign. Permanent: a campaign bound to someone else is refused."""
+    campaign = Campaign.objects.for_merchant(merchant).select_for_update().get(pk=campaign.pk)
+    if campaign.partner_id is not None and campaign.partner_id != partner.pk:
+        raise ValidationError(
+            _("This campaign is already bound to a partner. Binding is permanent and cannot be changed."),
+            code="partner_bound",
+        )
+    if campaign.partner_id is None:
+        campaign.partner = partner
+        campaign.bound_at = timezone.now()
+        campaign.save(update_fields=["partner", "bound_at"])
+    PartnerMembership.objects.for_merchant(merchant).get_or_create(merchant=merchant, partner=partner)
+    return campaign
+
+
+# ---------------------------------------------------------------------------
+# Partners and invitations
+# ---------------------------------------------------------------------------
+
+
+def partner_for_user(user, *, create=False) -> Partner | None:
+    partner = Partner.objects.filter(user=user).first()
+    if partner is None and create:
+        partner, _created = Partner.objects.get_or_create(user=user, defaults={"display_name": user.name})
+    return partner
+
+
+@transaction.atomic
+def invitation_create(*, merchant, campaign: Campaign, email: str = "", invite_url_builder=None) -> Invitation:
+    """An invitation link for the campaign; with an email, the link is mailed (console by default)."""
+    campaign = Campaign.objects.for_merchant(merchant).get(pk=campaign.pk)
+    if campaign.partner_id is not None:
+        raise ValidationError(
+            _("This campaign is already bound to a partner. Binding is permanent and cannot be changed."),
+            code="partner_bound",
+        )
+    invitation = Invitation.objects.for_merchant(merchant).create(
+        merchant=merchant, campaign=campaign, email=(email or "").strip().lower()
+    )
+    if invitation.email and invite_url_builder is not None:
+        url = invite_url_builder(invitation)
+        transaction.on_commit(
+            lambda: send_mail(
+                _("%(merchant)s invites you to the referral campaign %(campaign)s")
+                % {"merchant": merchant.name, "campaign": campaign.name},
+                _("Open this link to sign up or log in and bind your partner account:\n\n%(url)s\n")
+                % {"url": url},
+                None,
+                [invitation.email],
+            ),
+            robust=True,
+        )
+    return invitation
+
+
+@transaction.atomic
+def invitation_accept(*, invitation: Invitation, user) -> Campaign:
+    """The signed-in partner accepts: the campaign is bound to them for good."""
+    merchant = invitation.merchant
+    invitation = Invitation.objects.for_merchant(merchant).select_for_update().get(pk=invitation.pk)
+    partner = partner_for_user(user, create=True)
+    if invitation.accepted_by_id is not None and invitation.accepted_by_id != partner.pk:
+        raise ValidationError(_("This invitation has already been used by another partner."), code="used")
+    campaign = campaign_partner_bind(merchant=merchant, campaign=invitation.campaign, partner=partner)
+    if invitation.accepted_at is None:
+        invitation.accepted_at = timezone.now()
+        invitation.accepted_by = partner
+        invitation.save(update_fields=["accepted_at", "accepted_by"])
+    return campaign
+
+
+# ---------------------------------------------------------------------------
+# Referred orders
+# ---------------------------------------------------------------------------
+
+
+def _enqueue_recompute(merchant_id: int, order_id: int):
+    from .tasks import order_campaign_update_task
+
+    transaction.on_commit(lambda: order_campaign_update_task.delay(merchant_id, order_id), robust=True)
+
+
+@transaction.atomic
+def order_referral_record(*, merchant, order, code: str) -> CampaignOrder | None:
+    """Record that `order` was referred by the campaign with `code` and queue its figures.
+
+    Called by the storefront checkout and the order API. A blank code records nothing; an
+    unknown code or one whose campaign is not running when the order was placed raises
+    ValidationError. Idempotent: the same order and code give the same single record; an
+    order already credited to another campaign keeps its first campaign.
+    """
+    code = (code or "").strip().upper()
+    if not code:
+        return None
+    campaign = Campaign.objects.for_merchant(merchant).filter(code=code).first()
+    if campaign is None:
+        raise ValidationError(_("Unknown referral code “%(code)s”.") % {"code": code}, code="unknown_campaign")
+    if not campaign.is_active(order.placed_at):
+        raise ValidationError(
+            _("The referral campaign “%(code)s” is not running.") % {"code": code}, code="campaign_not_running"
+        )
+    if order.currency and order.currency.upper() != campaign.currency.upper():
+        raise ValidationError(
+            _("The referral campaign “%(code)s” is in %(currency)s; this order is not.")
+            % {"code": code, "currency": campaign.currency},
+            code="currency_mismatch",
+        )
+    if order.parent_id is not None:
+        parent_record = CampaignOrder.objects.for_merchant(merchant).filter(order_id=order.parent_id).first()
+        if parent_record is not None:
+            # Split: the parent's record stays the credited one (see the module docstring).
+            _enqueue_recompute(merchant.pk, order.parent_id)
+            return parent_record
+    record, _created = CampaignOrder.objects.for_merchant(merchant).get_or_create(
+        order=order,
+        defaults={"merchant": merchant, "campaign": campaign, "placed_at": order.placed_at},
+    )
+    _enqueue_recompute(merchant.pk, order.pk)
+    return record
+
+
+def _ranking_key(line: OrderLine) -> str:
+    product_id = line.variation.product_id if line.variation_id else None
+    return f"p{product_id}" if product_id else f"n:{line.product_name}"[:300]
+
+
+def _order_money(order: Order, lines: list[OrderLine]) -> commission.OrderMoney:
+    return commission.OrderMoney(
+        item_subtotal=order.item_subtotal,
+        discounts=order.discounts,
+        store_credit=order.store_credit,
+        points_redeemed=order.points_redeemed,
+        returned_amount=order.returned_amount,
+        shipping=order.shipping,
+        surcharge=order.surcharge,
+        tax=order.tax,
+        paid_amount=order.paid_amount,
+        unpaid_amount=order.unpaid_amount,
+        currency=order.currency,
+        lines=tuple(
+            commission.LineFacts(
+                product_id=str(line.variation.product_id) if line.variation_id else "",
+                kind=line.kind,
+                quantity=line.quantity,
+                unit_price=line.unit_price,
+                line_subtotal=line.line_subtotal,
+                returned_quantity=line.returned_quantity,
+                returned_amount=line.returned_amount,
+            )
+            for line in lines
+        ),
+    )
+
+
+def _ranked_quantities(lines: list[OrderLine]) -> tuple[dict[str, int], dict[str, OrderLine]]:
+    quantities: dict[str, int] = {}
+    sample: dict[str, OrderLine] = {}
+    for line in lines:
+        if not commission.ranking_included(line.kind):
+            continue
+        key = _ranking_key(line)
+        # Units sold, returns included (only commission leaves returned items out).
+        quantities[key] = quantities.get(key, 0) + line.quantity
+        sample.setdefault(key, line)
+    return quantities, sample
+
+
+@transaction.atomic
+def campaign_order_recompute(*, merchant, order_id: int) -> CampaignOrder | None:
+    """Recompute one referred order and move its campaign's aggregates by the difference.
+
+    Idempotent: the record row is locked and holds exactly what the aggregates already
+    contain for this order, so a duplicate or replayed event computes a zero difference.
+    A no-op for an order without a campaign.
+    """
+    order = Order.objects.for_merchant(merchant).filter(pk=order_id).first()
+    if order is None:
+        return None
+    records = CampaignOrder.objects.for_merchant(merchant)
+    if order.parent_id is not None and not records.filter(order_id=order.pk).exists():
+        if records.filter(order_id=order.parent_id).exists():
+            return campaign_order_recompute(merchant=merchant, order_id=order.parent_id)
+        return None
+    record = records.select_for_update().select_related("campaign").filter(order_id=order.pk).first()
+    if record is None:
+        return None
+    campaign = record.campaign
+    lines = list(OrderLine.objects.for_merchant(merchant).filter(order=order).select_related("variation__product"))
+    result = commission.compute(_order_money(order, lines), campaign.rule())
+    counted = order.status != Order.Status.CANCELLED
+    quantities, sample = _ranked_quantities(lines) if counted else ({}, {})
+
+    old = record
+    sign_old = 1 if old.counted else 0
+    sign_new = 1 if counted else 0
+    d_count = sign_new - sign_old
+    d_total = sign_new * result.order_total - sign_old * old.order_total
+    d_settlement = sign_new * result.settlement - sign_old * old.settlement
+    d_commission = sign_new * result.commission - sign_old * old.commission
+
+    now = timezone.now()
+    stats = CampaignStats.objects.for_merchant(merchant)
+    if not stats.filter(campaign=campaign).exists():
+        try:
+            with transaction.atomic():
+                stats.create(merchant_id=campaign.merchant_id, campaign=campaign)
+        except IntegrityError:
+            pass
+    stats.filter(campaign=campaign).update(
+        order_count=F("order_count") + d_count,
+        order_total=F("order_total") + d_total,
+        settlement_total=F("settlement_total") + d_settlement,
+        commission_total=F("commission_total") + d_commission,
+        updated_at=now,
+    )
+    old_quantities = old.ranked_quantities or {}
+    _apply_quantities(merchant, campaign, old_quantities, quantities, sample)
+
+    record.settlement = result.settlement
+    record.commission = result.commission
+    record.order_total = result.order_total
+    record.counted = counted
+    record.ranked_quantities = quantities
+    record.placed_at = order.placed_at
+    record.computed_at = now
+    record.save()
+    return record
+
+
+def _apply_quantities(merchant, campaign, old: dict, new: dict, sample: dict):
+    sales = CampaignProductSales.objects.for_merchant(merchant)
+    for key in sorted(set(old) | set(new)):
+        delta = new.get(key, 0) - old.get(key, 0)
+        if delta == 0:
+            continue
+        if key in sample:
+            line = sample[key]
+            defaults = {
+                "merchant_id": campaign.merchant_id,
+                "product_id": line.variation.product_id if line.variation_id else None,
+                "product_name": (line.variation.product.name if line.variation_id else line.product_name)[:255],
+                "kind": line.kind,
+            }
+            sales.get_or_create(campaign=campaign, product_key=key, defaults=defaults)
+        sales.filter(campaign=campaign, product_key=key).update(quantity=F("quantity") + delta)
+
+
+@transaction.atomic
+def campaign_stats_rebuild(*, merchant, campaign: Campaign) -> CampaignStats:
+    """Repair tool: rebuild a campaign's aggregates from its stored per-order figures."""
+    from django.db.models import Count, Sum
+
+    records = CampaignOrder.objects.for_merchant(merchant).filter(campaign=campaign, counted=True)
+    totals = records.aggregate(
+        n=Count("pk"), total=Sum("order_total"), settlement=Sum("settlement"), commission=Sum("commission")
+    )
+    stats, _created = CampaignStats.objects.for_merchant(merchant).select_for_update().get_or_create(
+        campaign=campaign, defaults={"merchant_id": campaign.merchant_id}
+    )
+    stats.order_count = totals["n"] or 0
+    stats.order_total = totals["total"] or 0
+    stats.settlement_total = totals["settlement"] or 0
+    stats.commission_total = totals["commission"] or 0
+    stats.updated_at = timezone.now()
+    stats.save()
+    quantities: dict[str, int] = {}
+    for ranked in records.values_list("ranked_quantities", flat=True).iterator():
+        for key, units in (ranked or {}).items():
+            quantities[key] = quantities.get(key, 0) + units
+    sales = CampaignProductSales.objects.for_merchant(merchant).filter(campaign=campaign)
+    sales.exclude(product_key__in=list(quantities)).update(quantity=0)
+    for key, units in quantities.items():
+        sales.filter(product_key=key).update(quantity=units)
+    return stats

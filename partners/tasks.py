@@ -1,0 +1,23 @@
+from celery import shared_task
+from django.db import OperationalError
+
+from omo.tenancy.tasks import TenantTask
+
+from . import services
+
+
+@shared_task(
+    name="partners.order_campaign_update",
+    base=TenantTask,
+    acks_late=True,  # losing this event would leave a partner's figures stale
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def order_campaign_update_task(merchant_id: int, order_id: int):
+    """Recompute a referred order's figures and its campaign's aggregates; no-op without a campaign.
+
+    Safe to run for every order event (create, edit, cancel, split) and to replay.
+    """
+    record = services.campaign_order_recompute(merchant=merchant_id, order_id=order_id)
+    return str(record.commission) if record else None
