@@ -16,11 +16,16 @@ from .ingest import order_event_ingest
 from .models import Order
 from .services import MONEY_FIELDS
 
-# Every figure optional: an edit may send only what changed.
+# Every figure optional: an edit may send only what changed. Only the edit delta may be negative.
 MoneySerializer = type(
     "MoneySerializer",
     (serializers.Serializer,),
-    {name: serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0, required=False) for name in MONEY_FIELDS},
+    {
+        name: serializers.DecimalField(
+            max_digits=14, decimal_places=2, min_value=None if name == "edited_amount" else 0, required=False
+        )
+        for name in MONEY_FIELDS
+    },
 )
 
 
