@@ -165,7 +165,17 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    # A task whose worker was killed is redelivered once this many seconds have passed.
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+    "unacked_restore_interval": env.int("CELERY_UNACKED_RESTORE_INTERVAL", default=10),
+    "unacked_restore_throttle": env.int("CELERY_UNACKED_RESTORE_THROTTLE", default=10),
+    # Fail fast when Redis is unreachable so a request saving an order never hangs on it.
+    "socket_timeout": 5,
+    "socket_connect_timeout": 2,
+}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
+CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
@@ -192,9 +202,18 @@ SMS_BACKEND = env("SMS_BACKEND", default="omo.integrations.sms.ConsoleBackend")
 TWILIO_ACCOUNT_SID = env("TWILIO_ACCOUNT_SID", default="")
 TWILIO_AUTH_TOKEN = env("TWILIO_AUTH_TOKEN", default="")
 TWILIO_FROM_NUMBER = env("TWILIO_FROM_NUMBER", default="")
+# Recommendation texts: at most this many per member and per store in SMS_RATE_WINDOW seconds.
+SMS_RATE_PER_MEMBER = env.int("SMS_RATE_PER_MEMBER", default=3)
+SMS_RATE_PER_STORE = env.int("SMS_RATE_PER_STORE", default=100)
+SMS_RATE_WINDOW = env.int("SMS_RATE_WINDOW", default=3600)
 
 # Order API: requests older or newer than this are refused as replays.
 ORDER_API_TOLERANCE_SECONDS = 300
+
+# Order CSV exports up to this many rows stream straight to the browser; larger ones run
+# as a background job with a progress bar. Progress is saved every N rows.
+REPORTS_EXPORT_STREAM_MAX_ROWS = env.int("REPORTS_EXPORT_STREAM_MAX_ROWS", default=50_000)
+REPORTS_EXPORT_PROGRESS_EVERY = env.int("REPORTS_EXPORT_PROGRESS_EVERY", default=20_000)
 
 LOGGING = {
     "version": 1,
