@@ -14,6 +14,17 @@ def pytest_report_header(config):
 
 
 @pytest.fixture(autouse=True)
+def _celery_in_process(request):
+    """Tasks run in-process (still after commit) unless the test drives a real worker process."""
+    from omo.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = "celery_worker_process" not in request.fixturenames
+    yield
+    app.conf.task_always_eager = previous
+
+
+@pytest.fixture(autouse=True)
 def _plain_static_storage(settings):
     settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
 
