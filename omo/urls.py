@@ -11,6 +11,7 @@ merchant_patterns = [
     path("", include("recommendations.urls")),
     path("", include("commerce.urls")),
     path("api/", include("attribution.urls")),
+    path("", include("partners.merchant_urls")),
     path("api/", include("commerce.api_urls")),
 ]
 
@@ -24,4 +25,5 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     # Every merchant's pages live under its own prefix; the middleware scopes queries to it.
     path("m/<slug:merchant>/", include(merchant_patterns)),
+    path("partners/", include("partners.urls")),
 ] + static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -119,14 +119,14 @@ class Campaign(MerchantOwned):
             return _("Ongoing")
         return _("Ended")
 
+    def product_ids(self) -> list[int]:
+        # Through the link table: the tenant-scoped Product manager would need an active scope.
+        return list(Campaign.products.through.objects.filter(campaign_id=self.pk).values_list("product_id", flat=True))
+
     def rule(self, product_ids=None) -> CommissionRule:
         """The pure-rule view of this campaign (product ids as strings, as `LineFacts` carries them)."""
         if product_ids is None:
-            product_ids = (
-                self.products.values_list("pk", flat=True)
-                if self.condition == self.Condition.SPECIFIC_PRODUCTS
-                else []
-            )
+            product_ids = self.product_ids() if self.condition == self.Condition.SPECIFIC_PRODUCTS else []
         return CommissionRule(
             condition=self.condition,
             commission_type=self.commission_type,

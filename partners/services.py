@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from commerce.models import Order, OrderLine
+from omo.tenancy.scoping import merchant_scope
 
 from . import commission
 from .models import (
@@ -92,7 +93,8 @@ def campaign_create(*, merchant, data: CampaignInput) -> Campaign:
         rate=data.rate,
     )
     if data.condition == Campaign.Condition.SPECIFIC_PRODUCTS:
-        campaign.products.set(data.products)
+        with merchant_scope(merchant):  # the M2M manager goes through the scoped Product manager
+            campaign.products.set(data.products)
     CampaignStats.objects.for_merchant(merchant).create(merchant=merchant, campaign=campaign)
     return campaign
 

@@ -1,0 +1,73 @@
+from allauth.account.forms import SignupForm
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from commerce.models import Product
+
+from .models import Campaign
+from .validators import PartnerPasswordValidator
+
+
+class PartnerSignupForm(SignupForm):
+    """allauth's signup (email + password twice) plus a display name and the partner password policy."""
+
+    name = forms.CharField(label=_("Your name"), max_length=150)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["password1"].help_text = PartnerPasswordValidator().get_help_text()
+        self.fields["password1"].widget.attrs.update({"minlength": 8, "maxlength": 20})
+        self.order_fields(["name", "email", "password1", "password2"])
+
+    def clean(self):
+        cleaned = super().clean()
+        password = cleaned.get("password1")
+        if password:
+            try:
+                PartnerPasswordValidator().validate(password)
+            except ValidationError as exc:
+                for message in exc.messages:
+                    if message not in self.errors.get("password1", []):
+                        self.add_error("password1", message)
+        return cleaned
+
+    def save(self, request):
+        from .services import partner_for_user
+
+        user = super().save(request)
+        user.name = self.cleaned_data["name"]
+        user.save(update_fields=["name"])
+        partner_for_user(user, create=True)
+        return user
+
+
+class CampaignForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    starts_at = forms.DateTimeField(label=_("Starts at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    ends_at = forms.DateTimeField(label=_("Ends at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    currency = forms.CharField(label=_("Currency"), max_length=3, min_length=3)
+    condition = forms.ChoiceField(label=_("Commission condition"), choices=Campaign.Condition.choices)
+    commission_type = forms.ChoiceField(label=_("Commission type"), choices=Campaign.CommissionType.choices)
+    rate = forms.DecimalField(
+        label=_("Commission"),
+        min_value=0,
+        max_digits=14,
+        decimal_places=2,
+        help_text=_("Percent for a percentage; an amount per order (whole order) or per unit (specific products) for a fixed amount."),
+    )
+    products = forms.ModelMultipleChoiceField(
+        label=_("Products earning commission"),
+        queryset=Product.objects.none(),
+        required=False,
+        help_text=_("Only for the “specific products” condition."),
+    )
+
+    def __init__(self, *args, merchant, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["products"].queryset = Product.objects.for_merchant(merchant).filter(removed_at__isnull=True)
+        self.fields["currency"].initial = merchant.currency
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField(label=_("Partner's email"), required=False)

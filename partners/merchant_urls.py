@@ -1,0 +1,15 @@
+"""Merchant-side campaign pages and the shareable referral link, under /m/<merchant>/."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "campaigns"
+
+urlpatterns = [
+    path("campaigns/", views.campaign_list, name="list"),
+    path("campaigns/new/", views.campaign_create, name="create"),
+    path("campaigns/<int:campaign_id>/", views.campaign_detail, name="detail"),
+    path("campaigns/<int:campaign_id>/invite/", views.campaign_invite, name="invite"),
+    path("r/<str:code>/", views.referral_redirect, name="referral"),
+]

@@ -1,0 +1,164 @@
+"""Reads for the partner portal and the merchant's campaign pages.
+
+Every function takes the merchant explicitly and, for the portal, the partner too: a
+partner only ever reads campaigns bound to them at the merchant they selected.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from django.db.models import Prefetch
+from django.http import Http404
+from django.utils import timezone
+from django_scopes import scopes_disabled
+
+from commerce.models import OrderLine, Product
+from omo.tenancy.models import Merchant
+
+from .commission import ranking_included
+from .models import Campaign, CampaignOrder, CampaignProductSales, CampaignStats, Invitation, Partner, PartnerMembership
+
+ORDER_HISTORY_YEARS = 2
+RANKING_LIMIT = 50
+
+
+# --- merchants of a partner -------------------------------------------------------------
+
+
+def partner_merchants(*, partner: Partner) -> list[Merchant]:
+    """Merchants the partner works with (for the switcher), by name."""
+    with scopes_disabled():
+        # The one cross-merchant read: the partner's own memberships, never other rows.
+        ids = list(PartnerMembership.objects.filter(partner=partner).values_list("merchant_id", flat=True))
+    return list(Merchant.objects.filter(pk__in=ids).order_by("name"))
+
+
+def partner_merchant_get(*, partner: Partner, slug: str) -> Merchant:
+    """The merchant `slug` if the partner works with it; 404 otherwise (no hint it exists)."""
+    merchant = Merchant.objects.filter(slug=slug).first()
+    if merchant is None or not PartnerMembership.objects.for_merchant(merchant).filter(partner=partner).exists():
+        raise Http404
+    return merchant
+
+
+# --- campaigns ------------------------------------------------------------------------------
+
+
+def partner_campaign_list(*, merchant, partner: Partner, ended: bool, now: datetime | None = None):
+    now = now or timezone.now()
+    campaigns = Campaign.objects.for_merchant(merchant).filter(partner=partner).select_related("stats")
+    if ended:
+        return campaigns.filter(ends_at__lte=now).order_by("-ends_at", "-pk")
+    return campaigns.filter(ends_at__gt=now).order_by("starts_at", "pk")
+
+
+def partner_campaign_get(*, merchant, partner: Partner, code: str) -> Campaign:
+    campaign = Campaign.objects.for_merchant(merchant).filter(partner=partner, code=code).first()
+    if campaign is None:
+        raise Http404
+    return campaign
+
+
+def campaign_list(*, merchant):
+    return Campaign.objects.for_merchant(merchant).select_related("partner__user", "stats")
+
+
+def campaign_get(*, merchant, campaign_id: int) -> Campaign:
+    campaign = campaign_list(merchant=merchant).filter(pk=campaign_id).first()
+    if campaign is None:
+        raise Http404
+    return campaign
+
+
+def campaign_products(*, merchant, campaign: Campaign):
+    return list(Product.objects.for_merchant(merchant).filter(pk__in=campaign.product_ids()).order_by("name"))
+
+
+def invitation_get_by_token(token: str) -> Invitation:
+    """Invitation links are global (`/partners/invite/<token>/`): the unguessable token is the
+    key, so this is a visible, single-row opt-out of merchant scoping."""
+    with scopes_disabled():
+        invitation = Invitation.objects.select_related("merchant", "campaign").filter(token=token).first()
+    if invitation is None:
+        raise Http404
+    return invitation
+
+
+# --- figures ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Overview:
+    order_count: int
+    order_total: Decimal
+    commission_total: Decimal
+    settlement_total: Decimal
+    updated_at: datetime | None
+
+
+def campaign_overview(*, merchant, campaign: Campaign) -> Overview:
+    """One primary-key row: the incremental aggregates kept by the worker."""
+    stats = CampaignStats.objects.for_merchant(merchant).filter(campaign=campaign).first()
+    if stats is None:
+        return Overview(0, Decimal("0.00"), Decimal("0.00"), Decimal("0.00"), None)
+    return Overview(
+        stats.order_count, stats.order_total, stats.commission_total, stats.settlement_total, stats.updated_at
+    )
+
+
+def campaign_ranking(*, merchant, campaign: Campaign, limit: int = RANKING_LIMIT):
+    """Products by units sold over non-cancelled orders; gifts and custom products never appear."""
+    ranked_kinds = [kind for kind in ("regular", "addon", "bundle", "gift", "custom") if ranking_included(kind)]
+    return list(
+        CampaignProductSales.objects.for_merchant(merchant)
+        .filter(campaign=campaign, quantity__gt=0, kind__in=ranked_kinds)
+        .order_by("-quantity", "product_name")[:limit]
+    )
+
+
+def history_start(now: datetime | None = None) -> datetime:
+    """Orders placed before this are archived: the portal lists the last 2 years only."""
+    now = now or timezone.now()
+    try:
+        return now.replace(year=now.year - ORDER_HISTORY_YEARS)
+    except ValueError:  # 29 February
+        return now.replace(year=now.year - ORDER_HISTORY_YEARS, day=28)
+
+
+def campaign_orders(*, merchant, campaign: Campaign, now: datetime | None = None):
+    """The campaign's orders of the last 2 years, newest first, with their lines and orderer."""
+    lines = OrderLine.objects.for_merchant(merchant).order_by("pk")
+    return (
+        CampaignOrder.objects.for_merchant(merchant)
+        .filter(campaign=campaign, placed_at__gte=history_start(now))
+        .select_related("order__member")
+        .prefetch_related(Prefetch("order__lines", queryset=lines))
+        .order_by("-placed_at", "-pk")
+    )
+
+
+def mask_name(text: str) -> str:
+    """Orderer shown to a partner: first character, the rest masked (王小明 -> 王**)."""
+    text = (text or "").strip()
+    if not text:
+        return ""
+    if "@" in text:
+        local, _sep, domain = text.partition("@")
+        return f"{local[:1]}***@{domain}"
+    if text.startswith("+") or text.replace(" ", "").isdigit():
+        return f"{'*' * max(len(text) - 3, 3)}{text[-3:]}"
+    return text[:1] + "*" * max(len(text) - 1, 2)
+
+
+def orderer_masked(order) -> str:
+    member = order.member
+    if member is None:
+        return "—"
+    return mask_name(member.name or member.phone or member.email)
+
+
+def visible_lines(order):
+    """Lines shown in the expandable order detail: fully returned lines are not shown."""
+    return [line for line in order.lines.all() if line.returned_quantity < line.quantity]
+

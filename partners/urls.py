@@ -1,0 +1,18 @@
+"""The partner portal, global (not under a merchant prefix): one login for every merchant."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "partners"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("signup/", views.PartnerSignupView.as_view(), name="signup"),
+    path("login/", views.PartnerLoginView.as_view(), name="login"),
+    path("invite/<str:token>/", views.invite, name="invite"),
+    path("<slug:merchant_slug>/", views.campaigns, name="campaigns"),
+    path("<slug:merchant_slug>/campaigns/<str:code>/", views.campaign, name="campaign"),
+    path("<slug:merchant_slug>/campaigns/<str:code>/rules/", views.campaign_rules, name="rules"),
+    path("<slug:merchant_slug>/campaigns/<str:code>/report.csv", views.campaign_report, name="report"),
+]

@@ -1,0 +1,363 @@
+"""Pages of referral campaigns: the merchant's management pages and the partner portal.
+
+No business logic here: views parse input, call one service or selector, render. Portal
+views resolve the selected merchant from the partner's own memberships and pass it
+explicitly to every selector together with the partner.
+"""
+
+import csv
+from functools import wraps
+
+from allauth.account.models import EmailAddress
+from allauth.account.views import LoginView, SignupView
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ValidationError
+from django.http import Http404, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import Resolver404, resolve, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from omo.tenancy.access import staff_required
+
+from . import selectors, services
+from .forms import CampaignForm, InviteForm, PartnerSignupForm
+from .models import Campaign
+
+ORDERS_PER_PAGE = 20
+SESSION_MERCHANT_KEY = "partner_merchant"
+
+
+# =====================================================================================
+# Merchant side: /m/<merchant>/campaigns/...
+# =====================================================================================
+
+
+def _invite_url(request, invitation):
+    return request.build_absolute_uri(reverse("partners:invite", kwargs={"token": invitation.token}))
+
+
+def _referral_url(request, campaign):
+    return request.build_absolute_uri(
+        reverse("campaigns:referral", kwargs={"merchant": campaign.merchant.slug, "code": campaign.code})
+    )
+
+
+def _campaign_form_page(request, form, status=200):
+    return render(
+        request,
+        "partners/merchant/campaign_list.html",
+        {"campaigns": selectors.campaign_list(merchant=request.merchant), "form": form},
+        status=status,
+    )
+
+
+@require_GET
+@staff_required("admin")
+def campaign_list(request, merchant):
+    return _campaign_form_page(request, CampaignForm(merchant=request.merchant))
+
+
+@require_POST
+@staff_required("admin")
+def campaign_create(request, merchant):
+    with timezone.override(request.merchant.tzinfo):  # datetime-local fields are merchant-local
+        form = CampaignForm(request.POST, merchant=request.merchant)
+        valid = form.is_valid()
+    if valid:
+        try:
+            campaign = services.campaign_create(
+                merchant=request.merchant, data=services.CampaignInput(**form.cleaned_data)
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                for error in errors:
+                    form.add_error(field if field in form.fields else None, error)
+        else:
+            messages.success(request, _("Campaign created."))
+            return redirect("campaigns:detail", merchant=request.merchant.slug, campaign_id=campaign.pk)
+    return _campaign_form_page(request, form, status=400)
+
+
+def _campaign_detail_page(request, campaign, invite_form, invitation=None, status=200):
+    with timezone.override(request.merchant.tzinfo):
+        return render(
+            request,
+            "partners/merchant/campaign_detail.html",
+            {
+                "campaign": campaign,
+                "overview": selectors.campaign_overview(merchant=request.merchant, campaign=campaign),
+                "referral_url": _referral_url(request, campaign),
+                "invite_form": invite_form,
+                "invitation": invitation,
+                "invitation_url": _invite_url(request, invitation) if invitation else None,
+                "invitations": [
+                    (inv, _invite_url(request, inv)) for inv in campaign.invitations.order_by("-created_at")[:10]
+                ],
+                "portal_url": request.build_absolute_uri(reverse("partners:home")),
+            },
+            status=status,
+        )
+
+
+@require_GET
+@staff_required("admin")
+def campaign_detail(request, merchant, campaign_id):
+    campaign = selectors.campaign_get(merchant=request.merchant, campaign_id=campaign_id)
+    return _campaign_detail_page(request, campaign, InviteForm())
+
+
+@require_POST
+@staff_required("admin")
+def campaign_invite(request, merchant, campaign_id):
+    campaign = selectors.campaign_get(merchant=request.merchant, campaign_id=campaign_id)
+    form = InviteForm(request.POST)
+    if form.is_valid():
+        try:
+            invitation = services.invitation_create(
+                merchant=request.merchant,
+                campaign=campaign,
+                email=form.cleaned_data["email"],
+                invite_url_builder=lambda inv: _invite_url(request, inv),
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc.messages[0])
+        else:
+            if invitation.email:
+                messages.success(request, _("Invitation sent to %(email)s.") % {"email": invitation.email})
+            return _campaign_detail_page(request, campaign, InviteForm(), invitation=invitation)
+    return _campaign_detail_page(request, campaign, form, status=400)
+
+
+@require_GET
+def referral_redirect(request, merchant, code):
+    """The campaign's shareable link: remember the code for checkout, then go to the shop."""
+    campaign = Campaign.objects.for_merchant(request.merchant).filter(code=code.upper()).first()
+    if campaign is None or not campaign.is_active():
+        raise Http404
+    request.session["campaign_code"] = campaign.code
+    request.session["campaign_merchant"] = request.merchant.slug
+    shop = f"/m/{request.merchant.slug}/shop/"
+    try:
+        resolve(shop)
+    except Resolver404:
+        shop = "/"
+    return redirect(shop)
+
+
+# =====================================================================================
+# Partner portal: /partners/...
+# =====================================================================================
+
+
+def _email_verified(user) -> bool:
+    return EmailAddress.objects.filter(user=user, email__iexact=user.email, verified=True).exists()
+
+
+def partner_required(view):
+    """Signed in, a partner, and with a verified email (verification is mandatory for partners)."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path(), login_url=reverse("partners:login"))
+        partner = services.partner_for_user(request.user)
+        if partner is None:
+            return render(request, "partners/not_partner.html", status=403)
+        if not _email_verified(request.user):
+            return render(request, "partners/verify_email.html", {"email": request.user.email}, status=403)
+        request.partner = partner
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+class PartnerSignupView(SignupView):
+    template_name = "partners/signup.html"
+    form_class = PartnerSignupForm
+
+    def get_form_class(self):
+        return PartnerSignupForm
+
+    def get_success_url(self):
+        return self.request.GET.get("next") or self.request.POST.get("next") or reverse("partners:home")
+
+    def form_valid(self, form):
+        from allauth.account.internal import flows
+
+        self.user, response = form.try_save(self.request)
+        if response:
+            return response
+        # Partners must verify their email before they see any figure, whatever the site default.
+        return flows.signup.complete_signup(
+            self.request, user=self.user, email_verification="mandatory", redirect_url=self.get_success_url()
+        )
+
+
+class PartnerLoginView(LoginView):
+    template_name = "partners/login.html"
+
+    def get_success_url(self):
+        return self.request.GET.get("next") or self.request.POST.get("next") or reverse("partners:home")
+
+
+@require_http_methods(["GET", "POST"])
+def invite(request, token):
+    invitation = selectors.invitation_get_by_token(token)
+    context = {"invitation": invitation, "merchant": invitation.merchant, "campaign": invitation.campaign}
+    if not request.user.is_authenticated:
+        return render(request, "partners/invite.html", context)
+    if not _email_verified(request.user):
+        return render(request, "partners/verify_email.html", {"email": request.user.email}, status=403)
+    if request.method == "GET":
+        return render(request, "partners/invite.html", context)
+    try:
+        campaign = services.invitation_accept(invitation=invitation, user=request.user)
+    except ValidationError as exc:
+        context["error"] = exc.messages[0]
+        return render(request, "partners/invite.html", context, status=409)
+    messages.success(request, _("You are now the partner of “%(campaign)s”.") % {"campaign": campaign.name})
+    request.session[SESSION_MERCHANT_KEY] = campaign.merchant.slug
+    return redirect("partners:campaign", merchant_slug=campaign.merchant.slug, code=campaign.code)
+
+
+@require_GET
+@partner_required
+def home(request):
+    merchants = selectors.partner_merchants(partner=request.partner)
+    if not merchants:
+        return render(request, "partners/no_merchants.html")
+    slugs = [m.slug for m in merchants]
+    selected = request.session.get(SESSION_MERCHANT_KEY)
+    return redirect("partners:campaigns", merchant_slug=selected if selected in slugs else slugs[0])
+
+
+def _portal_context(request, merchant, **extra):
+    return {
+        "merchant": merchant,
+        "merchants": selectors.partner_merchants(partner=request.partner),
+        "partner": request.partner,
+        **extra,
+    }
+
+
+@require_GET
+@partner_required
+def campaigns(request, merchant_slug):
+    merchant = selectors.partner_merchant_get(partner=request.partner, slug=merchant_slug)
+    request.session[SESSION_MERCHANT_KEY] = merchant.slug
+    tab = "ended" if request.GET.get("tab") == "ended" else "ongoing"
+    rows = selectors.partner_campaign_list(merchant=merchant, partner=request.partner, ended=tab == "ended")
+    with timezone.override(merchant.tzinfo):
+        return render(request, "partners/campaigns.html", _portal_context(request, merchant, tab=tab, campaigns=rows))
+
+
+def _portal_campaign(request, merchant_slug, code):
+    merchant = selectors.partner_merchant_get(partner=request.partner, slug=merchant_slug)
+    campaign = selectors.partner_campaign_get(merchant=merchant, partner=request.partner, code=code)
+    return merchant, campaign
+
+
+@require_GET
+@partner_required
+def campaign(request, merchant_slug, code):
+    merchant, campaign = _portal_campaign(request, merchant_slug, code)
+    request.session[SESSION_MERCHANT_KEY] = merchant.slug
+    try:
+        page = max(int(request.GET.get("page", 1)), 1)
+    except ValueError:
+        page = 1
+    start = (page - 1) * ORDERS_PER_PAGE
+    # One row more than a page tells whether there is a next page without counting.
+    rows = list(selectors.campaign_orders(merchant=merchant, campaign=campaign)[start : start + ORDERS_PER_PAGE + 1])
+    orders = [
+        {
+            "record": row,
+            "order": row.order,
+            "orderer": selectors.orderer_masked(row.order),
+            "lines": selectors.visible_lines(row.order),
+        }
+        for row in rows[:ORDERS_PER_PAGE]
+    ]
+    with timezone.override(merchant.tzinfo):
+        return render(
+            request,
+            "partners/campaign.html",
+            _portal_context(
+                request,
+                merchant,
+                campaign=campaign,
+                overview=selectors.campaign_overview(merchant=merchant, campaign=campaign),
+                ranking=selectors.campaign_ranking(merchant=merchant, campaign=campaign),
+                orders=orders,
+                page=page,
+                has_next=len(rows) > ORDERS_PER_PAGE,
+                share_url=_referral_url(request, campaign),
+                history_start=selectors.history_start(),
+            ),
+        )
+
+
+@require_GET
+@partner_required
+def campaign_rules(request, merchant_slug, code):
+    merchant, campaign = _portal_campaign(request, merchant_slug, code)
+    with timezone.override(merchant.tzinfo):
+        return render(
+            request,
+            "partners/rules.html",
+            _portal_context(request, merchant, campaign=campaign, products=selectors.campaign_products(merchant=merchant, campaign=campaign)),
+        )
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def _report_rows(merchant, campaign):
+    writer = csv.writer(_Echo())
+    yield "\ufeff"  # Excel opens UTF-8 correctly only with a byte-order mark
+    yield writer.writerow(
+        [
+            _("Order number"),
+            _("Placed at"),
+            _("Order status"),
+            _("Payment status"),
+            _("Delivery status"),
+            _("Orderer"),
+            _("Settlement amount"),
+            _("Commission"),
+            _("Order total"),
+            _("Counted"),
+        ]
+    )
+    tz = merchant.tzinfo
+    for row in selectors.campaign_orders(merchant=merchant, campaign=campaign).iterator(chunk_size=2000):
+        order = row.order
+        yield writer.writerow(
+            [
+                order.number,
+                timezone.localtime(order.placed_at, tz).strftime("%Y-%m-%d %H:%M"),
+                order.get_status_display(),
+                order.get_payment_status_display(),
+                order.get_delivery_status_display(),
+                selectors.orderer_masked(order),
+                row.settlement,
+                row.commission,
+                row.order_total,
+                _("yes") if row.counted else _("no"),
+            ]
+        )
+
+
+@require_GET
+@partner_required
+def campaign_report(request, merchant_slug, code):
+    merchant, campaign = _portal_campaign(request, merchant_slug, code)
+    response = StreamingHttpResponse(_report_rows(merchant, campaign), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="campaign-{campaign.code}-report.csv"'
+    return response
+
