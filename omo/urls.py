@@ -13,6 +13,7 @@ merchant_patterns = [
     path("api/", include("attribution.urls")),
     path("", include("partners.merchant_urls")),
     path("api/", include("commerce.api_urls")),
+    path("reports/", include("reports.urls")),
 ]
 
 urlpatterns = [

@@ -1,0 +1,64 @@
+"""Sending text messages: a thin client with no ORM.
+
+`settings.SMS_BACKEND` names the backend class. The default `ConsoleBackend` only logs, so
+nothing leaves the system without credentials; `TwilioBackend` sends through Twilio with the
+TWILIO_* settings. Callers keep their own records (the outbox lives with the caller).
+"""
+
+import logging
+import secrets
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.module_loading import import_string
+
+logger = logging.getLogger("omo.sms")
+
+
+class SmsError(Exception):
+    """The provider refused or failed to take the message."""
+
+
+class BaseBackend:
+    def send(self, *, to: str, body: str) -> str:
+        """Send `body` to the E.164 number `to`; return the provider's message id."""
+        raise NotImplementedError
+
+
+class ConsoleBackend(BaseBackend):
+    """Logs the message instead of sending it (the default: no credentials, nothing leaves)."""
+
+    def send(self, *, to: str, body: str) -> str:
+        message_id = f"console-{secrets.token_hex(6)}"
+        logger.info("SMS to %s (%s):\n%s", to, message_id, body)
+        return message_id
+
+
+class TwilioBackend(BaseBackend):
+    def __init__(self, client=None):
+        sid, token, sender = settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN, settings.TWILIO_FROM_NUMBER
+        if client is None and not (sid and token and sender):
+            raise ImproperlyConfigured("TwilioBackend needs TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM_NUMBER.")
+        if client is None:
+            from twilio.rest import Client
+
+            client = Client(sid, token)
+        self.client = client
+        self.sender = sender
+
+    def send(self, *, to: str, body: str) -> str:
+        from twilio.base.exceptions import TwilioException
+
+        try:
+            message = self.client.messages.create(to=to, from_=self.sender, body=body)
+        except TwilioException as exc:
+            raise SmsError(str(exc)) from exc
+        return message.sid
+
+
+def get_backend() -> BaseBackend:
+    return import_string(settings.SMS_BACKEND)()
+
+
+def send_sms(*, to: str, body: str) -> str:
+    return get_backend().send(to=to, body=body)

@@ -1,0 +1,323 @@
+"""Reads of the reports: performance figures and the admin order export rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Case, CharField, Count, DecimalField, F, Q, Sum, Value, When
+from django.db.models.functions import Coalesce, ExtractHour, Greatest, Round, TruncDate
+from django.http import Http404
+from django.utils.translation import gettext
+
+from attribution.models import Attribution
+from attribution.rules import Reason
+from commerce.models import Order
+from members.models import Member
+from omo.tenancy.models import Staff, Store
+from partners.commission import minor_unit
+
+from . import csv_columns
+from .periods import Period
+
+ZERO = Decimal("0.00")
+MONEY = DecimalField(max_digits=14, decimal_places=2)
+
+
+# --- Who sees what -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The slice of performance a viewer may see: everything, one store, or one staff member."""
+
+    store_id: int | None = None
+    staff_id: int | None = None
+
+    @property
+    def everything(self):
+        return self.store_id is None and self.staff_id is None
+
+
+def performance_scope(*, merchant, viewer: Staff, store_id=None) -> Scope:
+    """Merchant admins see all stores (or the one they pick), store managers their store's
+    staff, staff only themselves. A store id of another merchant is a 404."""
+    if viewer.role == Staff.Role.ADMIN:
+        if store_id in (None, ""):
+            return Scope()
+        store = Store.objects.for_merchant(merchant).filter(pk=store_id).first()
+        if store is None:
+            raise Http404
+        return Scope(store_id=store.pk)
+    if viewer.role == Staff.Role.MANAGER and viewer.store_id is not None:
+        return Scope(store_id=viewer.store_id)
+    return Scope(staff_id=viewer.pk)
+
+
+# --- Performance -------------------------------------------------------------------------
+
+
+@dataclass
+class Figures:
+    id: int | None
+    name: str
+    store: str = ""
+    orders: int = 0
+    sales: Decimal = ZERO
+    new_members: int = 0
+    rank: int = 0
+
+    @property
+    def average(self) -> Decimal:
+        """Average order value, rounded to the cent; 0 with no orders."""
+        if not self.orders:
+            return ZERO
+        return (self.sales / self.orders).quantize(Decimal("0.01"))
+
+
+@dataclass
+class Performance:
+    period: Period
+    scope: Scope
+    totals: Figures
+    stores: list[Figures] = field(default_factory=list)
+    staff: list[Figures] = field(default_factory=list)
+    # (bucket, orders, sales): local hour 0-23 for a one-day range, else the local date.
+    series: list[tuple] = field(default_factory=list)
+
+
+def _credited(*, merchant, period: Period, scope: Scope):
+    """Credited, not cancelled orders of the period within the scope."""
+    qs = (
+        Attribution.objects.for_merchant(merchant)
+        .filter(reason=Reason.CREDITED, order_at__gte=period.start, order_at__lt=period.end)
+        .exclude(order__status=Order.Status.CANCELLED)
+    )
+    if scope.store_id is not None:
+        qs = qs.filter(store_id=scope.store_id)
+    if scope.staff_id is not None:
+        qs = qs.filter(staff_id=scope.staff_id)
+    return qs
+
+
+def _registered(*, merchant, period: Period, scope: Scope):
+    """Members registered by staff in the period within the scope."""
+    qs = Member.objects.for_merchant(merchant).filter(
+        registered_by__isnull=False, created_at__gte=period.start, created_at__lt=period.end
+    )
+    if scope.store_id is not None:
+        qs = qs.filter(registered_store_id=scope.store_id)
+    if scope.staff_id is not None:
+        qs = qs.filter(registered_by_id=scope.staff_id)
+    return qs
+
+
+def _sums(qs, key):
+    return {
+        row[key]: (row["orders"], row["sales"] or ZERO)
+        for row in qs.values(key).annotate(orders=Count("id"), sales=Sum("order__total")).order_by()
+    }
+
+
+def _rank(rows: list[Figures]) -> list[Figures]:
+    """Highest sales first (then orders, then name); equal figures share a rank."""
+    rows.sort(key=lambda r: (-r.sales, -r.orders, r.name.casefold()))
+    previous, rank = None, 0
+    for position, row in enumerate(rows, start=1):
+        if (row.sales, row.orders) != previous:
+            rank, previous = position, (row.sales, row.orders)
+        row.rank = rank
+    return rows
+
+
+def performance_get(*, merchant, scope: Scope, period: Period) -> Performance:
+    credited = _credited(merchant=merchant, period=period, scope=scope)
+    registered = _registered(merchant=merchant, period=period, scope=scope)
+
+    total = credited.aggregate(orders=Count("id"), sales=Sum("order__total"))
+    totals = Figures(
+        id=None,
+        name="",
+        orders=total["orders"],
+        sales=total["sales"] or ZERO,
+        new_members=registered.count(),
+    )
+
+    # Per staff: everyone with figures, plus the employed staff of the scope (so a manager
+    # sees the whole team, zeros included).
+    by_staff = _sums(credited, "staff_id")
+    members_by_staff = dict(
+        registered.values("registered_by_id").annotate(n=Count("id")).order_by().values_list("registered_by_id", "n")
+    )
+    people = Staff.objects.for_merchant(merchant).select_related("store")
+    if scope.staff_id is not None:
+        people = people.filter(pk=scope.staff_id)
+    else:
+        ids = set(by_staff) | set(members_by_staff)
+        employed = Q(resigned_at__isnull=True) & ~Q(role=Staff.Role.ADMIN)
+        if scope.store_id is not None:
+            employed &= Q(store_id=scope.store_id)
+        people = people.filter(Q(pk__in=ids) | employed)
+    staff_rows = []
+    for person in people:
+        orders, sales = by_staff.get(person.pk, (0, ZERO))
+        staff_rows.append(
+            Figures(
+                id=person.pk,
+                name=person.display_name,
+                store=person.store.name if person.store else "",
+                orders=orders,
+                sales=sales,
+                new_members=members_by_staff.get(person.pk, 0),
+            )
+        )
+
+    store_rows = []
+    if scope.staff_id is None:
+        by_store = _sums(credited, "store_id")
+        members_by_store = dict(
+            registered.values("registered_store_id")
+            .annotate(n=Count("id"))
+            .order_by()
+            .values_list("registered_store_id", "n")
+        )
+        stores = Store.objects.for_merchant(merchant)
+        if scope.store_id is not None:
+            stores = stores.filter(pk=scope.store_id)
+        else:
+            stores = stores.filter(Q(pk__in=set(by_store) | set(members_by_store)) | Q(removed_at__isnull=True))
+        for store in stores:
+            orders, sales = by_store.get(store.pk, (0, ZERO))
+            store_rows.append(
+                Figures(
+                    id=store.pk,
+                    name=store.name,
+                    orders=orders,
+                    sales=sales,
+                    new_members=members_by_store.get(store.pk, 0),
+                )
+            )
+
+    bucket = ExtractHour("order_at", tzinfo=period.tz) if period.hourly else TruncDate("order_at", tzinfo=period.tz)
+    per_bucket = {
+        row["bucket"]: (row["orders"], row["sales"] or ZERO)
+        for row in credited.annotate(bucket=bucket)
+        .values("bucket")
+        .annotate(orders=Count("id"), sales=Sum("order__total"))
+        .order_by()
+    }
+    series = [(b, *per_bucket.get(b, (0, ZERO))) for b in period.buckets()]
+
+    return Performance(
+        period=period,
+        scope=scope,
+        totals=totals,
+        stores=_rank(store_rows),
+        staff=_rank(staff_rows),
+        series=series,
+    )
+
+
+# --- Admin order export ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExportFilters:
+    start: object = None  # aware datetime, inclusive
+    end: object = None  # aware datetime, exclusive
+    store_id: int | None = None
+    channel: str = ""
+
+
+def order_export_queryset(*, merchant, filters: ExportFilters):
+    """The orders an export covers (no joins: cheap to count)."""
+    qs = Order.objects.for_merchant(merchant)
+    if filters.start is not None:
+        qs = qs.filter(placed_at__gte=filters.start)
+    if filters.end is not None:
+        qs = qs.filter(placed_at__lt=filters.end)
+    if filters.store_id is not None:
+        qs = qs.filter(source_store_id=filters.store_id)
+    if filters.channel:
+        qs = qs.filter(channel=filters.channel)
+    return qs
+
+
+def _labels(field_name, choices):
+    """A SQL CASE turning a code into its label in the active language (unknown codes as is)."""
+    return Case(
+        *[When(**{field_name: code}, then=Value(str(label))) for code, label in choices],
+        default=F(field_name),
+        output_field=CharField(),
+    )
+
+
+def settlement_expression(currency: str):
+    """Settlement amount in SQL, the same formula as `partners.commission.settlement_amount`:
+    item subtotal - discounts - store credit - points - returns, never below zero, rounded
+    to the currency's minor unit."""
+    amount = Greatest(
+        F("item_subtotal") - F("discounts") - F("store_credit") - F("points_redeemed") - F("returned_amount"),
+        Value(ZERO),
+        output_field=MONEY,
+    )
+    places = minor_unit(currency)
+    return amount if places == 2 else Round(amount, places, output_field=MONEY)
+
+
+def order_export_rows(*, merchant, filters: ExportFilters):
+    """One tuple per order, values in the order of `csv_columns.COLUMNS`, oldest first.
+
+    Labels are resolved in SQL in the active language; iterate with
+    ``.iterator(chunk_size=...)`` (a server-side cursor on PostgreSQL).
+    """
+    credited = Q(attribution__reason=Reason.CREDITED)
+    group_labels = [
+        *[(code, Order.ChannelGroup.RETAIL.label) for code in Order.RETAIL_CHANNELS],
+        *[(code, Order.ChannelGroup.ONLINE.label) for code in Order.ONLINE_CHANNELS],
+    ]
+    expressions = {
+        "number": F("number"),
+        "placed_at": F("placed_at"),
+        "channel_group": Case(
+            *[When(channel=code, then=Value(str(label))) for code, label in group_labels],
+            default=Value(str(Order.ChannelGroup.OTHERS.label)),
+            output_field=CharField(),
+        ),
+        "created_from": F("created_from"),
+        "source_store": F("source_store__name"),
+        "order_from": _labels("channel", Order.Channel.choices),
+        # The credited staff member, else whoever rang the sale up.
+        "sales": Coalesce(
+            Case(When(credited, then=F("attribution__staff__display_name")), output_field=CharField()),
+            F("closing_staff__display_name"),
+            output_field=CharField(),
+        ),
+        "credited": Case(
+            When(credited, then=Value(gettext("Yes"))), default=Value(gettext("No")), output_field=CharField()
+        ),
+        "member": F("member__name"),
+        "member_phone": F("member__phone"),
+        "status": _labels("status", Order.Status.choices),
+        "payment_status": _labels("payment_status", Order.PaymentStatus.choices),
+        "currency": F("currency"),
+        "item_subtotal": F("item_subtotal"),
+        "discounts": F("discounts"),
+        "store_credit": F("store_credit"),
+        "points_redeemed": F("points_redeemed"),
+        "shipping": F("shipping"),
+        "tax": F("tax"),
+        "total": F("total"),
+        "settlement": settlement_expression(merchant.currency),
+        "campaign": F("campaign_order__campaign__name"),
+        "commission": F("campaign_order__commission"),
+    }
+    assert tuple(expressions) == csv_columns.KEYS
+    # Annotations get a prefix so they cannot clash with the model's own field names.
+    named = {f"x_{key}": expression for key, expression in expressions.items()}
+    return (
+        order_export_queryset(merchant=merchant, filters=filters)
+        .annotate(**named)
+        .order_by("placed_at", "id")
+        .values_list(*named.keys())
+    )

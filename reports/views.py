@@ -1,0 +1,134 @@
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, JsonResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.views.decorators.http import require_GET, require_http_methods
+
+from commerce.models import Order
+from omo.tenancy.access import staff_required
+from omo.tenancy.models import Staff, Store
+
+from . import selectors, services
+from .forms import PerformanceFilterForm
+from .models import ExportJob
+
+ADMIN = Staff.Role.ADMIN
+
+
+def _chart_data(performance):
+    period = performance.period
+    if period.hourly:
+        labels = [f"{hour:02d}:00" for hour, _o, _s in performance.series]
+    else:
+        labels = [day.isoformat() for day, _o, _s in performance.series]
+    top = performance.staff[:10]
+    return {
+        "labels": labels,
+        "orders": [orders for _b, orders, _s in performance.series],
+        "sales": [float(sales) for _b, _o, sales in performance.series],
+        "ranking": {"labels": [row.name for row in top], "sales": [float(row.sales) for row in top]},
+    }
+
+
+@require_GET
+@staff_required()
+def performance(request, merchant):
+    form = PerformanceFilterForm(request.GET or None, merchant=request.merchant)
+    period = form.period_or_default()
+    store_id = form.cleaned_data.get("store") if form.is_bound and form.is_valid() else None
+    scope = selectors.performance_scope(merchant=request.merchant, viewer=request.staff, store_id=store_id)
+    result = selectors.performance_get(merchant=request.merchant, scope=scope, period=period)
+    stores = Store.objects.for_merchant(request.merchant) if request.staff.role == ADMIN else []
+    return render(
+        request,
+        "reports/performance.html",
+        {
+            "form": form,
+            "performance": result,
+            "period": period,
+            "stores": stores,
+            "chart": _chart_data(result),
+            "is_admin": request.staff.role == ADMIN,
+        },
+    )
+
+
+def _export_page(request, *, error=None, status=200):
+    jobs = ExportJob.objects.for_merchant(request.merchant).select_related("requested_by")[:10]
+    return render(
+        request,
+        "reports/export.html",
+        {
+            "stores": Store.objects.for_merchant(request.merchant),
+            "channels": Order.Channel.choices,
+            "jobs": jobs,
+            "values": request.POST if request.method == "POST" else {},
+            "error": error,
+        },
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required(ADMIN)
+def export(request, merchant):
+    """The admin order CSV: small exports download at once, large ones become a job."""
+    if request.method == "GET":
+        return _export_page(request)
+    try:
+        filters, plain = services.export_filters_parse(merchant=request.merchant, data=request.POST)
+    except ValidationError as exc:
+        return _export_page(request, error=exc.messages[0], status=400)
+    if services.export_is_large(merchant=request.merchant, filters=filters):
+        job = services.export_job_create(
+            merchant=request.merchant, staff=request.staff, filters_plain=plain, language=translation.get_language()
+        )
+        return redirect("reports:export-job", merchant=merchant, job_id=job.pk)
+    stamp = timezone.localtime(timezone.now(), request.merchant.tzinfo).strftime("%Y%m%d-%H%M%S")
+    response = StreamingHttpResponse(
+        services.export_stream(merchant=request.merchant, filters=filters), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="orders-{request.merchant.slug}-{stamp}.csv"'
+    return response
+
+
+def _job(request, job_id):
+    return get_object_or_404(ExportJob.objects.for_merchant(request.merchant), pk=job_id)
+
+
+@require_GET
+@staff_required(ADMIN)
+def export_job(request, merchant, job_id):
+    return render(request, "reports/export_job.html", {"job": _job(request, job_id)})
+
+
+@require_GET
+@staff_required(ADMIN)
+def export_job_progress(request, merchant, job_id):
+    job = _job(request, job_id)
+    download = (
+        reverse("reports:export-download", kwargs={"merchant": merchant, "job_id": job.pk})
+        if job.status == ExportJob.Status.DONE
+        else None
+    )
+    return JsonResponse(
+        {
+            "status": job.status,
+            "status_label": job.get_status_display(),
+            "percent": job.percent,
+            "rows_written": job.rows_written,
+            "total_rows": job.total_rows,
+            "download_url": download,
+        }
+    )
+
+
+@require_GET
+@staff_required(ADMIN)
+def export_download(request, merchant, job_id):
+    job = _job(request, job_id)
+    if job.status != ExportJob.Status.DONE or not job.file:
+        raise Http404
+    filename = job.file.name.rsplit("/", 1)[-1]
+    return FileResponse(job.file.open("rb"), as_attachment=True, filename=filename, content_type="text/csv")
