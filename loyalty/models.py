@@ -17,6 +17,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from omo.tenancy.models import MerchantOwned, Staff, Store
@@ -240,7 +241,6 @@ class PointsLedgerEntry(MerchantOwned):
 
     class Source(models.TextChoices):
         ORDER_PAID = "order_paid", _("Order paid")
-        ORDER_REVERSED = "order_reversed", _("Order cancelled or returned")
         REFERRAL_REGISTRATION = "member_registered_via_referral", _("Member registered through a referral")
         REFERRAL_TRAFFIC = "referral_traffic", _("Referral: traffic points")
         REFERRAL_SALES = "referral_sales", _("Referral: sales points")
@@ -267,7 +267,9 @@ class PointsLedgerEntry(MerchantOwned):
     description = models.CharField(_("description"), max_length=255, blank=True)
     # Unique per merchant: a replayed event finds its key and writes nothing.
     idempotency_key = models.CharField(max_length=200)
-    created_at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+    # Set by the service (not auto_now_add) so the time that decides day caps and
+    # payroll months is the event's own time.
+    created_at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
 
     class Meta:
         verbose_name = _("points ledger entry")

@@ -213,6 +213,11 @@ def _is_birthday(day: date, birthday: date) -> bool:
     )
 
 
+def is_birthday(day: date, birthday: date) -> bool:
+    """Whether `day` is the birthday (29 February counts on 28 February in common years)."""
+    return _is_birthday(day, birthday)
+
+
 def _event_matches(filters: Filters, event: EventFacts) -> bool:
     day = event.local_date
     if filters.channels and event.channel not in filters.channels:

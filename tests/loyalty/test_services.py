@@ -1,0 +1,581 @@
+"""Points through the database: offers configured as rows, orders, shares, redemptions.
+
+The five source examples (seed-loymax-omnichannel-offers, seed-o2o-points-
+requirements) are configured as `Offer` rows and run through the services,
+not only through the pure engine. Times: the merchant is in Asia/Taipei
+(UTC+8, no DST), so local midnight is 16:00 UTC.
+"""
+
+import itertools
+from datetime import UTC, date, datetime
+from decimal import Decimal as D
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from commerce.models import Order, OrderLine
+from commerce.services import LineInput, order_cancel, order_create
+from loyalty import selectors, services
+from loyalty.models import LoyaltySettings, Offer, PointsAccount, PointsLedgerEntry
+from loyalty.offers import LineFacts
+from omo.tenancy.scoping import merchant_scope
+from tests.factories import LinkFactory, MemberFactory, StaffFactory, StoreFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+_numbers = itertools.count(1)
+JUNE_10 = datetime(2025, 6, 10, 4, 0, tzinfo=UTC)  # 12:00 in Taipei
+JULY_10 = datetime(2025, 7, 10, 4, 0, tzinfo=UTC)
+
+
+def make_offer(merchant, stores=(), **fields):
+    offer = Offer.objects.for_merchant(merchant).create(merchant=merchant, **fields)
+    with merchant_scope(merchant):
+        offer.stores.set(stores)
+    return offer
+
+
+def base_offer(merchant):
+    # Normal points: 1 point per 10.00 paid.
+    return make_offer(
+        merchant, name="1 per 10", event="order_paid", action="points_per_amount", value=D("1"), per_amount=D("10")
+    )
+
+
+def tv_and_fridge():
+    # 200.00 order: TV 120.00 that came from a recommendation link + fridge 80.00.
+    return [
+        LineInput(variation=None, quantity=1, unit_price=D("120.00"), product_name="TV", category="tv",
+                  recommended=True),
+        LineInput(variation=None, quantity=1, unit_price=D("80.00"), product_name="Fridge", category="fridge"),
+    ]
+
+
+def paid_order(merchant, member, *, lines=None, channel="pos", store=None, payment_method="card",
+               placed_at=JUNE_10, closing_staff=None, payment_status="paid"):
+    return order_create(
+        merchant=merchant,
+        number=f"T-{next(_numbers)}",
+        channel=channel,
+        lines=lines if lines is not None else tv_and_fridge(),
+        member=member,
+        placed_at=placed_at,
+        source_store=store,
+        closing_staff=closing_staff,
+        payment_status=payment_status,
+        payment_method=payment_method,
+        attribute=False,
+    )
+
+
+def ledger(merchant, member=None, staff=None):
+    """(kind, points, label, source) oldest first, as the member's history shows them."""
+    entries = selectors.ledger_list(merchant=merchant, member=member, staff=staff)
+    return [(e.kind, e.points, e.label, e.source) for e in reversed(list(entries))]
+
+
+def balance(merchant, member=None, staff=None):
+    return selectors.points_balance(merchant=merchant, member=member, staff=staff)
+
+
+def settle(merchant, order):
+    return services.order_points_settle(merchant=merchant, order_id=order.pk)
+
+
+# --- The source examples, table-driven ----------------------------------------------
+
+def online_payment_100(merchant):
+    make_offer(merchant, name="Online payment", event="order_paid", action="fixed_points", value=D("100"),
+               payment_methods=["online"])
+
+
+def recommended_double_in_june(merchant):
+    base_offer(merchant)
+    make_offer(merchant, name="Double on recommended, June", event="order_paid", action="multiplier", value=D("2"),
+               recommended_only=True, starts_on=date(2025, 6, 1), ends_on=date(2025, 6, 30), campaign=True)
+
+
+def birthday_double(merchant):
+    base_offer(merchant)
+    make_offer(merchant, name="Birthday double", event="order_paid", action="multiplier", value=D("2"),
+               birthday_only=True, campaign=True)
+
+
+ORDER_EXAMPLES = [
+    # (id, configure, order kwargs, member birthday, expected ledger)
+    ("online-payment-earns-100", online_payment_100, {"payment_method": "online", "channel": "web"}, None,
+     [("earn", 100, "normal", "order_paid")]),
+    ("cash-payment-earns-nothing", online_payment_100, {"payment_method": "cash"}, None, []),
+    # Base 20 on 200.00; the recommended TV's base is 12, doubled adds 12 campaign points.
+    ("recommended-double-in-period", recommended_double_in_june, {}, None,
+     [("earn", 20, "normal", "order_paid"), ("earn", 12, "campaign", "order_paid")]),
+    ("recommended-double-after-period", recommended_double_in_june, {"placed_at": JULY_10}, None,
+     [("earn", 20, "normal", "order_paid")]),
+    ("birthday-double-on-birthday", birthday_double, {}, date(1990, 6, 10),
+     [("earn", 20, "normal", "order_paid"), ("earn", 20, "campaign", "order_paid")]),
+    ("birthday-double-other-day", birthday_double, {}, date(1990, 6, 11),
+     [("earn", 20, "normal", "order_paid")]),
+    # 16:30 UTC on 9 June is 00:30 on 10 June in Taipei: the merchant's day decides.
+    ("birthday-in-merchant-timezone", birthday_double, {"placed_at": datetime(2025, 6, 9, 16, 30, tzinfo=UTC)},
+     date(1990, 6, 10), [("earn", 20, "normal", "order_paid"), ("earn", 20, "campaign", "order_paid")]),
+]
+
+
+@pytest.mark.parametrize(("configure", "order_kwargs", "birthday", "expected"),
+                         [pytest.param(*case[1:], id=case[0]) for case in ORDER_EXAMPLES])
+def test_order_examples(merchant, configure, order_kwargs, birthday, expected):
+    configure(merchant)
+    member = MemberFactory(merchant=merchant, birthday=birthday)
+
+    settle(merchant, paid_order(merchant, member, **order_kwargs))
+
+    assert ledger(merchant, member) == expected
+    assert balance(merchant, member) == sum(points for _, points, _, _ in expected)
+
+
+def test_app_install_earns_100_once(merchant, member):
+    make_offer(merchant, name="Install the app", event="app_installed", action="fixed_points", value=D("100"))
+
+    services.app_install_award(merchant=merchant, member=member)
+    services.app_install_award(merchant=merchant, member=member)  # reinstalling earns nothing more
+
+    assert ledger(merchant, member) == [("earn", 100, "normal", "app_installed")]
+
+
+@pytest.mark.parametrize(("store_format", "expected"), [("Hypermarket", [D("10")]), ("Mini-market", [])])
+def test_hypermarket_discount_10_percent(merchant, member, store_format, expected):
+    make_offer(merchant, name="Hypermarket 10%", event="order_paid", action="discount_percentage", value=D("10"),
+               store_attributes={"format": "Hypermarket"})
+    store = StoreFactory(merchant=merchant, attributes={"format": store_format})
+
+    awards = services.offers_preview(
+        merchant=merchant, member=member, channel="pos", store=store,
+        lines=[LineFacts(product_id=1, category="tv", amount=D("300.00"))],
+    )
+
+    assert [award.discount_percentage for award in awards] == expected
+    assert all(award.eligible_amount == D("300.00") for award in awards)
+
+
+def test_discount_offer_writes_no_ledger_entry(merchant, member):
+    make_offer(merchant, name="Hypermarket 10%", event="order_paid", action="discount_percentage", value=D("10"),
+               store_attributes={"format": "Hypermarket"})
+    store = StoreFactory(merchant=merchant, attributes={"format": "Hypermarket"})
+
+    settle(merchant, paid_order(merchant, member, store=store))
+
+    assert ledger(merchant, member) == []
+
+
+def test_offer_for_specific_stores_and_categories(merchant, member):
+    flagship = StoreFactory(merchant=merchant)
+    make_offer(merchant, stores=[flagship], name="2 per 10 on TVs at the flagship", event="order_paid",
+               action="points_per_amount", value=D("2"), per_amount=D("10"), product_categories=["tv"])
+
+    settle(merchant, paid_order(merchant, member, store=StoreFactory(merchant=merchant)))
+    settle(merchant, paid_order(merchant, member, store=flagship))
+
+    assert ledger(merchant, member) == [("earn", 24, "normal", "order_paid")]
+
+
+def test_holiday_calendar_triple_points(merchant):
+    services.loyalty_settings_save(merchant=merchant, holidays=["2025-10-01"])
+    base_offer(merchant)
+    make_offer(merchant, name="Triple on holidays", event="order_paid", action="multiplier", value=D("3"),
+               holidays_only=True, campaign=True)
+    member = MemberFactory(merchant=merchant)
+
+    settle(merchant, paid_order(merchant, member, placed_at=datetime(2025, 10, 1, 2, tzinfo=UTC)))
+    settle(merchant, paid_order(merchant, member, placed_at=datetime(2025, 10, 2, 2, tzinfo=UTC)))
+
+    assert ledger(merchant, member) == [
+        ("earn", 20, "normal", "order_paid"), ("earn", 40, "campaign", "order_paid"),
+        ("earn", 20, "normal", "order_paid"),
+    ]
+
+
+def test_holidays_only_offer_with_empty_calendar_never_applies(merchant, member):
+    make_offer(merchant, name="Holiday 50", event="order_paid", action="fixed_points", value=D("50"),
+               holidays_only=True)
+
+    settle(merchant, paid_order(merchant, member))
+
+    assert balance(merchant, member) == 0
+
+
+def test_inactive_offer_earns_nothing(merchant, member):
+    make_offer(merchant, name="Off", event="order_paid", action="fixed_points", value=D("50"), active=False)
+
+    settle(merchant, paid_order(merchant, member))
+
+    assert balance(merchant, member) == 0
+
+
+# --- Stacking ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("stacking", "expected"), [
+    ("sum", [("earn", 20, "normal", "order_paid"), ("earn", 100, "normal", "order_paid")]),
+    ("best_of", [("earn", 100, "normal", "order_paid")]),
+])
+def test_stacking_set_by_the_merchant(merchant, member, stacking, expected):
+    services.loyalty_settings_save(merchant=merchant, stacking=stacking)
+    base_offer(merchant)
+    online_payment_100(merchant)
+
+    settle(merchant, paid_order(merchant, member, payment_method="online", channel="web"))
+
+    assert ledger(merchant, member) == expected
+
+
+def test_offers_in_one_stacking_group_never_add_up(merchant, member):
+    make_offer(merchant, name="Welcome 50", event="order_paid", action="fixed_points", value=D("50"),
+               stacking_group="welcome")
+    make_offer(merchant, name="Welcome 80", event="order_paid", action="fixed_points", value=D("80"),
+               stacking_group="welcome")
+
+    settle(merchant, paid_order(merchant, member))
+
+    assert ledger(merchant, member) == [("earn", 80, "normal", "order_paid")]
+
+
+# --- Order events: once, online and offline one balance, reversals ---------------------------
+
+def test_online_and_offline_orders_earn_into_one_balance(merchant, member, store):
+    base_offer(merchant)
+
+    settle(merchant, paid_order(merchant, member, channel="web"))
+    settle(merchant, paid_order(merchant, member, channel="pos", store=store))
+
+    assert balance(merchant, member) == 40
+    assert PointsAccount.objects.for_merchant(merchant).filter(member=member).count() == 1
+
+
+def test_replayed_order_event_earns_once(merchant, member):
+    base_offer(merchant)
+    order = paid_order(merchant, member)
+
+    settle(merchant, order)
+    settle(merchant, order)
+
+    assert balance(merchant, member) == 20
+    assert len(ledger(merchant, member)) == 1
+
+
+def test_unpaid_order_earns_when_paid(merchant, member):
+    base_offer(merchant)
+    order = paid_order(merchant, member, payment_status="pending")
+
+    settle(merchant, order)
+    assert balance(merchant, member) == 0
+
+    Order.objects.for_merchant(merchant).filter(pk=order.pk).update(payment_status="paid")
+    settle(merchant, order)
+    assert balance(merchant, member) == 20
+
+
+def test_guest_order_earns_nothing(merchant):
+    base_offer(merchant)
+
+    assert settle(merchant, paid_order(merchant, None)) == []
+
+
+def test_cancelled_order_reverses_with_new_entries(merchant, member):
+    recommended_double_in_june(merchant)
+    order = paid_order(merchant, member)
+    settle(merchant, order)
+    earned = list(PointsLedgerEntry.objects.for_merchant(merchant).values_list("pk", "points"))
+
+    order_cancel(merchant=merchant, order=order)
+    settle(merchant, order)
+    settle(merchant, order)  # replay reverses nothing more
+
+    assert ledger(merchant, member) == [
+        ("earn", 20, "normal", "order_paid"), ("earn", 12, "campaign", "order_paid"),
+        ("reverse", -20, "normal", "order_paid"), ("reverse", -12, "campaign", "order_paid"),
+    ]
+    assert balance(merchant, member) == 0
+    # The earning entries are untouched.
+    assert list(PointsLedgerEntry.objects.for_merchant(merchant).filter(kind="earn").values_list("pk", "points")) \
+        == earned
+
+
+def test_returned_line_reverses_its_points(merchant, member):
+    recommended_double_in_june(merchant)
+    order = paid_order(merchant, member)
+    settle(merchant, order)
+
+    # The recommended TV (120.00) comes back.
+    OrderLine.objects.for_merchant(merchant).filter(order=order, product_name="TV").update(returned_quantity=1, returned_amount=D("120.00"))
+    Order.objects.for_merchant(merchant).filter(pk=order.pk).update(returned_amount=D("120.00"))
+    settle(merchant, order)
+    settle(merchant, order)
+
+    # Kept: fridge 80.00 earns 8 base, no recommended line left to double.
+    assert ledger(merchant, member) == [
+        ("earn", 20, "normal", "order_paid"), ("earn", 12, "campaign", "order_paid"),
+        ("reverse", -12, "normal", "order_paid"), ("reverse", -12, "campaign", "order_paid"),
+    ]
+    assert balance(merchant, member) == 8
+
+
+def test_reversal_never_takes_the_balance_below_zero(merchant, member):
+    base_offer(merchant)
+    order = paid_order(merchant, member)
+    settle(merchant, order)
+    services.points_redeem_for_order(merchant=merchant, member=member, points=15,
+                                     order=paid_order(merchant, member, payment_status="pending"))
+
+    order_cancel(merchant=merchant, order=order)
+    settle(merchant, order)
+
+    assert balance(merchant, member) == 0
+    last = selectors.ledger_list(merchant=merchant, member=member).first()
+    assert last.points == -5
+    assert "15 points already spent" in last.description
+
+
+def test_cancelled_order_gives_back_the_points_redeemed_on_it(merchant, member):
+    services.points_adjust(merchant=merchant, member=member, points=100, reason="Welcome")
+    order = paid_order(merchant, member, payment_status="pending")
+    redemption = services.points_redeem_for_order(merchant=merchant, member=member, points=60, order=order)
+    assert redemption.amount == D("6.00")  # 0.10 a point by default
+    assert balance(merchant, member) == 40
+
+    order_cancel(merchant=merchant, order=order)
+    settle(merchant, order)
+
+    assert balance(merchant, member) == 100
+
+
+def test_order_task_runs_after_commit(merchant, member, django_capture_on_commit_callbacks):
+    base_offer(merchant)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        order = paid_order(merchant, member)
+        services.order_points_enqueue(order)
+
+    assert balance(merchant, member) == 20
+
+
+def test_staff_shopping_earns_into_the_staff_balance(merchant, store):
+    base_offer(merchant)
+    user = UserFactory()
+    amy = StaffFactory(merchant=merchant, store=store, user=user)
+    as_shopper = MemberFactory(merchant=merchant, user=user)
+
+    settle(merchant, paid_order(merchant, as_shopper))
+
+    assert balance(merchant, staff=amy) == 20
+    assert balance(merchant, as_shopper) == 20
+
+
+# --- Referral split ---------------------------------------------------------------------------
+
+REFERRAL_CASES = [
+    # (id, referrer kind, channel, closing staff?, expected {who: [(source, points)]})
+    ("offline-sale-split", "store", "pos", True,
+     {"referrer": [("referral_traffic", 10)], "closer": [("referral_sales", 30)]}),
+    ("online-sale-referrer-gets-both", "store", "web", True,
+     {"referrer": [("referral_traffic", 10), ("referral_sales", 30)], "closer": []}),
+    ("person-referrer-offline", "member", "pos", True,
+     {"referrer": [("referral_traffic", 10)], "closer": [("referral_sales", 30)]}),
+    ("staff-referrer-online", "staff", "web", False,
+     {"referrer": [("referral_traffic", 10), ("referral_sales", 30)], "closer": []}),
+    ("offline-sale-nobody-closed", "store", "pos", False,
+     {"referrer": [("referral_traffic", 10)], "closer": []}),
+]
+
+
+def _sources(merchant, **owner):
+    return [(source, points) for _, points, _, source in ledger(merchant, **owner)]
+
+
+@pytest.mark.parametrize(("referrer_kind", "channel", "closed", "expected"),
+                         [pytest.param(*case[1:], id=case[0]) for case in REFERRAL_CASES])
+def test_referral_split(merchant, store, staff, referrer_kind, channel, closed, expected):
+    services.loyalty_settings_save(merchant=merchant, referral_traffic_points=10, referral_sales_points=30)
+    member = MemberFactory(merchant=merchant)
+    referrer = {
+        "store": StoreFactory(merchant=merchant, name="Sister brand"),
+        "member": MemberFactory(merchant=merchant),
+        "staff": StaffFactory(merchant=merchant),
+    }[referrer_kind]
+    services.referral_record(merchant=merchant, member=member, **{f"referrer_{referrer_kind}": referrer},
+                             channel="sister-store QR")
+
+    settle(merchant, paid_order(merchant, member, channel=channel, store=store, closing_staff=staff if closed else None))
+
+    if referrer_kind == "store":
+        account = PointsAccount.objects.for_merchant(merchant).get(store=referrer)
+        entries = PointsLedgerEntry.objects.for_merchant(merchant).filter(account=account).order_by("id")
+        got = [(e.source, e.points) for e in entries]
+    else:
+        got = _sources(merchant, **{referrer_kind: referrer})
+    assert got == expected["referrer"]
+    assert _sources(merchant, staff=staff) == expected["closer"]
+    assert balance(merchant, member) == 0  # the buyer earns only from offers
+
+
+def test_sale_of_a_member_nobody_referred_has_no_split(merchant, member, store, staff):
+    services.loyalty_settings_save(merchant=merchant, referral_traffic_points=10, referral_sales_points=30)
+
+    settle(merchant, paid_order(merchant, member, store=store, closing_staff=staff))
+
+    assert balance(merchant, staff=staff) == 0
+
+
+def test_cancelled_referred_sale_reverses_both_shares(merchant, store, staff):
+    services.loyalty_settings_save(merchant=merchant, referral_traffic_points=10, referral_sales_points=30)
+    member, friend = MemberFactory(merchant=merchant), MemberFactory(merchant=merchant)
+    services.referral_record(merchant=merchant, member=member, referrer_member=friend)
+    order = paid_order(merchant, member, store=store, closing_staff=staff)
+    settle(merchant, order)
+
+    order_cancel(merchant=merchant, order=order)
+    settle(merchant, order)
+
+    assert (balance(merchant, friend), balance(merchant, staff=staff)) == (0, 0)
+    assert _sources(merchant, staff=staff) == [("referral_sales", 30), ("referral_sales", -30)]
+
+
+def test_registration_through_referral_rewards_the_referrer_once(merchant):
+    make_offer(merchant, name="Bring a friend", event="member_registered_via_referral", action="fixed_points",
+               value=D("30"))
+    friend, newcomer = MemberFactory(merchant=merchant), MemberFactory(merchant=merchant)
+
+    services.referral_record(merchant=merchant, member=newcomer, referrer_member=friend)
+    services.referral_record(merchant=merchant, member=newcomer, referrer_member=friend)
+
+    assert ledger(merchant, friend) == [("earn", 30, "normal", "member_registered_via_referral")]
+
+
+def test_referral_needs_exactly_one_referrer_of_this_merchant(merchant, other_merchant, member, store):
+    with pytest.raises(ValidationError):
+        services.referral_record(merchant=merchant, member=member)
+    with pytest.raises(ValidationError):
+        services.referral_record(merchant=merchant, member=member, referrer_store=StoreFactory(merchant=other_merchant))
+
+
+# --- Share points: capped per local day by amount ----------------------------------------------
+
+def _share_offer(merchant, points=30):
+    make_offer(merchant, name="Share", event="share", action="fixed_points", value=D(points))
+
+
+def test_share_points_capped_by_amount_and_reset_at_local_midnight(merchant, staff):
+    services.loyalty_settings_save(merchant=merchant, share_daily_cap=100)
+    _share_offer(merchant)
+    links = [LinkFactory(merchant=merchant, staff=staff) for _ in range(6)]
+    # 15:xx UTC is 23:xx in Taipei; 16:05 UTC is 00:05 the next local day.
+    times = [datetime(2025, 6, 10, 15, minute, tzinfo=UTC) for minute in (0, 10, 20, 30, 40)]
+    times.append(datetime(2025, 6, 10, 16, 5, tzinfo=UTC))
+
+    granted = []
+    for link, at in zip(links, times, strict=True):
+        entries = services.share_points_award(merchant=merchant, staff_or_member=staff, link_id=link.pk, at=at)
+        granted.append(sum(e.points for e in entries))
+
+    assert granted == [30, 30, 30, 10, 0, 30]
+    assert balance(merchant, staff=staff) == 130
+
+
+def test_share_cap_counts_points_not_shares(merchant, member):
+    services.loyalty_settings_save(merchant=merchant, share_daily_cap=100)
+    _share_offer(merchant, points=5)
+
+    granted = [
+        sum(e.points for e in services.share_points_award(merchant=merchant, staff_or_member=member,
+                                                          link_id=link_id, at=JUNE_10))
+        for link_id in range(1, 23)
+    ]
+
+    assert granted == [5] * 20 + [0, 0]  # 20 shares of 5 points fill a 100-point cap
+
+
+def test_sharing_the_same_link_again_earns_nothing(merchant, member):
+    _share_offer(merchant)
+
+    services.share_points_award(merchant=merchant, staff_or_member=member, link_id=7, at=JUNE_10)
+    services.share_points_award(merchant=merchant, staff_or_member=member, link_id=7, at=JUNE_10)
+
+    assert balance(merchant, member) == 30
+
+
+# --- Redemption --------------------------------------------------------------------------------
+
+def test_checkout_redemption_refused_beyond_the_balance(merchant, member):
+    services.points_adjust(merchant=merchant, member=member, points=50, reason="Welcome")
+    order = paid_order(merchant, member, payment_status="pending")
+
+    with pytest.raises(services.NotEnoughPoints, match="balance is 50"):
+        services.points_redeem_for_order(merchant=merchant, member=member, points=51, order=order)
+
+    assert balance(merchant, member) == 50
+
+
+def test_checkout_redemption_is_idempotent_per_order(merchant, member):
+    services.points_adjust(merchant=merchant, member=member, points=50, reason="Welcome")
+    order = paid_order(merchant, member, payment_status="pending")
+
+    services.points_redeem_for_order(merchant=merchant, member=member, points=20, order=order)
+    again = services.points_redeem_for_order(merchant=merchant, member=member, points=20, order=order)
+
+    assert again.amount == D("2.00")
+    assert balance(merchant, member) == 30
+
+
+CASH_CASES = [
+    # (id, earlier request times, this request time, allowed)
+    ("first-of-the-month", [], datetime(2025, 11, 3, 2, tzinfo=UTC), True),
+    ("second-in-same-month", [datetime(2025, 11, 3, 2, tzinfo=UTC)], datetime(2025, 11, 20, 2, tzinfo=UTC), False),
+    # 16:30 UTC on 30 Nov is 00:30 on 1 Dec in Taipei: a new payroll month.
+    ("next-local-month", [datetime(2025, 11, 3, 2, tzinfo=UTC)], datetime(2025, 11, 30, 16, 30, tzinfo=UTC), True),
+    # 15:30 UTC on 30 Nov is still 23:30 on 30 Nov in Taipei.
+    ("last-local-minutes-of-month", [datetime(2025, 11, 3, 2, tzinfo=UTC)],
+     datetime(2025, 11, 30, 15, 30, tzinfo=UTC), False),
+]
+
+
+@pytest.mark.parametrize(("earlier", "at", "allowed"), [pytest.param(*c[1:], id=c[0]) for c in CASH_CASES])
+def test_staff_cash_redemption_once_per_calendar_month(merchant, staff, earlier, at, allowed):
+    services.points_adjust(merchant=merchant, staff=staff, points=1000, reason="Sales bonus")
+    for when in earlier:
+        services.cash_redemption_request(merchant=merchant, staff=staff, points=100, at=when)
+
+    if allowed:
+        entry = services.cash_redemption_request(merchant=merchant, staff=staff, points=100, at=at)
+        assert (entry.points, entry.cash_amount, entry.store) == (-100, D("10.00"), staff.store)
+    else:
+        with pytest.raises(services.CashRedemptionRefused, match="once per calendar month"):
+            services.cash_redemption_request(merchant=merchant, staff=staff, points=100, at=at)
+        assert balance(merchant, staff=staff) == 1000 - 100 * len(earlier)
+
+
+def test_shoppers_cannot_redeem_for_cash(merchant, member):
+    with pytest.raises(services.CashRedemptionRefused, match="Only staff"):
+        services.cash_redemption_request(merchant=merchant, staff=member, points=10)
+
+
+def test_cash_redemption_needs_the_points(merchant, staff):
+    services.points_adjust(merchant=merchant, staff=staff, points=40, reason="Bonus")
+
+    with pytest.raises(services.NotEnoughPoints):
+        services.cash_redemption_request(merchant=merchant, staff=staff, points=41)
+
+    # A refused request does not use up the month's chance.
+    services.cash_redemption_request(merchant=merchant, staff=staff, points=40)
+    assert balance(merchant, staff=staff) == 0
+
+
+def test_database_refuses_a_negative_balance(merchant, member):
+    from django.db import IntegrityError, transaction
+
+    account = services.account_lock(merchant=merchant, member=member)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        PointsAccount.objects.for_merchant(merchant).filter(pk=account.pk).update(balance=-1)
+
+
+def test_settings_default_when_never_saved(merchant):
+    settings = selectors.loyalty_settings_get(merchant=merchant)
+
+    assert (settings.stacking, settings.share_daily_cap) == (LoyaltySettings.StackingMode.SUM, 100)
