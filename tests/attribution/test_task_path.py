@@ -176,3 +176,17 @@ def test_attribution_explanation_names_staff_store_and_delay(merchant, amy_link,
     # T0 is 02:00 UTC = 10:00 in Taipei, the merchant's timezone.
     assert text.startswith("credited to Amy at Taipei 101: clicked link ")
     assert "at 2026-03-01 10:00, ordered 3h 00m later" in text
+
+
+def test_sweeper_attributes_orders_whose_event_was_lost(merchant, amy_link):
+    from attribution.tasks import sweep_unattributed_task
+    from commerce import services
+
+    ClickFactory(merchant=merchant, link=amy_link, member=amy_link.member, clicked_at=T0)
+    # Saved, but its event never reached a worker (attribute=False stands in for a broker outage).
+    order = services.order_create(merchant=merchant, number="lost", channel="web", lines=[],
+                                  member=amy_link.member, placed_at=T0 + H, attribute=False)
+    Order.objects.for_merchant(merchant).filter(pk=order.pk).update(created_at=T0)
+    assert not Attribution.objects.for_merchant(merchant).filter(order=order).exists()
+    assert sweep_unattributed_task.delay().get() == 1
+    assert decision(merchant, "lost") == ("credited", "Amy", "Taipei 101")
