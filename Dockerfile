@@ -1,0 +1,32 @@
+# OMO application image: web (gunicorn), Celery worker and Celery beat all run from it.
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    DJANGO_SETTINGS_MODULE=omo.settings
+
+# gettext: compilemessages (the compiled *.mo catalogs are not committed).
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends gettext \
+    && rm -rf /var/lib/apt/lists/*
+
+WORKDIR /app
+
+# Dependencies first, so that a code change does not reinstall them.
+COPY pyproject.toml ./
+RUN pip install .
+
+COPY . .
+RUN rm -rf .venv .env db.sqlite3 media staticfiles test-artifacts \
+    && if ls locale/*/LC_MESSAGES/*.po >/dev/null 2>&1; then python manage.py compilemessages --ignore=.venv -v 0; fi \
+    && python manage.py collectstatic --noinput -v 0
+
+RUN useradd --system --uid 1000 --home-dir /app omo \
+    && mkdir -p /app/media \
+    && chown -R omo /app/media
+USER omo
+
+EXPOSE 8000
+CMD ["gunicorn", "omo.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
