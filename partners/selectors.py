@@ -148,7 +148,8 @@ def mask_name(text: str) -> str:
         return f"{local[:1]}***@{domain}"
     if text.startswith("+") or text.replace(" ", "").isdigit():
         return f"{'*' * max(len(text) - 3, 3)}{text[-3:]}"
-    return text[:1] + "*" * max(len(text) - 1, 2)
+    # A fixed-length mask: the name's length is not shown either.
+    return text[:1] + "**"
 
 
 def orderer_masked(order) -> str:
