@@ -1,0 +1,55 @@
+from django.contrib import admin
+
+from omo.tenancy.admin import MerchantOwnedAdmin
+
+from .models import Campaign, CampaignOrder, CampaignStats, Invitation, Partner, PartnerMembership
+
+
+@admin.register(Partner)
+class PartnerAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "user", "created_at")
+    search_fields = ("display_name", "user__email")
+    raw_id_fields = ("user",)
+
+
+@admin.register(PartnerMembership)
+class PartnerMembershipAdmin(MerchantOwnedAdmin):
+    list_display = ("partner", "merchant", "joined_at")
+    raw_id_fields = ("partner",)
+
+
+@admin.register(Campaign)
+class CampaignAdmin(MerchantOwnedAdmin):
+    list_display = ("name", "code", "partner", "starts_at", "ends_at", "condition", "commission_type", "rate", "merchant")
+    list_filter = ("condition", "commission_type")
+    search_fields = ("name", "code")
+    raw_id_fields = ("partner",)
+    filter_horizontal = ("products",)
+
+    def get_readonly_fields(self, request, obj=None):
+        # Binding a partner is permanent: once set, the admin cannot change it either.
+        readonly = ["code", "bound_at"]
+        if obj is not None and obj.partner_id is not None:
+            readonly.append("partner")
+        return readonly
+
+
+@admin.register(Invitation)
+class InvitationAdmin(MerchantOwnedAdmin):
+    list_display = ("campaign", "email", "created_at", "accepted_at", "accepted_by", "merchant")
+    raw_id_fields = ("campaign", "accepted_by")
+    readonly_fields = ("token",)
+
+
+@admin.register(CampaignOrder)
+class CampaignOrderAdmin(MerchantOwnedAdmin):
+    list_display = ("order", "campaign", "settlement", "commission", "order_total", "counted", "computed_at", "merchant")
+    list_filter = ("counted",)
+    raw_id_fields = ("order", "campaign")
+    readonly_fields = ("settlement", "commission", "order_total", "counted", "ranked_quantities", "computed_at")
+
+
+@admin.register(CampaignStats)
+class CampaignStatsAdmin(MerchantOwnedAdmin):
+    list_display = ("campaign", "order_count", "order_total", "commission_total", "updated_at", "merchant")
+    readonly_fields = ("order_count", "order_total", "settlement_total", "commission_total", "updated_at")
