@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Case, CharField, Count, DecimalField, F, Q, Sum, Value, When
+from django.db.models import Case, CharField, Count, DecimalField, ExpressionWrapper, F, Q, Sum, Value, When
 from django.db.models.functions import Coalesce, ExtractHour, Greatest, Round, TruncDate
 from django.http import Http404
 from django.utils.translation import gettext
@@ -252,17 +252,36 @@ def _labels(field_name, choices):
     )
 
 
+class Money(ExpressionWrapper):
+    """A money expression that comes back as a Decimal with its currency's places on every
+    backend: PostgreSQL's numeric keeps its scale (no Python converter per row at all);
+    SQLite computes in floats, so the value is quantized back."""
+
+    def get_db_converters(self, connection):
+        if connection.vendor == "postgresql":
+            return []
+        exponent = Decimal(1).scaleb(-self.output_field.decimal_places)
+
+        def quantize(value, expression, connection):
+            return None if value is None else Decimal(value).quantize(exponent, rounding=ROUND_HALF_UP)
+
+        return [*super().get_db_converters(connection), quantize]
+
+
 def settlement_expression(currency: str):
     """Settlement amount in SQL, the same formula as `partners.commission.settlement_amount`:
     item subtotal - discounts - store credit - points - returns, never below zero, rounded
-    to the currency's minor unit."""
+    half-up to the currency's minor unit."""
+    places = minor_unit(currency)
+    field = DecimalField(max_digits=14, decimal_places=places)
     amount = Greatest(
         F("item_subtotal") - F("discounts") - F("store_credit") - F("points_redeemed") - F("returned_amount"),
         Value(ZERO),
         output_field=MONEY,
     )
-    places = minor_unit(currency)
-    return amount if places == 2 else Round(amount, places, output_field=MONEY)
+    if places != 2:
+        amount = Round(amount, places, output_field=field)
+    return Money(amount, output_field=field)
 
 
 def order_export_rows(*, merchant, filters: ExportFilters):
