@@ -13,3 +13,70 @@ def member_find(*, merchant, query: str) -> Member | None:
     """Exact lookup by normalised phone or email. Raises ValidationError on unreadable input."""
     kind, value = normalize_identifier(query, merchant.country)
     return Member.objects.for_merchant(merchant).filter(**{kind: value}).first()
+
+
+def member_spending(*, merchant, member):
+    """The spending overview, aggregated from the member's orders now (current within seconds)."""
+    from django.db.models import BooleanField, Case, Count, Sum, Value, When
+
+    from commerce.models import Order
+
+    from .spending import OrderFigures, channel_group, spending_overview
+
+    rows = (
+        Order.objects.for_merchant(merchant)
+        .filter(member=member, parent__isnull=True)
+        .annotate(
+            linked=Case(
+                When(recommendation_link__isnull=False, then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            )
+        )
+        .order_by()
+        .values("channel", "status", "linked")
+        .annotate(
+            n=Count("id"),
+            total_sum=Sum("total"),
+            preorder_paid_sum=Sum("preorder_paid"),
+            preorder_outstanding_sum=Sum("preorder_outstanding"),
+            returned_sum=Sum("returned_amount"),
+            edited_sum=Sum("edited_amount"),
+        )
+    )
+    return spending_overview(
+        OrderFigures(
+            group=channel_group(row["channel"], from_recommendation=row["linked"]),
+            cancelled=row["status"] == Order.Status.CANCELLED,
+            count=row["n"],
+            total=row["total_sum"],
+            preorder_paid=row["preorder_paid_sum"],
+            preorder_outstanding=row["preorder_outstanding_sum"],
+            returned=row["returned_sum"],
+            edited=row["edited_sum"],
+        )
+        for row in rows
+    )
+
+
+def member_orders(*, merchant, member):
+    """The member's spending records, all channels, newest first (retail rows carry the store)."""
+    from commerce.models import Order
+
+    return (
+        Order.objects.for_merchant(merchant)
+        .filter(member=member, parent__isnull=True)
+        .select_related("source_store", "attribution__staff", "attribution__store")
+        .order_by("-placed_at", "-id")
+    )
+
+
+def member_points_balance(*, merchant, member):
+    """Points balance from the loyalty app when it provides one (None otherwise)."""
+    try:
+        from loyalty import selectors as loyalty_selectors
+    except ImportError:
+        return None
+    if not hasattr(loyalty_selectors, "points_balance"):
+        return None
+    return loyalty_selectors.points_balance(merchant=merchant, member=member)

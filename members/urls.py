@@ -6,5 +6,8 @@ app_name = "members"
 
 urlpatterns = [
     path("", views.member_search, name="search"),
+    path("members/register/", views.member_register, name="register"),
     path("members/<int:member_id>/", views.member_detail, name="detail"),
+    path("members/<int:member_id>/overview/", views.member_overview, name="overview"),
+    path("members/<int:member_id>/records/", views.member_records, name="records"),
 ]

@@ -1,10 +1,19 @@
 from django.core.exceptions import ValidationError
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
 
 from omo.tenancy.access import staff_required
 
-from . import selectors
+from . import selectors, services
+from .forms import MemberRegisterForm
+from .normalize import looks_like_email
+
+RECORDS_PER_PAGE = 10
+
+
+def _register_initial(query: str) -> dict:
+    return {"email": query} if looks_like_email(query) else {"phone": query}
 
 
 @require_GET
@@ -17,11 +26,74 @@ def member_search(request, merchant):
             member = selectors.member_find(merchant=request.merchant, query=query)
         except ValidationError as exc:
             error = exc.messages[0]
-    return render(request, "members/search.html", {"query": query, "member": member, "error": error})
+    register_form = MemberRegisterForm(initial=_register_initial(query)) if query and member is None else None
+    return render(
+        request,
+        "members/search.html",
+        {"query": query, "member": member, "error": error, "register_form": register_form},
+    )
+
+
+@require_POST
+@staff_required()
+def member_register(request, merchant):
+    form = MemberRegisterForm(request.POST)
+    if form.is_valid():
+        try:
+            member = services.member_register(merchant=request.merchant, staff=request.staff, **form.cleaned_data)
+        except ValidationError as exc:
+            for field, messages in exc.message_dict.items() if hasattr(exc, "error_dict") else [(None, exc.messages)]:
+                for message in messages:
+                    form.add_error(field if field in form.fields else None, message)
+        else:
+            return redirect("members:detail", merchant=request.merchant.slug, member_id=member.pk)
+    return render(
+        request,
+        "members/search.html",
+        {"query": "", "member": None, "error": None, "register_form": form},
+        status=400,
+    )
+
+
+def _records_page(request, member):
+    paginator = Paginator(selectors.member_orders(merchant=request.merchant, member=member), RECORDS_PER_PAGE)
+    return paginator.get_page(request.GET.get("page"))
 
 
 @require_GET
 @staff_required()
 def member_detail(request, merchant, member_id):
     member = selectors.member_get(merchant=request.merchant, member_id=member_id)
-    return render(request, "members/detail.html", {"member": member})
+    return render(
+        request,
+        "members/detail.html",
+        {
+            "member": member,
+            "overview": selectors.member_spending(merchant=request.merchant, member=member),
+            "points": selectors.member_points_balance(merchant=request.merchant, member=member),
+            "records": _records_page(request, member),
+        },
+    )
+
+
+@require_GET
+@staff_required()
+def member_overview(request, merchant, member_id):
+    """The overview fragment, polled by the profile page so it follows order events."""
+    member = selectors.member_get(merchant=request.merchant, member_id=member_id)
+    return render(
+        request,
+        "members/_overview.html",
+        {
+            "member": member,
+            "overview": selectors.member_spending(merchant=request.merchant, member=member),
+            "points": selectors.member_points_balance(merchant=request.merchant, member=member),
+        },
+    )
+
+
+@require_GET
+@staff_required()
+def member_records(request, merchant, member_id):
+    member = selectors.member_get(merchant=request.merchant, member_id=member_id)
+    return render(request, "members/_records.html", {"member": member, "records": _records_page(request, member)})

@@ -53,3 +53,29 @@ class LinkClick(MerchantOwned):
         verbose_name_plural = _("link clicks")
         ordering = ["-clicked_at"]
         indexes = [models.Index(fields=["merchant", "member", "clicked_at"], name="click_member_time")]
+
+
+class SmsOutbox(MerchantOwned):
+    """Every text message the system sends, whatever the SMS backend (the console one included)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    link = models.ForeignKey(RecommendationLink, on_delete=models.PROTECT, related_name="messages")
+    member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="+")
+    store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="+")
+    staff = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="+")
+    to = models.CharField(_("to"), max_length=20)
+    body = models.TextField(_("text"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    provider_id = models.CharField(max_length=80, blank=True)
+    error = models.CharField(max_length=400, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("text message")
+        verbose_name_plural = _("text messages")
+        ordering = ["-created_at"]

@@ -1,0 +1,108 @@
+"""Shopper checkout on the storefront: the order goes through `order_create` and attribution."""
+
+import logging
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from members.services import member_for_user
+
+from .models import Order, Variation
+from .services import LineInput, next_order_number, order_create
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class CartLine:
+    variation: Variation
+    quantity: int
+
+    @property
+    def available(self) -> bool:
+        return self.variation.product.available_online
+
+    @property
+    def subtotal(self) -> Decimal:
+        return self.variation.price * self.quantity
+
+
+def cart_lines(*, merchant, cart: dict[int, int]) -> list[CartLine]:
+    variations = Variation.objects.for_merchant(merchant).select_related("product").filter(pk__in=list(cart))
+    found = {v.pk: v for v in variations}
+    return [CartLine(found[pk], qty) for pk, qty in cart.items() if pk in found and qty > 0]
+
+
+def variation_check_available(variation: Variation) -> None:
+    """Only products published in the online store (and not removed) can go in the cart."""
+    if not variation.product.available_online:
+        raise ValidationError(_("“%(name)s” is not available in the online store.") % {"name": variation.product.name})
+
+
+def _referral(merchant, order, code: str, *, strict: bool) -> None:
+    try:
+        from partners import services as partner_services
+    except ImportError:
+        return
+    if not code or not hasattr(partner_services, "order_referral_record"):
+        return
+    if strict:  # a code the shopper typed: a wrong one stops the checkout with its message
+        partner_services.order_referral_record(merchant=merchant, order=order, code=code)
+        return
+    try:  # a code remembered from a campaign page: never blocks the order
+        with transaction.atomic():
+            partner_services.order_referral_record(merchant=merchant, order=order, code=code)
+    except ValidationError as exc:
+        logger.info("campaign code %r not recorded on %s: %s", code, order.number, exc.messages)
+
+
+@transaction.atomic
+def storefront_checkout(
+    *, merchant, user, cart: dict[int, int], link=None, referral_code: str = "", campaign_code: str = ""
+) -> Order:
+    """Place the shopper's order: status processing, payment pending (no real payment).
+
+    Unavailable products are refused; with a recommendation link the order's source is the
+    link's store and lines of recommended variations are marked. Raises ValidationError.
+    """
+    lines = cart_lines(merchant=merchant, cart=cart)
+    if not lines:
+        raise ValidationError(_("Your cart is empty."))
+    for line in lines:
+        variation_check_available(line.variation)
+    if link is not None and link.merchant_id != merchant.pk:
+        link = None
+    recommended = set()
+    if link is not None:
+        from recommendations.models import RecommendationItem
+
+        items = RecommendationItem.objects.for_merchant(merchant).filter(link=link)
+        recommended = set(items.values_list("variation_id", flat=True))
+    order = order_create(
+        merchant=merchant,
+        number=next_order_number(merchant),
+        channel=Order.Channel.WEB,
+        created_from="Storefront",
+        source_store=link.store if link is not None else None,
+        recommendation_link=link,
+        member=member_for_user(merchant=merchant, user=user),
+        status=Order.Status.PROCESSING,
+        payment_status=Order.PaymentStatus.PENDING,
+        lines=[
+            LineInput(
+                variation=line.variation,
+                quantity=line.quantity,
+                unit_price=line.variation.price,
+                recommended=line.variation.pk in recommended,
+            )
+            for line in lines
+        ],
+    )
+    if referral_code.strip():
+        _referral(merchant, order, referral_code.strip(), strict=True)
+    elif campaign_code:
+        _referral(merchant, order, campaign_code, strict=False)
+    return order

@@ -1,0 +1,140 @@
+"""The shopper storefront: product list, recommended list, session cart, checkout."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from recommendations import selectors as link_selectors
+
+from . import cart as session_cart
+from . import selectors
+from .forms import CheckoutForm
+from .models import Order
+from .storefront import cart_lines, storefront_checkout, variation_check_available
+
+
+def _int(value, default=None):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
+def _cart_count(request) -> int:
+    return sum(session_cart.cart_get(request.session, merchant=request.merchant).values())
+
+
+@require_GET
+def product_list(request, merchant):
+    query = request.GET.get("q", "")
+    products = selectors.storefront_products(merchant=request.merchant, query=query)[:60]
+    return render(
+        request, "commerce/product_list.html", {"products": products, "query": query, "cart_count": _cart_count(request)}
+    )
+
+
+@require_GET
+@login_required
+def recommended(request, merchant, token):
+    link = link_selectors.link_by_token(merchant=request.merchant, token=token)
+    session_cart.link_token_set(request.session, merchant=request.merchant, token=link.token)
+    return render(
+        request,
+        "commerce/recommended.html",
+        {
+            "link": link,
+            "variations": link_selectors.link_items(merchant=request.merchant, link=link),
+            "cart_count": _cart_count(request),
+        },
+    )
+
+
+@require_POST
+def cart_add(request, merchant):
+    variation = selectors.variation_get(merchant=request.merchant, variation_id=_int(request.POST.get("variation")))
+    try:
+        variation_check_available(variation)
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+    else:
+        session_cart.cart_add(
+            request.session,
+            merchant=request.merchant,
+            variation_id=variation.pk,
+            quantity=_int(request.POST.get("quantity"), 1),
+        )
+        messages.success(request, _("Added “%(name)s” to your cart.") % {"name": variation})
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return redirect(target)
+    return redirect("commerce:cart", merchant=request.merchant.slug)
+
+
+@require_POST
+def cart_update(request, merchant):
+    variation = selectors.variation_get(merchant=request.merchant, variation_id=_int(request.POST.get("variation")))
+    session_cart.cart_set(
+        request.session, merchant=request.merchant, variation_id=variation.pk, quantity=_int(request.POST.get("quantity"), 0)
+    )
+    return redirect("commerce:cart", merchant=request.merchant.slug)
+
+
+@require_GET
+def cart_view(request, merchant):
+    lines = cart_lines(merchant=request.merchant, cart=session_cart.cart_get(request.session, merchant=request.merchant))
+    total = sum((line.subtotal for line in lines if line.available), 0)
+    return render(
+        request,
+        "commerce/cart.html",
+        {"lines": lines, "total": total, "any_unavailable": any(not line.available for line in lines)},
+    )
+
+
+def _current_link(request):
+    token = session_cart.link_token_get(request.session, merchant=request.merchant)
+    if not token:
+        return None
+    try:
+        return link_selectors.link_by_token(merchant=request.merchant, token=token)
+    except Http404:
+        return None
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def checkout(request, merchant):
+    cart = session_cart.cart_get(request.session, merchant=request.merchant)
+    lines = cart_lines(merchant=request.merchant, cart=cart)
+    form = CheckoutForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            order = storefront_checkout(
+                merchant=request.merchant,
+                user=request.user,
+                cart=cart,
+                link=_current_link(request),
+                referral_code=form.cleaned_data["referral_code"],
+                campaign_code=request.session.get("campaign_code", ""),
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc.messages[0])
+        else:
+            session_cart.cart_clear(request.session, merchant=request.merchant)
+            return redirect("commerce:order", merchant=request.merchant.slug, number=order.number)
+    total = sum((line.subtotal for line in lines if line.available), 0)
+    status = 400 if form.errors else 200
+    return render(request, "commerce/checkout.html", {"lines": lines, "total": total, "form": form}, status=status)
+
+
+@require_GET
+@login_required
+def order_detail(request, merchant, number):
+    order = get_object_or_404(
+        Order.objects.for_merchant(request.merchant).prefetch_related("lines"), number=number, member__user=request.user
+    )
+    return render(request, "commerce/order.html", {"order": order})

@@ -1,0 +1,175 @@
+"""Writes on recommendation links: creating and sharing them, recording shopper clicks."""
+
+import logging
+from datetime import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from members.services import member_for_user
+from omo.integrations.sms import SmsError, send_sms
+
+from . import ratelimit
+from .models import LinkClick, RecommendationItem, RecommendationLink, SmsOutbox
+
+logger = logging.getLogger(__name__)
+
+PENDING_CLICKS_KEY = "omo_pending_clicks"
+MAX_PENDING_CLICKS = 20
+
+
+class SmsRateLimited(Exception):
+    """Too many texts for this member or store just now; the message says which."""
+
+
+@transaction.atomic
+def link_create(*, merchant, staff, member, variations) -> RecommendationLink:
+    """A never-expiring link bound to the merchant, the staff's store, the staff, the member and items."""
+    variations = list(dict.fromkeys(variations))
+    if not variations:
+        raise ValidationError(_("Select at least one product to share."))
+    if staff.merchant_id != merchant.pk or member.merchant_id != merchant.pk:
+        raise ValidationError(_("Staff and member must belong to this merchant."))
+    if any(v.merchant_id != merchant.pk for v in variations):
+        raise ValidationError(_("These products are not in this merchant's catalogue."))
+    if staff.store is None or not staff.is_employed or not staff.store.is_active:
+        raise ValidationError(_("Only staff of an open store can share recommendations."))
+    link = RecommendationLink.objects.for_merchant(merchant).create(
+        merchant=merchant, store=staff.store, staff=staff, member=member
+    )
+    RecommendationItem.objects.for_merchant(merchant).bulk_create(
+        [
+            RecommendationItem(merchant=merchant, link=link, variation=variation, position=position)
+            for position, variation in enumerate(variations)
+        ]
+    )
+    return link
+
+
+def device_of(user_agent: str) -> str:
+    ua = (user_agent or "").lower()
+    if "ipad" in ua or "tablet" in ua:
+        return "tablet"
+    if "mobi" in ua or "iphone" in ua or "android" in ua:
+        return "phone"
+    return "computer" if ua else ""
+
+
+@transaction.atomic
+def click_record(*, merchant, link, user, clicked_at: datetime | None = None, user_agent: str = "") -> LinkClick:
+    """A logged-in shopper opened the link: the click belongs to the clicking account's member."""
+    if link.merchant_id != merchant.pk:
+        raise ValidationError("link of another merchant")
+    member = member_for_user(merchant=merchant, user=user)
+    return LinkClick.objects.for_merchant(merchant).create(
+        merchant=merchant,
+        link=link,
+        member=member,
+        user=user,
+        clicked_at=clicked_at or timezone.now(),
+        device=device_of(user_agent),
+        user_agent=(user_agent or "")[:400],
+    )
+
+
+def pending_click_add(session, *, link, user_agent: str = "") -> None:
+    """Remember a click made before login; `pending_clicks_record` joins it to the account."""
+    pending = session.get(PENDING_CLICKS_KEY, [])
+    pending.append(
+        {"merchant": link.merchant_id, "token": link.token, "at": timezone.now().isoformat(), "ua": user_agent[:400]}
+    )
+    session[PENDING_CLICKS_KEY] = pending[-MAX_PENDING_CLICKS:]
+
+
+def pending_clicks_record(session, *, user) -> list[LinkClick]:
+    """At login: record the clicks kept in the session for this account, at their original time."""
+    from omo.tenancy.models import Merchant
+
+    pending = session.pop(PENDING_CLICKS_KEY, [])
+    clicks = []
+    for entry in pending:
+        merchant = Merchant.objects.filter(pk=entry.get("merchant")).first()
+        if merchant is None:
+            continue
+        link = RecommendationLink.objects.for_merchant(merchant).filter(token=entry.get("token")).first()
+        if link is None:
+            continue
+        clicked_at = datetime.fromisoformat(entry["at"])
+        clicks.append(
+            click_record(merchant=merchant, link=link, user=user, clicked_at=clicked_at, user_agent=entry.get("ua", ""))
+        )
+    return clicks
+
+
+def link_sms_text(*, link, url: str) -> str:
+    """The exact text the member receives (shown to staff before sending)."""
+    return _("%(merchant)s: %(staff)s at %(store)s picked products for you. See them and order here: %(url)s") % {
+        "merchant": link.merchant.name,
+        "staff": link.staff.display_name,
+        "store": link.store.name,
+        "url": url,
+    }
+
+
+def _rate_check(link) -> None:
+    window = settings.SMS_RATE_WINDOW
+    member_key, store_key = f"sms:member:{link.member_id}", f"sms:store:{link.store_id}"
+    if not ratelimit.hit(member_key, limit=settings.SMS_RATE_PER_MEMBER, window=window):
+        ratelimit.undo(member_key, window=window)
+        raise SmsRateLimited(
+            _("This member has already been sent %(n)d texts in the last hour. Show the QR code or copy the link instead.")
+            % {"n": settings.SMS_RATE_PER_MEMBER}
+        )
+    if not ratelimit.hit(store_key, limit=settings.SMS_RATE_PER_STORE, window=window):
+        ratelimit.undo(store_key, window=window)
+        ratelimit.undo(member_key, window=window)
+        raise SmsRateLimited(
+            _("This store has reached its limit of %(n)d texts per hour. Show the QR code or copy the link instead.")
+            % {"n": settings.SMS_RATE_PER_STORE}
+        )
+
+
+@transaction.atomic
+def link_sms_send(*, merchant, link, staff, url: str) -> SmsOutbox:
+    """Queue the link's text to the member's phone (outbox row now, delivery after commit).
+
+    Raises ValidationError when the member has no phone, SmsRateLimited over the limits.
+    """
+    from .tasks import sms_deliver_task
+
+    if link.merchant_id != merchant.pk:
+        raise ValidationError("link of another merchant")
+    if not link.member.phone:
+        raise ValidationError(_("This member has no phone number."))
+    _rate_check(link)
+    outbox = SmsOutbox.objects.for_merchant(merchant).create(
+        merchant=merchant,
+        link=link,
+        member=link.member,
+        store=link.store,
+        staff=staff,
+        to=link.member.phone,
+        body=link_sms_text(link=link, url=url),
+    )
+    transaction.on_commit(lambda: sms_deliver_task.delay(merchant.pk, outbox.pk), robust=True)
+    return outbox
+
+
+@transaction.atomic
+def sms_deliver(*, merchant_id, outbox_id) -> SmsOutbox:
+    """Hand a queued message to the SMS backend once (a message already sent or failed is left)."""
+    outbox = SmsOutbox.objects.for_merchant(merchant_id).select_for_update().get(pk=outbox_id)
+    if outbox.status != SmsOutbox.Status.QUEUED:
+        return outbox
+    try:
+        outbox.provider_id = send_sms(to=outbox.to, body=outbox.body)
+    except SmsError as exc:
+        logger.warning("SMS %s failed: %s", outbox.pk, exc)
+        outbox.status, outbox.error = SmsOutbox.Status.FAILED, str(exc)[:400]
+    else:
+        outbox.status, outbox.sent_at = SmsOutbox.Status.SENT, timezone.now()
+    outbox.save(update_fields=["provider_id", "status", "error", "sent_at"])
+    return outbox
