@@ -36,6 +36,7 @@ from django.utils.translation import gettext as _
 from commerce.models import Order, OrderLine
 from members.models import Member
 from omo.tenancy.models import Staff
+from omo.tenancy.scoping import merchant_scope
 
 from . import offers as rules
 from . import selectors
@@ -749,6 +750,20 @@ def points_adjust(*, merchant, points: int, reason: str, member=None, staff=None
 
 
 @transaction.atomic
+def offer_save(*, merchant, offer: Offer, stores=()) -> Offer:
+    """Create or update an offer configured by the merchant admin (form-validated fields)."""
+    stores = list(stores)
+    if offer.merchant_id not in (None, merchant.pk) or any(store.merchant_id != merchant.pk for store in stores):
+        raise ValidationError(_("The offer and its stores must belong to this merchant."))
+    offer.merchant = merchant
+    offer.clean()
+    offer.save()
+    with merchant_scope(merchant):
+        offer.stores.set(stores)
+    return offer
+
+
+@transaction.atomic
 def loyalty_settings_save(*, merchant, **values) -> LoyaltySettings:
     settings, _created = LoyaltySettings.objects.for_merchant(merchant).get_or_create(merchant=merchant)
     for name, value in values.items():
@@ -768,6 +783,7 @@ __all__ = [
     "birthday_award",
     "cash_redemption_request",
     "loyalty_settings_save",
+    "offer_save",
     "offers_preview",
     "order_points_enqueue",
     "order_points_settle",

@@ -14,6 +14,7 @@ merchant_patterns = [
     path("", include("partners.merchant_urls")),
     path("api/", include("commerce.api_urls")),
     path("reports/", include("reports.urls")),
+    path("", include("loyalty.urls")),
 ]
 
 urlpatterns = [

@@ -1,0 +1,71 @@
+from django.contrib import admin
+
+from omo.tenancy.admin import MerchantOwnedAdmin
+
+from .models import LoyaltySettings, Offer, PointsAccount, PointsLedgerEntry, Referral
+
+
+@admin.register(LoyaltySettings)
+class LoyaltySettingsAdmin(MerchantOwnedAdmin):
+    list_display = ("merchant", "stacking", "share_daily_cap", "referral_traffic_points", "referral_sales_points",
+                    "point_value")
+
+
+@admin.register(Offer)
+class OfferAdmin(MerchantOwnedAdmin):
+    list_display = ("name", "merchant", "event", "action", "value", "per_amount", "campaign", "active", "position")
+    list_filter = ("event", "action", "campaign", "active")
+    search_fields = ("name",)
+    filter_horizontal = ("stores",)
+    fieldsets = (
+        (None, {"fields": ("merchant", "name", "active", "position")}),
+        ("Event and action", {"fields": ("event", "action", "value", "per_amount", "campaign", "stacking_group")}),
+        ("Filters", {"fields": ("channels", "stores", "store_attributes", "payment_methods", "product_categories",
+                                "recommended_only", "starts_on", "ends_on", "holidays_only", "birthday_only",
+                                "birthday_month")}),
+    )
+
+
+@admin.register(PointsAccount)
+class PointsAccountAdmin(MerchantOwnedAdmin):
+    list_display = ("__str__", "merchant", "member", "staff", "store", "balance")
+    search_fields = ("member__phone", "member__email", "staff__display_name", "store__name")
+    raw_id_fields = ("member", "staff", "store")
+    readonly_fields = ("balance",)
+
+    def has_change_permission(self, request, obj=None):
+        # The balance moves only with ledger entries (services); owners are fixed at creation.
+        return obj is None and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PointsLedgerEntry)
+class PointsLedgerEntryAdmin(MerchantOwnedAdmin):
+    """Read-only: the ledger is append-only (corrections are new "adjust" entries via services)."""
+
+    list_display = ("created_at", "merchant", "account", "kind", "points", "balance_after", "label", "source",
+                    "offer", "order", "cash_amount")
+    list_filter = ("kind", "label", "source")
+    search_fields = ("idempotency_key", "order__number", "description")
+    date_hierarchy = "created_at"
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Referral)
+class ReferralAdmin(MerchantOwnedAdmin):
+    list_display = ("member", "merchant", "referrer_store", "referrer_staff", "referrer_member", "channel",
+                    "created_at")
+    raw_id_fields = ("member", "referrer_store", "referrer_staff", "referrer_member")

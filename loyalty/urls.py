@@ -1,0 +1,16 @@
+from django.urls import path
+
+from . import views
+
+app_name = "loyalty"
+
+urlpatterns = [
+    path("points/", views.my_points, name="my_points"),
+    path("loyalty/cash/", views.cash_redemption, name="cash"),
+    path("loyalty/members/<int:member_id>/", views.member_points, name="member_points"),
+    path("loyalty/offers/", views.offer_list, name="offers"),
+    path("loyalty/offers/new/", views.offer_edit, name="offer_new"),
+    path("loyalty/offers/<int:offer_id>/", views.offer_edit, name="offer_edit"),
+    path("loyalty/settings/", views.settings_edit, name="settings"),
+    path("loyalty/payroll.csv", views.payroll_csv, name="payroll_csv"),
+]

@@ -1,0 +1,186 @@
+"""Loyalty pages: the shopper's points, staff cash redemption, the member's balance on the
+tablet, and the merchant admin's offers, settings and payroll report. No rules here: each view
+parses input, calls one service or selector, renders."""
+
+import csv
+import io
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from members.selectors import member_get
+from members.services import member_for_user
+from omo.tenancy.access import staff_required
+
+from . import selectors, services
+from .forms import CashRedemptionForm, LoyaltySettingsForm, OfferForm, PayrollMonthForm
+
+PAGE_SIZE = 20
+
+
+@require_GET
+def my_points(request, merchant):
+    """The signed-in shopper's (or staff member's) balance and ledger history."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    member = member_for_user(merchant=request.merchant, user=request.user)
+    entries = selectors.ledger_list(merchant=request.merchant, member=member)
+    page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "loyalty/my_points.html",
+        {
+            "balance": selectors.points_balance(merchant=request.merchant, member=member),
+            "page": page,
+            "point_value": selectors.loyalty_settings_get(merchant=request.merchant).point_value,
+        },
+    )
+
+
+@require_GET
+@staff_required()
+def member_points(request, merchant, member_id):
+    """The member's balance and recent history on the staff tablet."""
+    member = member_get(merchant=request.merchant, member_id=member_id)
+    entries = selectors.ledger_list(merchant=request.merchant, member=member)
+    page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "loyalty/member_points.html",
+        {"member": member, "balance": selectors.points_balance(merchant=request.merchant, member=member),
+         "page": page},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required()
+def cash_redemption(request, merchant):
+    """Staff exchange points for cash, paid with the month's salary (once per calendar month)."""
+    staff = request.staff
+    form = CashRedemptionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            entry = services.cash_redemption_request(
+                merchant=request.merchant, staff=staff, points=form.cleaned_data["points"]
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc.messages[0])
+        else:
+            messages.success(
+                request,
+                _("%(points)s points exchanged for %(amount)s %(currency)s, paid with your salary.")
+                % {"points": -entry.points, "amount": entry.cash_amount, "currency": request.merchant.currency},
+            )
+            return redirect("loyalty:cash", merchant=request.merchant.slug)
+    history = selectors.ledger_list(merchant=request.merchant, staff=staff).filter(source="cash")[:12]
+    settings = selectors.loyalty_settings_get(merchant=request.merchant)
+    return render(
+        request,
+        "loyalty/cash.html",
+        {
+            "form": form,
+            "balance": selectors.points_balance(merchant=request.merchant, staff=staff),
+            "history": history,
+            "point_value": settings.point_value,
+        },
+    )
+
+
+# --- Merchant admin --------------------------------------------------------------------------
+
+
+@require_GET
+@staff_required("admin")
+def offer_list(request, merchant):
+    settings = selectors.loyalty_settings_get(merchant=request.merchant)
+    return render(
+        request,
+        "loyalty/offer_list.html",
+        {
+            "offers": selectors.offer_list(merchant=request.merchant),
+            "settings": settings,
+            "payroll_form": PayrollMonthForm(initial={"month": timezone.localtime(
+                timezone.now(), request.merchant.tzinfo).strftime("%Y-%m")}),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required("admin")
+def offer_edit(request, merchant, offer_id=None):
+    offer = selectors.offer_get(merchant=request.merchant, offer_id=offer_id) if offer_id else None
+    form = OfferForm(request.POST or None, instance=offer, merchant=request.merchant)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.offer_save(
+                merchant=request.merchant, offer=form.save(commit=False), stores=form.cleaned_data["stores"]
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Offer “%(name)s” saved.") % {"name": saved.name})
+            return redirect("loyalty:offers", merchant=request.merchant.slug)
+    return render(request, "loyalty/offer_form.html", {"form": form, "offer": offer})
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required("admin")
+def settings_edit(request, merchant):
+    current = selectors.loyalty_settings_get(merchant=request.merchant)
+    form = LoyaltySettingsForm(request.POST or None, instance=current)
+    if request.method == "POST" and form.is_valid():
+        values = {name: form.cleaned_data[name] for name in LoyaltySettingsForm.Meta.fields}
+        services.loyalty_settings_save(merchant=request.merchant, **values)
+        messages.success(request, _("Loyalty settings saved."))
+        return redirect("loyalty:offers", merchant=request.merchant.slug)
+    return render(request, "loyalty/settings_form.html", {"form": form})
+
+
+def _cell(value):
+    """Text cells that a spreadsheet would run as a formula get a leading apostrophe."""
+    text = str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+@require_GET
+@staff_required("admin")
+def payroll_csv(request, merchant):
+    """Staff cash redemptions of one month (merchant's time zone) for the payroll team.
+
+    Excel-friendly: UTF-8 with a byte order mark, one row per redemption, by store then staff.
+    """
+    form = PayrollMonthForm(request.GET)
+    if not form.is_valid():
+        return HttpResponse(_("Give the month as ?month=YYYY-MM."), status=400, content_type="text/plain")
+    year, month = form.year_month()
+    rows = selectors.cash_redemption_list(merchant=request.merchant, year=year, month=month)
+    tz = request.merchant.tzinfo
+    buffer = io.StringIO()
+    buffer.write("\ufeff")
+    writer = csv.writer(buffer)
+    writer.writerow([
+        _("Month"), _("Store"), _("Staff"), _("Staff email"), _("Requested at"), _("Points"),
+        _("Cash amount"), _("Currency"),
+    ])
+    for entry in rows:
+        staff = entry.account.staff
+        writer.writerow([
+            f"{year:04d}-{month:02d}",
+            _cell(entry.store.name if entry.store else ""),
+            _cell(staff.display_name if staff else ""),
+            _cell(staff.user.email if staff else ""),
+            timezone.localtime(entry.created_at, tz).strftime("%Y-%m-%d %H:%M"),
+            -entry.points,
+            entry.cash_amount,
+            request.merchant.currency,
+        ])
+    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="payroll-cash-{year:04d}-{month:02d}.csv"'
+    return response

@@ -1,0 +1,257 @@
+"""Loyalty pages as shoppers, staff and the merchant admin see them."""
+
+import csv
+import io
+from datetime import UTC, datetime
+from decimal import Decimal as D
+
+import pytest
+from django.template import Context, Template
+from django.test import RequestFactory
+from django.urls import reverse
+
+from loyalty import selectors, services
+from loyalty.models import Offer
+from members.services import member_for_user
+from tests.factories import MemberFactory, StaffFactory, StoreFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def url(name, merchant, **kwargs):
+    return reverse(f"loyalty:{name}", kwargs={"merchant": merchant.slug, **kwargs})
+
+
+@pytest.fixture
+def admin_client(client, merchant, store):
+    admin = StaffFactory(merchant=merchant, store=store, role="admin", display_name="Boss")
+    client.force_login(admin.user)
+    return client
+
+
+# --- Shopper: my points ---------------------------------------------------------------------
+
+def test_shopper_sees_balance_and_history(client, merchant):
+    user = UserFactory(email="ann@example.com")
+    member = member_for_user(merchant=merchant, user=user)
+    services.points_adjust(merchant=merchant, member=member, points=120, reason="Welcome gift")
+    client.force_login(user)
+
+    response = client.get(url("my_points", merchant))
+
+    assert response.status_code == 200
+    assert response.context["balance"] == 120
+    assert b"Welcome gift" in response.content
+
+
+def test_history_is_paginated(client, merchant):
+    user = UserFactory()
+    member = member_for_user(merchant=merchant, user=user)
+    for i in range(25):
+        services.points_adjust(merchant=merchant, member=member, points=1, reason=f"gift {i}")
+    client.force_login(user)
+
+    first = client.get(url("my_points", merchant))
+    second = client.get(url("my_points", merchant), {"page": 2})
+
+    assert len(first.context["page"].object_list) == 20
+    assert len(second.context["page"].object_list) == 5
+
+
+def test_points_page_needs_login(client, merchant):
+    response = client.get(url("my_points", merchant))
+
+    assert response.status_code == 302
+    assert "/accounts/login/" in response["Location"]
+
+
+def test_shopper_sees_only_this_merchants_points(client, merchant, other_merchant):
+    user = UserFactory()
+    theirs = member_for_user(merchant=other_merchant, user=user)
+    services.points_adjust(merchant=other_merchant, member=theirs, points=70, reason="Other brand")
+    client.force_login(user)
+
+    response = client.get(url("my_points", merchant))
+
+    assert response.context["balance"] == 0
+    assert b"Other brand" not in response.content
+
+
+# --- Staff tablet: member's balance -------------------------------------------------------------
+
+def test_staff_sees_member_balance_on_tablet(staff_client, merchant, member):
+    services.points_adjust(merchant=merchant, member=member, points=55, reason="Gift")
+
+    response = staff_client.get(url("member_points", merchant, member_id=member.pk))
+
+    assert response.status_code == 200
+    assert response.context["balance"] == 55
+
+
+def test_tablet_cannot_open_another_merchants_member(staff_client, merchant, other_merchant):
+    theirs = MemberFactory(merchant=other_merchant)
+
+    response = staff_client.get(url("member_points", merchant, member_id=theirs.pk))
+
+    assert response.status_code == 404
+
+
+def test_balance_tag_for_the_member_profile(merchant, member):
+    services.points_adjust(merchant=merchant, member=member, points=42, reason="Gift")
+    request = RequestFactory().get("/")
+    request.merchant = merchant
+
+    html = Template("{% load loyalty_tags %}{% member_points_balance member %}").render(
+        Context({"request": request, "member": member})
+    )
+
+    assert "<strong>42</strong>" in html
+
+
+# --- Staff: cash redemption ---------------------------------------------------------------------
+
+def test_staff_redeems_points_for_cash_once_a_month(staff_client, merchant, staff):
+    services.points_adjust(merchant=merchant, staff=staff, points=500, reason="Sales bonus")
+
+    first = staff_client.post(url("cash", merchant), {"points": 200}, follow=True)
+    second = staff_client.post(url("cash", merchant), {"points": 100})
+
+    assert "200 points exchanged for 20.00 TWD" in first.content.decode()
+    assert second.status_code == 200
+    assert "once per calendar month" in second.content.decode()
+    assert selectors.points_balance(merchant=merchant, staff=staff) == 300
+
+
+def test_cash_page_is_for_staff_only(client, merchant):
+    client.force_login(UserFactory())
+
+    assert client.get(url("cash", merchant)).status_code == 404
+
+
+def test_cash_page_refuses_more_points_than_the_balance(staff_client, merchant, staff):
+    response = staff_client.post(url("cash", merchant), {"points": 10})
+
+    assert "Not enough points" in response.content.decode()
+
+
+# --- Merchant admin: offers, settings, payroll ---------------------------------------------------------
+
+def test_admin_configures_the_hypermarket_offer_without_code(admin_client, merchant):
+    hyper = StoreFactory(merchant=merchant, attributes={"format": "Hypermarket"})
+
+    response = admin_client.post(url("offer_new", merchant), {
+        "name": "Hypermarket 10%", "active": "on", "event": "order_paid", "action": "discount_percentage",
+        "value": "10", "position": "0", "store_attributes": "format = Hypermarket", "stores": [hyper.pk],
+        "channels": ["pos"], "payment_methods": "card, cash",
+    })
+
+    assert response.status_code == 302
+    offer = Offer.objects.for_merchant(merchant).get()
+    assert (offer.store_attributes, offer.channels, offer.payment_methods) == (
+        {"format": "Hypermarket"}, ["pos"], ["card", "cash"]
+    )
+    assert list(Offer.stores.through.objects.filter(offer=offer).values_list("store_id", flat=True)) == [hyper.pk]
+
+
+def test_admin_offer_form_rejects_inconsistent_actions(admin_client, merchant):
+    response = admin_client.post(url("offer_new", merchant), {
+        "name": "Broken", "event": "order_paid", "action": "points_per_amount", "value": "1", "position": "0",
+    })
+
+    assert response.status_code == 200
+    assert "per_amount" in response.content.decode()
+    assert not Offer.objects.for_merchant(merchant).exists()
+
+
+def test_admin_edits_an_offer(admin_client, merchant):
+    offer = Offer.objects.for_merchant(merchant).create(
+        merchant=merchant, name="Online 100", event="order_paid", action="fixed_points", value=D("100")
+    )
+
+    page = admin_client.get(url("offer_edit", merchant, offer_id=offer.pk))
+    admin_client.post(url("offer_edit", merchant, offer_id=offer.pk), {
+        "name": "Online 150", "active": "on", "event": "order_paid", "action": "fixed_points", "value": "150",
+        "position": "0", "payment_methods": "online",
+    })
+
+    assert page.status_code == 200
+    offer.refresh_from_db()
+    assert (offer.name, offer.value, offer.payment_methods) == ("Online 150", D("150"), ["online"])
+
+
+def test_admin_cannot_edit_another_merchants_offer(admin_client, merchant, other_merchant):
+    theirs = Offer.objects.for_merchant(other_merchant).create(
+        merchant=other_merchant, name="Theirs", event="order_paid", action="fixed_points", value=D("1")
+    )
+
+    assert admin_client.get(url("offer_edit", merchant, offer_id=theirs.pk)).status_code == 404
+
+
+def test_offers_pages_are_for_the_merchant_admin_only(staff_client, merchant):
+    assert staff_client.get(url("offers", merchant)).status_code == 404
+    assert staff_client.get(url("settings", merchant)).status_code == 404
+    assert staff_client.get(url("payroll_csv", merchant), {"month": "2025-11"}).status_code == 404
+
+
+def test_admin_saves_settings(admin_client, merchant):
+    response = admin_client.post(url("settings", merchant), {
+        "stacking": "best_of", "share_daily_cap": "80", "referral_traffic_points": "10",
+        "referral_sales_points": "30", "point_value": "0.05", "holidays": "2025-10-01\n2025-01-01",
+    })
+
+    assert response.status_code == 302
+    settings = selectors.loyalty_settings_get(merchant=merchant)
+    assert (settings.stacking, settings.share_daily_cap, settings.holidays) == (
+        "best_of", 80, ["2025-01-01", "2025-10-01"]
+    )
+    assert admin_client.get(url("offers", merchant)).status_code == 200
+
+
+def test_admin_settings_reject_a_bad_holiday(admin_client, merchant):
+    response = admin_client.post(url("settings", merchant), {
+        "stacking": "sum", "share_daily_cap": "80", "referral_traffic_points": "0",
+        "referral_sales_points": "0", "point_value": "0.10", "holidays": "National Day",
+    })
+
+    assert response.status_code == 200
+    assert "is not a date" in response.content.decode()
+
+
+def test_payroll_csv_lists_the_months_cash_redemptions(admin_client, merchant, store):
+    amy = StaffFactory(merchant=merchant, store=store, display_name="Amy")
+    bob = StaffFactory(merchant=merchant, store=StoreFactory(merchant=merchant, name="Xinyi"), display_name="=Bob")
+    for person in (amy, bob):
+        services.points_adjust(merchant=merchant, staff=person, points=1000, reason="Bonus")
+    services.cash_redemption_request(merchant=merchant, staff=amy, points=300, at=datetime(2025, 11, 5, 2, tzinfo=UTC))
+    # 16:30 UTC on 30 Nov is 1 Dec in Taipei: December payroll.
+    services.cash_redemption_request(merchant=merchant, staff=bob, points=100,
+                                     at=datetime(2025, 11, 30, 16, 30, tzinfo=UTC))
+    services.cash_redemption_request(merchant=merchant, staff=bob, points=200, at=datetime(2025, 11, 10, 2, tzinfo=UTC))
+
+    response = admin_client.get(url("payroll_csv", merchant), {"month": "2025-11"})
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    body = response.content.decode("utf-8")
+    assert body.startswith("\ufeff")
+    rows = list(csv.reader(io.StringIO(body.lstrip("\ufeff"))))
+    assert rows[0][:3] == ["Month", "Store", "Staff"]
+    assert [row[:3] + row[5:] for row in rows[1:]] == [
+        ["2025-11", "Taipei 101", "Amy", "300", "30.00", "TWD"],
+        ["2025-11", "Xinyi", "'=Bob", "200", "20.00", "TWD"],
+    ]
+
+
+def test_payroll_csv_needs_a_month(admin_client, merchant):
+    assert admin_client.get(url("payroll_csv", merchant), {"month": "November"}).status_code == 400
+
+
+def test_payroll_csv_leaves_out_other_merchants(admin_client, merchant, other_merchant):
+    theirs = StaffFactory(merchant=other_merchant, display_name="Zed")
+    services.points_adjust(merchant=other_merchant, staff=theirs, points=100, reason="Bonus")
+    services.cash_redemption_request(merchant=other_merchant, staff=theirs, points=100,
+                                     at=datetime(2025, 11, 5, 2, tzinfo=UTC))
+
+    response = admin_client.get(url("payroll_csv", merchant), {"month": "2025-11"})
+
+    assert "Zed" not in response.content.decode()
