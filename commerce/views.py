@@ -110,7 +110,7 @@ def _current_link(request):
 def checkout(request, merchant):
     cart = session_cart.cart_get(request.session, merchant=request.merchant)
     lines = cart_lines(merchant=request.merchant, cart=cart)
-    form = CheckoutForm(request.POST or None)
+    form = CheckoutForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             order = storefront_checkout(

@@ -1,0 +1,183 @@
+from datetime import timedelta
+from decimal import Decimal as D
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import timezone
+
+from attribution.models import Attribution
+from commerce.models import Order
+from commerce.storefront import storefront_checkout
+from members.models import Member
+from tests.factories import LinkFactory, ProductFactory, UserFactory, VariationFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def url(name, **kwargs):
+    return reverse(f"commerce:{name}", kwargs={"merchant": "acme", **kwargs})
+
+
+@pytest.fixture
+def shopper(client):
+    user = UserFactory(email="shopper@example.com")
+    client.force_login(user)
+    return user
+
+
+@pytest.fixture
+def link(merchant, staff, member):
+    published = VariationFactory(merchant=merchant, product=ProductFactory(merchant=merchant, name="Green Tea"), price=D("120"))
+    hidden = VariationFactory(
+        merchant=merchant, product=ProductFactory(merchant=merchant, name="Old Mug", published=False), price=D("80")
+    )
+    removed = VariationFactory(
+        merchant=merchant,
+        product=ProductFactory(merchant=merchant, name="Gone Vase", removed_at=timezone.now()),
+        price=D("500"),
+    )
+    link = LinkFactory(merchant=merchant, staff=staff, member=member)
+    for position, v in enumerate((published, hidden, removed)):
+        link.items.model.objects.for_merchant(merchant).create(merchant=merchant, link=link, variation=v, position=position)
+    link.variations = (published, hidden, removed)
+    return link
+
+
+def test_recommended_list_needs_login(client, link):
+    response = client.get(url("recommended", token=link.token))
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_recommended_list_shows_unpublished_and_removed_as_unavailable(client, shopper, link):
+    page = client.get(url("recommended", token=link.token)).content.decode()
+    assert "Green Tea" in page and "Old Mug" in page and "Gone Vase" in page
+    assert page.count('data-testid="unavailable"') == 2
+    assert page.count("Add to cart") == 1
+
+
+def test_unpublished_or_removed_products_cannot_be_added_to_the_cart(client, shopper, link):
+    published, hidden, removed = link.variations
+    for variation in (hidden, removed):
+        response = client.post(url("cart_add"), {"variation": variation.pk}, follow=True)
+        assert "not available in the online store" in response.content.decode()
+    client.post(url("cart_add"), {"variation": published.pk})
+    lines = client.get(url("cart")).context["lines"]
+    assert [line.variation for line in lines] == [published]
+
+
+def test_checkout_refuses_a_product_unpublished_after_it_was_added(merchant, client, shopper, link):
+    published = link.variations[0]
+    client.post(url("cart_add"), {"variation": published.pk})
+    published.product.published = False
+    published.product.save()
+    response = client.post(url("checkout"))
+    assert response.status_code == 400 and "not available in the online store" in response.content.decode()
+    assert not Order.objects.for_merchant(merchant).exists()
+
+
+def test_cart_quantities_change_and_remove(client, shopper, merchant, link):
+    published = link.variations[0]
+    other = VariationFactory(merchant=merchant, price=D("10"))
+    client.post(url("cart_add"), {"variation": published.pk})
+    client.post(url("cart_add"), {"variation": other.pk})
+    client.post(url("cart_update"), {"variation": published.pk, "quantity": 3})
+    response = client.get(url("cart"))
+    assert response.context["total"] == D("370")
+    client.post(url("cart_update"), {"variation": other.pk, "quantity": 0})
+    assert client.get(url("cart")).context["total"] == D("360")
+
+
+def test_order_from_a_link_is_a_storefront_order_credited_to_the_staff_and_store(
+    client, shopper, merchant, staff, link, django_capture_on_commit_callbacks
+):
+    published = link.variations[0]
+    other = VariationFactory(merchant=merchant, price=D("10"))  # other products are welcome too
+    client.get(reverse("recommendations:open", kwargs={"merchant": "acme", "token": link.token}))
+    client.get(url("recommended", token=link.token))
+    client.post(url("cart_add"), {"variation": published.pk, "quantity": 2})
+    client.post(url("cart_add"), {"variation": other.pk})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url("checkout"))
+    order = Order.objects.for_merchant(merchant).get()
+    assert response["Location"] == url("order", number=order.number)
+    assert (order.channel, order.created_from, order.source_store, order.recommendation_link) == ("web", "Storefront", staff.store, link)
+    assert (order.status, order.payment_status, order.total) == ("processing", "pending", D("250"))
+    assert order.member == Member.objects.for_merchant(merchant).get(user=shopper)
+    assert sorted((line.sku, line.recommended) for line in order.lines.model.objects.for_merchant(merchant)) == sorted(
+        [(published.sku, True), (other.sku, False)]
+    )
+    attribution = Attribution.objects.for_merchant(merchant).get(order=order)
+    assert attribution.credited and attribution.staff == staff and attribution.store == staff.store
+    assert client.get(url("cart")).context["lines"] == []  # the cart is emptied
+    assert order.number in client.get(url("order", number=order.number)).content.decode()
+
+
+def test_empty_cart_cannot_check_out(client, shopper, merchant):
+    response = client.post(url("checkout"))
+    assert response.status_code == 400 and "Your cart is empty" in response.content.decode()
+
+
+def test_wrong_referral_code_stops_the_checkout_with_its_message(client, shopper, merchant, link):
+    client.post(url("cart_add"), {"variation": link.variations[0].pk})
+    response = client.post(url("checkout"), {"referral_code": "NOPE"})
+    assert response.status_code == 400 and "NOPE" in response.content.decode()
+    assert not Order.objects.for_merchant(merchant).exists()
+
+
+def test_a_remembered_campaign_code_never_blocks_the_order(client, shopper, merchant, link):
+    session = client.session
+    session["campaign_code"] = "STALE"
+    session.save()
+    client.post(url("cart_add"), {"variation": link.variations[0].pk})
+    assert client.post(url("checkout")).status_code == 302
+    assert Order.objects.for_merchant(merchant).count() == 1
+
+
+def test_storefront_checkout_service_needs_available_products(merchant, link):
+    user = UserFactory()
+    with pytest.raises(ValidationError):
+        storefront_checkout(merchant=merchant, user=user, cart={link.variations[1].pk: 1}, link=link)
+
+
+def test_product_list_shows_published_products_only(client, merchant, other_merchant, link):
+    VariationFactory(merchant=other_merchant, product=ProductFactory(merchant=other_merchant, name="Foreign Tea"))
+    page = client.get(url("products")).content.decode()
+    assert "Green Tea" in page and "Old Mug" not in page and "Gone Vase" not in page and "Foreign Tea" not in page
+
+
+def test_other_merchants_link_order_and_variation_are_404(client, shopper, merchant, other_merchant):
+    foreign_link = LinkFactory(merchant=other_merchant)
+    foreign_variation = VariationFactory(merchant=other_merchant)
+    assert client.get(url("recommended", token=foreign_link.token)).status_code == 404
+    assert client.post(url("cart_add"), {"variation": foreign_variation.pk}).status_code == 404
+    assert client.post(url("cart_update"), {"variation": foreign_variation.pk, "quantity": 1}).status_code == 404
+    from tests.factories import MemberFactory, OrderFactory
+
+    foreign_order = OrderFactory(merchant=other_merchant, member=MemberFactory(merchant=other_merchant, user=shopper))
+    assert client.get(url("order", number=foreign_order.number)).status_code == 404
+    assert client.get(reverse("commerce:order", kwargs={"merchant": "other", "number": foreign_order.number})).status_code == 200
+
+
+def test_someone_elses_order_is_404(client, shopper, merchant):
+    from tests.factories import OrderFactory
+
+    order = OrderFactory(merchant=merchant)
+    assert client.get(url("order", number=order.number)).status_code == 404
+
+
+def test_order_placed_more_than_24h_after_the_click_is_not_credited(
+    client, shopper, merchant, link, django_capture_on_commit_callbacks
+):
+    from recommendations.services import click_record
+
+    click = click_record(merchant=merchant, link=link, user=shopper)
+    click.clicked_at = timezone.now() - timedelta(hours=25)
+    click.save()
+    client.get(url("recommended", token=link.token))
+    client.post(url("cart_add"), {"variation": link.variations[0].pk})
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url("checkout"))
+    order = Order.objects.for_merchant(merchant).get()
+    assert order.source_store == link.store  # the order still shows where it came from
+    assert not Attribution.objects.for_merchant(merchant).get(order=order).credited
