@@ -23,7 +23,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from commerce.models import Order, OrderLine
+from commerce.models import Order, OrderLine, Product
 from omo.tenancy.scoping import merchant_scope
 
 from . import commission
@@ -372,6 +372,28 @@ def campaign_stats_rebuild(*, merchant, campaign: Campaign) -> CampaignStats:
             quantities[key] = quantities.get(key, 0) + units
     sales = CampaignProductSales.objects.for_merchant(merchant).filter(campaign=campaign)
     sales.exclude(product_key__in=list(quantities)).update(quantity=0)
+    existing = set(sales.values_list("product_key", flat=True))
+    product_ids = [int(key[1:]) for key in quantities if key.startswith("p") and key not in existing]
+    products = {
+        f"p{pk}": (name, kind)
+        for pk, name, kind in Product.objects.for_merchant(merchant).filter(pk__in=product_ids).values_list("pk", "name", "kind")
+    }
+    sales.bulk_create(
+        [
+            CampaignProductSales(
+                merchant_id=campaign.merchant_id,
+                campaign=campaign,
+                product_key=key,
+                product_id=int(key[1:]) if key in products else None,
+                product_name=products.get(key, (key[2:], ""))[0],
+                kind=products.get(key, ("", "regular"))[1],
+                quantity=units,
+            )
+            for key, units in quantities.items()
+            if key not in existing
+        ]
+    )
     for key, units in quantities.items():
-        sales.filter(product_key=key).update(quantity=units)
+        if key in existing:
+            sales.filter(product_key=key).update(quantity=units)
     return stats

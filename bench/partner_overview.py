@@ -1,0 +1,400 @@
+"""Partner portal figures on a campaign with a million orders, beside plain aggregate queries.
+
+    .venv/bin/python bench/partner_overview.py                   # 1,000,000 referred orders
+    .venv/bin/python bench/partner_overview.py --orders 200000 --fresh
+
+Needs PostgreSQL: uses DATABASE_URL when it points at PostgreSQL, otherwise starts a private
+PostgreSQL 15 cluster in a temp folder (bench/stack.py) and removes it at exit.
+
+Loads once (kept between runs unless --fresh) with `INSERT ... SELECT generate_series`: one
+campaign (whole order, 10 %), N referred orders over 3 years (5 % cancelled, some returns,
+discounts, points, shipping), 2 lines each over 300 products of every kind (gifts and custom
+products included, so the ranking has something to leave out). The per-order figures are
+written by the same SQL arithmetic the rules use; a sample of orders is then recomputed by
+the real worker service (`campaign_order_recompute`) and must change nothing, and the
+aggregates are rebuilt from the stored per-order figures.
+
+Then, in the same run on the same rows, it times (median and p99 over repeated calls):
+
+1. the overview as the portal reads it (`selectors.campaign_overview`: one row of the
+   incremental aggregates) and a plain aggregate over the raw orders (COUNT/SUM of the
+   campaign's non-cancelled orders joined to their stored figures);
+2. the product ranking (`selectors.campaign_ranking`) and the plain GROUP BY over the raw
+   order lines;
+3. the first page of the order list, and one order event through the worker service.
+
+Goal: overview < 50 ms.
+"""
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+SLUG = "bench-partners"
+N_PRODUCTS = 300
+
+
+def _literal(value):
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return str(value)
+    if isinstance(value, (dict, list)):
+        return "'" + json.dumps(value).replace("'", "''") + "'::jsonb"
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def _insert_select(model, values: dict, source: str, params=()):
+    """INSERT INTO <table> (every column) SELECT ...; unnamed columns get the field default."""
+    from django.db import connection
+
+    columns, expressions = [], []
+    for field in model._meta.concrete_fields:
+        if field.primary_key:
+            continue
+        columns.append(connection.ops.quote_name(field.column))
+        if field.column in values:
+            expressions.append(values[field.column].replace("%", "%%"))
+        elif getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            expressions.append("now()")
+        elif field.has_default():
+            expressions.append(_literal(field.get_default()).replace("%", "%%"))
+        elif field.null:
+            expressions.append("NULL")
+        else:
+            expressions.append("''")
+    sql = f"INSERT INTO {model._meta.db_table} ({', '.join(columns)}) SELECT {', '.join(expressions)} {source}"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount
+
+
+def _purge(merchant_id):
+    from django.db import connection
+
+    from commerce.models import Order, OrderLine, Product, Variation
+    from members.models import Member
+    from partners.models import (
+        Campaign,
+        CampaignOrder,
+        CampaignProductSales,
+        CampaignStats,
+        Invitation,
+        PartnerMembership,
+    )
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {Campaign.products.through._meta.db_table} WHERE campaign_id IN "
+            f"(SELECT id FROM {Campaign._meta.db_table} WHERE merchant_id = %s)",
+            [merchant_id],
+        )
+        for model in (CampaignProductSales, CampaignStats, CampaignOrder, Invitation, PartnerMembership, Campaign,
+                      OrderLine, Order, Member, Variation, Product):
+            cursor.execute(f"DELETE FROM {model._meta.db_table} WHERE merchant_id = %s", [merchant_id])
+        cursor.execute("DELETE FROM tenancy_merchant WHERE id = %s", [merchant_id])
+
+
+def load(n_orders: int):
+    from decimal import Decimal
+
+    from django.db import connection, transaction
+    from django.utils import timezone
+    from django_scopes import scopes_disabled
+
+    from commerce.models import Order, OrderLine, Product, Variation
+    from members.models import Member
+    from omo.accounts.models import User
+    from omo.tenancy.models import Merchant
+    from partners.models import CampaignOrder, Partner
+    from partners.services import CampaignInput, campaign_create, campaign_partner_bind
+
+    with scopes_disabled():
+        old = Merchant.objects.filter(slug=SLUG).first()
+    if old is not None:
+        with transaction.atomic():
+            _purge(old.pk)
+    now = timezone.now()
+    with transaction.atomic():
+        merchant = Merchant.objects.create(name="Bench partners", slug=SLUG, currency="TWD", timezone="Asia/Taipei")
+        kinds = ["regular"] * 6 + ["addon", "bundle", "gift", "custom"]
+        products = Product.objects.for_merchant(merchant).bulk_create(
+            [Product(merchant=merchant, name=f"商品 {i:03d}", kind=kinds[i % len(kinds)]) for i in range(N_PRODUCTS)]
+        )
+        variations = Variation.objects.for_merchant(merchant).bulk_create(
+            [Variation(merchant=merchant, product=p, sku=f"BP-{i:04d}", price=Decimal(100 + i)) for i, p in enumerate(products)]
+        )
+        campaign = campaign_create(
+            merchant=merchant,
+            data=CampaignInput(
+                name="Bench KOL", starts_at=now - timezone.timedelta(days=365 * 3 + 10),
+                ends_at=now + timezone.timedelta(days=30), currency="TWD", condition="whole_order",
+                commission_type="percentage", rate=Decimal("10"),
+            ),
+        )
+        user, _ = User.objects.get_or_create(email="kol@bench-partners.invalid", defaults={"name": "Bench KOL"})
+        partner, _ = Partner.objects.get_or_create(user=user, defaults={"display_name": "Bench KOL"})
+        campaign_partner_bind(merchant=merchant, campaign=campaign, partner=partner)
+    m, c = merchant.pk, campaign.pk
+    v0 = variations[0].pk
+    n_members = max(n_orders // 4, 1)
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit = off")
+    with transaction.atomic():
+        _insert_select(
+            Member,
+            {"merchant_id": str(m), "name": "'會員 ' || g", "phone": "'+8869' || lpad(g::text, 8, '0')", "email": "''"},
+            "FROM generate_series(1, %s) AS g",
+            [n_members],
+        )
+        first_member = Member.objects.for_merchant(m).order_by("pk").values_list("pk", flat=True).first()
+        # Two lines per order: variation a = g % 300, b = (g * 7 + 3) % 300; quantities 1..3 and 1..2.
+        # Every 10th order returned one unit of line a; every 3rd has a 10 discount, every 7th 5 points.
+        qa, qb = "(1 + g % 3)", "(1 + g % 2)"
+        pa, pb = "(100 + g % 300)", "(100 + (g * 7 + 3) % 300)"
+        subtotal = f"({qa} * {pa} + {qb} * {pb})"
+        returned = f"(CASE WHEN g % 10 = 0 THEN {pa} ELSE 0 END)"
+        discounts = "(CASE WHEN g % 3 = 0 THEN 10 ELSE 0 END)"
+        points = "(CASE WHEN g % 7 = 0 THEN 5 ELSE 0 END)"
+        total = f"({subtotal} - {discounts} - {points} + 60)"
+        _insert_select(
+            Order,
+            {
+                "merchant_id": str(m),
+                "number": "'KP' || lpad(g::text, 9, '0')",
+                "member_id": f"{first_member} + g % {n_members}",
+                "channel": "'web'",
+                "status": "(CASE WHEN g % 20 = 0 THEN 'cancelled' WHEN g % 3 = 0 THEN 'completed' ELSE 'confirmed' END)",
+                "payment_status": "'paid'",
+                "delivery_status": "(CASE WHEN g % 10 = 0 THEN 'returned' ELSE 'delivered' END)",
+                "placed_at": f"now() - (g::float8 / {n_orders} * 1095 || ' days')::interval",
+                "currency": "'TWD'",
+                "item_subtotal": subtotal,
+                "discounts": discounts,
+                "points_redeemed": points,
+                "shipping": "60",
+                "total": total,
+                "paid_amount": total,
+                "unpaid_amount": "0",
+                "returned_amount": returned,
+            },
+            "FROM generate_series(1, %s) AS g",
+            [n_orders],
+        )
+        first_order = Order.objects.for_merchant(m).order_by("pk").values_list("pk", flat=True).first()
+        for which, var_expr, qty, price, ret in (
+            ("a", "g % 300", qa, pa, "(CASE WHEN g % 10 = 0 THEN 1 ELSE 0 END)"),
+            ("b", "(g * 7 + 3) % 300", qb, pb, "0"),
+        ):
+            kind = f"(ARRAY['regular','regular','regular','regular','regular','regular','addon','bundle','gift','custom'])[1 + ({var_expr}) % 10]"
+            _insert_select(
+                OrderLine,
+                {
+                    "merchant_id": str(m),
+                    "order_id": f"{first_order} + g - 1",
+                    "variation_id": f"{v0} + {var_expr}",
+                    "product_name": f"'商品 ' || lpad(({var_expr})::text, 3, '0')",
+                    "sku": f"'BP-' || lpad(({var_expr})::text, 4, '0')",
+                    "kind": kind,
+                    "quantity": qty,
+                    "unit_price": price,
+                    "line_subtotal": f"{qty} * {price}",
+                    "returned_quantity": ret,
+                    "returned_amount": f"{ret} * {price}",
+                },
+                "FROM generate_series(1, %s) AS g",
+                [n_orders],
+            )
+        # The stored figures, by the rules' arithmetic (whole order, 10 %, half-up to 0.01).
+        settlement = f"GREATEST({subtotal} - {discounts} - {points} - {returned}, 0)"
+        _insert_select(
+            CampaignOrder,
+            {
+                "merchant_id": str(m),
+                "order_id": f"{first_order} + g - 1",
+                "campaign_id": str(c),
+                "placed_at": f"now() - (g::float8 / {n_orders} * 1095 || ' days')::interval",
+                "settlement": f"round({settlement}::numeric, 2)",
+                "commission": f"round({settlement}::numeric * 10 / 100, 2)",
+                "order_total": total,
+                "counted": "g % 20 <> 0",
+                "ranked_quantities": "'{}'::jsonb",
+                "computed_at": "now()",
+            },
+            "FROM generate_series(1, %s) AS g",
+            [n_orders],
+        )
+        # Ranked units per order (regular, add-on, bundle) for the incremental ranking.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""
+                UPDATE {CampaignOrder._meta.db_table} co SET ranked_quantities = q.j
+                FROM (
+                    SELECT l.order_id, jsonb_object_agg('p' || v.product_id, l.units) AS j
+                    FROM (SELECT order_id, variation_id, SUM(quantity) AS units FROM {OrderLine._meta.db_table}
+                          WHERE merchant_id = %s AND kind IN ('regular', 'addon', 'bundle')
+                          GROUP BY order_id, variation_id) l
+                    JOIN {Variation._meta.db_table} v ON v.id = l.variation_id
+                    GROUP BY l.order_id
+                ) q
+                WHERE co.order_id = q.order_id AND co.merchant_id = %s AND co.counted
+                """,
+                [m, m],
+            )
+    print(f"load: {n_orders:,} orders, {2 * n_orders:,} lines in {time.perf_counter() - started:.1f}s")
+    rebuild(merchant, campaign)
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
+    return merchant, campaign
+
+
+def rebuild(merchant, campaign):
+    """Aggregates and ranking rebuilt by the service from the stored per-order figures."""
+    from django.db import transaction
+
+    from partners.services import campaign_stats_rebuild
+
+    started = time.perf_counter()
+    with transaction.atomic():
+        campaign_stats_rebuild(merchant=merchant, campaign=campaign)
+    print(f"aggregates rebuilt from the per-order figures in {time.perf_counter() - started:.1f}s")
+
+
+def timed(fn, repeat):
+    fn()  # warm up
+    samples = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - started) * 1000)
+    samples.sort()
+    p99 = samples[min(len(samples) - 1, int(round(0.99 * (len(samples) - 1))))]
+    return statistics.median(samples), p99
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--orders", type=int, default=1_000_000)
+    parser.add_argument("--fresh", action="store_true", help="reload even if the data is there")
+    parser.add_argument("--repeat", type=int, default=200, help="calls per timing of the fast paths")
+    parser.add_argument("--raw-repeat", type=int, default=15, help="calls per timing of the raw aggregates")
+    parser.add_argument("--sample", type=int, default=500, help="orders recomputed by the worker service")
+    args = parser.parse_args()
+
+    from bench import stack
+
+    stack.ensure(redis=False)
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.db.models import Count, F, Q, Sum
+    from django.utils import timezone
+    from django_scopes import scopes_disabled
+
+    from commerce.models import Order, OrderLine
+    from omo.tenancy.models import Merchant
+    from partners import selectors, services
+    from partners.models import Campaign, CampaignOrder
+
+    if connection.vendor != "postgresql":
+        sys.exit("bench/partner_overview.py needs PostgreSQL (DATABASE_URL=postgres://...)")
+    call_command("migrate", verbosity=0)
+    with scopes_disabled():
+        merchant = Merchant.objects.filter(slug=SLUG).first()
+    campaign = Campaign.objects.for_merchant(merchant).first() if merchant else None
+    loaded = campaign and CampaignOrder.objects.for_merchant(merchant).filter(campaign=campaign).count()
+    if args.fresh or loaded != args.orders:
+        merchant, campaign = load(args.orders)
+    else:
+        print(f"reusing the loaded campaign ({loaded:,} orders); --fresh to reload")
+
+    # The worker service on a sample: the SQL-loaded figures must be what the rules compute.
+    before = selectors.campaign_overview(merchant=merchant, campaign=campaign)
+    sample_ids = list(
+        CampaignOrder.objects.for_merchant(merchant).filter(campaign=campaign)
+        .order_by("?").values_list("order_id", flat=True)[: args.sample]
+    )
+    event_ms = []
+    for order_id in sample_ids:
+        started = time.perf_counter()
+        services.campaign_order_recompute(merchant=merchant, order_id=order_id)
+        event_ms.append((time.perf_counter() - started) * 1000)
+    after = selectors.campaign_overview(merchant=merchant, campaign=campaign)
+    same = (before.order_count, before.order_total, before.commission_total) == (
+        after.order_count, after.order_total, after.commission_total,
+    )
+    event_ms.sort()
+
+    cancelled = Order.Status.CANCELLED
+
+    def raw_overview():
+        return (
+            Order.objects.for_merchant(merchant)
+            .filter(campaign_order__campaign=campaign)
+            .exclude(status=cancelled)
+            .aggregate(
+                orders=Count("pk"),
+                total=Sum(F("paid_amount") + F("unpaid_amount")),
+                commission=Sum("campaign_order__commission"),
+            )
+        )
+
+    def raw_ranking():
+        return list(
+            OrderLine.objects.for_merchant(merchant)
+            .filter(order__campaign_order__campaign=campaign, kind__in=["regular", "addon", "bundle"])
+            .exclude(order__status=cancelled)
+            .values("variation__product_id", "product_name")
+            .annotate(units=Sum("quantity"))
+            .order_by("-units")[: selectors.RANKING_LIMIT]
+        )
+
+    raw = raw_overview()
+    overview = selectors.campaign_overview(merchant=merchant, campaign=campaign)
+    agree = (raw["orders"], raw["total"], raw["commission"]) == (
+        overview.order_count, overview.order_total, overview.commission_total,
+    )
+    ranking = selectors.campaign_ranking(merchant=merchant, campaign=campaign)
+    raw_rank = raw_ranking()
+    rank_agree = [r.quantity for r in ranking] == [r["units"] for r in raw_rank]
+    gifts_out = all(r.kind in ("regular", "addon", "bundle") for r in ranking)
+
+    ov = timed(lambda: selectors.campaign_overview(merchant=merchant, campaign=campaign), args.repeat)
+    rk = timed(lambda: selectors.campaign_ranking(merchant=merchant, campaign=campaign), args.repeat)
+    page = timed(lambda: list(selectors.campaign_orders(merchant=merchant, campaign=campaign)[:21]), args.repeat // 4)
+    raw_ov = timed(raw_overview, args.raw_repeat)
+    raw_rk = timed(raw_ranking, args.raw_repeat)
+
+    n = CampaignOrder.objects.for_merchant(merchant).filter(campaign=campaign).count()
+    two_years = CampaignOrder.objects.for_merchant(merchant).filter(
+        campaign=campaign, placed_at__gte=selectors.history_start(timezone.now())
+    ).count()
+    print()
+    print(f"campaign: {n:,} referred orders ({overview.order_count:,} not cancelled, {two_years:,} in the 2-year list)")
+    print(f"overview: {overview.order_count:,} orders, TWD {overview.order_total:,} total, TWD {overview.commission_total:,} commission")
+    print(f"aggregates == plain aggregate over raw orders: {agree}; ranking equal: {rank_agree}; gifts/custom left out: {gifts_out}")
+    print(f"worker service on {len(sample_ids)} sampled orders changed the figures: {not same}"
+          f"  (one order event: median {statistics.median(event_ms):.2f} ms, p99 {event_ms[int(0.99 * (len(event_ms) - 1))]:.2f} ms)")
+    print()
+    print(f"{'':40}{'median':>10}{'p99':>10}")
+    print(f"{'overview (incremental aggregates)':40}{ov[0]:>9.2f}ms{ov[1]:>8.2f}ms   goal < 50 ms: {'met' if ov[0] < 50 and ov[1] < 50 else 'MISSED'}")
+    print(f"{'overview, plain aggregate over orders':40}{raw_ov[0]:>9.2f}ms{raw_ov[1]:>8.2f}ms   x{raw_ov[0] / ov[0]:,.0f}")
+    print(f"{'ranking (incremental table)':40}{rk[0]:>9.2f}ms{rk[1]:>8.2f}ms")
+    print(f"{'ranking, plain GROUP BY over lines':40}{raw_rk[0]:>9.2f}ms{raw_rk[1]:>8.2f}ms   x{raw_rk[0] / rk[0]:,.0f}")
+    print(f"{'order list, first page (21 rows)':40}{page[0]:>9.2f}ms{page[1]:>8.2f}ms")
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "omo.settings")
+    main()
