@@ -59,7 +59,7 @@ def export_chunks(*, merchant, filters: selectors.ExportFilters) -> Iterator[tup
     the one code path of the direct download, the worker's file and the benchmark.
     """
     rows = selectors.order_export_rows(merchant=merchant, filters=filters).iterator(chunk_size=CHUNK_ROWS)
-    yield from csv_columns.csv_chunks(rows, tz=merchant.tzinfo, chunk_rows=CHUNK_ROWS)
+    yield from csv_columns.csv_chunks(rows, chunk_rows=CHUNK_ROWS)
 
 
 def export_stream(*, merchant, filters: selectors.ExportFilters) -> Iterator[bytes]:
