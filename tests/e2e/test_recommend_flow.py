@@ -1,0 +1,164 @@
+"""Staff recommends on a tablet, the shopper orders on a phone, the order is credited.
+
+Headless Debian Chromium driven by Playwright (never `playwright install`). Screenshots of
+every step go to test-artifacts/e2e/ (git-ignored).
+"""
+
+import os
+import time
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "e2e"
+TABLET = {"width": 1024, "height": 768}
+PHONE = {"width": 390, "height": 844}
+PHONE_UA = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148"
+PASSWORD = "Sunny-Tea-2026!x"
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="needs /usr/bin/chromium"),
+    pytest.mark.django_db(transaction=True),
+]
+
+
+@pytest.fixture
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def shop(merchant, staff):
+    from tests.factories import MemberFactory, ProductFactory, VariationFactory
+
+    staff.user.set_password(PASSWORD)
+    staff.user.save()
+    member = MemberFactory(merchant=merchant, name="Lin Mei", phone="+886912345678", email="lin.mei@example.com")
+    tea = VariationFactory(
+        merchant=merchant, product=ProductFactory(merchant=merchant, name="Oolong Tea"), sku="TEA-OO", price=Decimal("320")
+    )
+    shirt = ProductFactory(merchant=merchant, name="Linen Shirt")
+    white = VariationFactory(merchant=merchant, product=shirt, name="White / M", sku="SHIRT-W-M", price=Decimal("990"))
+    blue = VariationFactory(merchant=merchant, product=shirt, name="Blue / M", sku="SHIRT-B-M", price=Decimal("990"))
+    return {"member": member, "tea": tea, "white": white, "blue": blue}
+
+
+def shot(page, name):
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def test_staff_recommends_shopper_registers_orders_and_the_order_is_credited(live_server, browser, merchant, staff, shop):
+    from attribution.models import Attribution
+    from commerce.models import Order
+
+    base = live_server.url
+    # --- staff on the tablet ---------------------------------------------------------------
+    tablet = browser.new_context(viewport=TABLET, has_touch=True)
+    page = tablet.new_page()
+    page.goto(f"{base}/accounts/login/?next=/m/acme/staff/")
+    page.fill("input[name=login]", staff.user.email)
+    page.fill("input[name=password]", PASSWORD)
+    shot(page, "01-staff-login")
+    page.click("main button[type=submit]")
+    page.wait_for_url("**/m/acme/staff/")
+
+    page.fill("#q", "0912 345 678")
+    page.click("button:has-text('Search')")
+    page.wait_for_selector("a.result")
+    shot(page, "02-member-found")
+    page.click("a.result")
+    page.wait_for_selector("[data-testid=accumulated]")
+    shot(page, "03-member-profile")
+
+    page.click("text=Recommended products")
+    page.wait_for_selector("#product-q")
+    page.fill("#product-q", "oolong")
+    page.wait_for_selector("#results >> text=Oolong Tea")
+    page.click("#results button:has-text('Select')")
+    page.wait_for_selector("#selected >> text=Oolong Tea")
+    page.fill("#product-q", "linen")
+    page.wait_for_selector("#results >> text=Linen Shirt")
+    page.click("#results >> text=Choose variation")
+    page.wait_for_selector("#picker >> text=Blue / M")
+    shot(page, "04-variation-picker")
+    page.check("#picker label:has-text('Blue / M') input")
+    page.click("#picker button:has-text('Confirm')")
+    page.wait_for_selector("#selected >> text=Linen Shirt")
+    assert page.locator("[data-testid=selected-item]").count() == 2
+    shot(page, "05-selected-products")
+
+    page.click("#selected button:has-text('Share')")
+    page.wait_for_selector("[data-testid=share-url]")
+    page.wait_for_function("document.querySelector('img.qr').naturalWidth > 0")
+    shot(page, "06-share-qr-sms-link")
+    share_url = page.input_value("[data-testid=share-url]")
+    assert "/m/acme/l/" in share_url
+    assert "picked products for you" in page.inner_text("[data-testid=sms-preview]")
+
+    # --- shopper on the phone ----------------------------------------------------------------
+    phone = browser.new_context(viewport=PHONE, user_agent=PHONE_UA, is_mobile=True, has_touch=True)
+    shopper = phone.new_page()
+    shopper.goto(share_url)
+    shopper.wait_for_url("**/accounts/login/**")
+    shot(shopper, "07-shopper-login")
+    shopper.click("text=sign up")
+    shopper.wait_for_url("**/accounts/signup/**")
+    shopper.fill("input[name=email]", "lin.mei@example.com")
+    shopper.fill("input[name=password1]", PASSWORD)
+    shopper.fill("input[name=password2]", PASSWORD)
+    shot(shopper, "08-shopper-register")
+    shopper.click("main button[type=submit]")
+    shopper.wait_for_url("**/m/acme/shop/r/**")
+    assert shopper.locator("[data-testid=recommended-item]").count() == 2
+    shot(shopper, "09-recommended-list")
+
+    for _ in range(2):
+        shopper.locator("[data-testid=recommended-item] button:has-text('Add to cart')").first.click()
+        shopper.wait_for_load_state()
+    shopper.locator("[data-testid=recommended-item]", has_text="Linen Shirt").locator("button").click()
+    shopper.wait_for_load_state()
+    shopper.click("[data-testid=cart-link]")
+    shopper.wait_for_selector("[data-testid=cart-line]")
+    shot(shopper, "10-cart")
+    assert shopper.inner_text("[data-testid=cart-total]") == "TWD 1630.00"
+    shopper.click("text=Check out")
+    shopper.click("button:has-text('Place order')")
+    shopper.wait_for_selector("[data-testid=order-number]")
+    shot(shopper, "11-order-placed")
+    number = shopper.inner_text("[data-testid=order-number]")
+
+    # --- the order is credited to that staff and store ---------------------------------------
+    order = Order.objects.for_merchant(merchant).get(number=number)
+    assert (order.created_from, order.source_store, order.member) == ("Storefront", staff.store, shop["member"])
+    deadline = time.monotonic() + 15
+    while not Attribution.objects.for_merchant(merchant).filter(order=order).exists() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    attribution = Attribution.objects.for_merchant(merchant).get(order=order)
+    assert attribution.credited and (attribution.staff, attribution.store) == (staff, staff.store)
+
+    page.goto(f"{base}/m/acme/staff/members/{shop['member'].pk}/")
+    page.wait_for_selector("text=Recommended by Amy (Taipei 101)")
+    assert page.inner_text("[data-testid=gross-orders]") == "1"
+    assert page.inner_text("[data-testid=orders-online]") == "1"
+    shot(page, "12-staff-sees-credited-order")
