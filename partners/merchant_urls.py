@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import apis, views
 
 app_name = "campaigns"
 
@@ -12,4 +12,7 @@ urlpatterns = [
     path("campaigns/<int:campaign_id>/", views.campaign_detail, name="detail"),
     path("campaigns/<int:campaign_id>/invite/", views.campaign_invite, name="invite"),
     path("r/<str:code>/", views.referral_redirect, name="referral"),
+    path("api/campaigns/", apis.CampaignListApi.as_view(), name="api-list"),
+    path("api/campaigns/<int:campaign_id>/", apis.CampaignDetailApi.as_view(), name="api-detail"),
+    path("api/campaigns/<int:campaign_id>/invitations/", apis.CampaignInvitationApi.as_view(), name="api-invite"),
 ]

@@ -1,0 +1,71 @@
+"""Merchant campaign API: admins only, merchant-scoped, binding refusal with a clear message."""
+
+import pytest
+from django.urls import reverse
+
+from partners.models import Campaign
+from tests.factories import ProductFactory, StaffFactory
+from tests.partners.helpers import bind, make_campaign, make_partner
+
+
+@pytest.fixture
+def admin_client(client, merchant, store):
+    client.force_login(StaffFactory(merchant=merchant, store=store, role="admin").user)
+    return client
+
+
+def _list(merchant):
+    return reverse("campaigns:api-list", kwargs={"merchant": merchant.slug})
+
+
+def test_create_and_read_a_campaign(admin_client, merchant):
+    product = ProductFactory(merchant=merchant)
+    response = admin_client.post(
+        _list(merchant),
+        {"name": "Live", "starts_at": "2026-01-01T00:00:00Z", "ends_at": "2026-03-01T00:00:00Z", "currency": "TWD",
+         "condition": "specific_products", "commission_type": "fixed", "rate": "15.00", "products": [product.pk]},
+        content_type="application/json",
+    )
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["products"] == [product.pk] and body["partner"] is None and len(body["code"]) == 8
+    detail = admin_client.get(reverse("campaigns:api-detail", kwargs={"merchant": merchant.slug, "campaign_id": body["id"]}))
+    assert detail.json()["rate"] == "15.00"
+
+
+def test_products_of_another_merchant_are_refused(admin_client, merchant, other_merchant):
+    theirs = ProductFactory(merchant=other_merchant)
+    response = admin_client.post(
+        _list(merchant),
+        {"name": "Live", "starts_at": "2026-01-01T00:00:00Z", "ends_at": "2026-03-01T00:00:00Z", "currency": "TWD",
+         "condition": "specific_products", "commission_type": "fixed", "rate": "15", "products": [theirs.pk]},
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert not Campaign.objects.for_merchant(merchant).exists()
+
+
+def test_invitation_for_a_bound_campaign_is_refused_with_a_clear_message(admin_client, merchant):
+    campaign = make_campaign(merchant)
+    url = reverse("campaigns:api-invite", kwargs={"merchant": merchant.slug, "campaign_id": campaign.pk})
+    first = admin_client.post(url, {"email": "kim@example.com"}, content_type="application/json")
+    assert first.status_code == 201 and "/partners/invite/" in first.json()["invite_url"]
+
+    bind(merchant, campaign, make_partner(email="kim@example.com"))
+    second = admin_client.post(url, {"email": "lee@example.com"}, content_type="application/json")
+
+    assert second.status_code == 400
+    assert "Binding is permanent and cannot be changed." in second.json()["partner"][0]
+
+
+def test_cannot_see_the_other_merchants_campaigns(admin_client, merchant, other_merchant):
+    theirs = make_campaign(other_merchant)
+    make_campaign(merchant, name="Mine")
+    assert [c["name"] for c in admin_client.get(_list(merchant)).json()] == ["Mine"]
+    url = reverse("campaigns:api-detail", kwargs={"merchant": merchant.slug, "campaign_id": theirs.pk})
+    assert admin_client.get(url).status_code == 404
+    assert admin_client.get(_list(other_merchant)).status_code == 404
+
+
+def test_store_staff_get_404(staff_client, merchant):
+    assert staff_client.get(_list(merchant)).status_code == 404
