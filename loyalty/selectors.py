@@ -13,6 +13,9 @@ from datetime import date, datetime, time, timedelta
 
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
+from django_scopes import scopes_disabled
+
+from members.models import Member
 
 from omo.tenancy.models import Staff
 
@@ -100,3 +103,19 @@ def cash_redemption_list(*, merchant, year: int, month: int) -> QuerySet[PointsL
         .select_related("account__staff__user", "store")
         .order_by("store__name", "account__staff__display_name", "created_at", "id")
     )
+
+
+def birthday_member_ids(*, merchant, day: date) -> list[int]:
+    """Members whose birthday is `day` (29 February birthdays on 28 February in common years)."""
+    members = Member.objects.for_merchant(merchant).filter(birthday__month=day.month, birthday__day=day.day)
+    ids = list(members.values_list("pk", flat=True))
+    if (day.month, day.day) == (2, 28) and not calendar.isleap(day.year):
+        leap = Member.objects.for_merchant(merchant).filter(birthday__month=2, birthday__day=29)
+        ids += list(leap.values_list("pk", flat=True))
+    return ids
+
+
+def merchants_with_active_offers(*, event) -> list[int]:
+    """Ids of merchants with at least one active offer for `event` (a platform-wide sweep)."""
+    with scopes_disabled():
+        return sorted(set(Offer.objects.filter(event=event, active=True).values_list("merchant_id", flat=True)))

@@ -431,7 +431,8 @@ def order_points_settle(*, merchant, order_id) -> list[Entry]:
     Paid and not cancelled: earn per the offers and the referral split, once
     (keys per order and offer). Cancelled, refunded or with returns: append
     reversal entries. Safe to call any number of times, in any order.
-    Orders without a member earn nothing.
+    Orders without a member earn nothing; split (child) orders neither: the
+    parent order's points stand. Editing a paid order does not earn more.
     """
     orders = Order.objects.for_merchant(merchant)
     # Lock the order row first (no outer joins under FOR UPDATE): one event of an order at a time.
@@ -439,7 +440,8 @@ def order_points_settle(*, merchant, order_id) -> list[Entry]:
     order = (
         orders.select_related("merchant", "member", "source_store", "closing_staff").get(pk=order_id)
     )
-    if order.member_id is None:
+    if order.member_id is None or order.parent_id is not None:
+        # Guests earn nothing; a split keeps the parent order's points (splitting earns no more).
         return []
     settings = settings_for(order.merchant)
     written = []

@@ -185,6 +185,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "attribution.sweep_unattributed",
         "schedule": 60.0,
     },
+    # Birthday points: hourly, so every merchant's local day is covered soon after its midnight.
+    "loyalty-birthday-sweep": {
+        "task": "loyalty.birthday_sweep",
+        "schedule": 3600.0,
+    },
 }
 
 REST_FRAMEWORK = {

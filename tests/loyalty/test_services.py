@@ -579,3 +579,59 @@ def test_settings_default_when_never_saved(merchant):
     settings = selectors.loyalty_settings_get(merchant=merchant)
 
     assert (settings.stacking, settings.share_daily_cap) == (LoyaltySettings.StackingMode.SUM, 100)
+
+
+def test_split_orders_keep_the_parent_orders_points(merchant, member):
+    base_offer(merchant)
+    parent = paid_order(merchant, member)
+    settle(merchant, parent)
+    child = paid_order(merchant, member)
+    Order.objects.for_merchant(merchant).filter(pk=child.pk).update(parent=parent)
+
+    settle(merchant, child)
+
+    assert balance(merchant, member) == 20
+
+
+# --- Birthday event ---------------------------------------------------------------------------
+
+BIRTHDAY_CASES = [
+    # (id, member birthday, now, points)
+    ("on-the-day", date(1990, 6, 10), JUNE_10, 50),
+    ("day-before", date(1990, 6, 11), JUNE_10, 0),
+    # 16:30 UTC on 9 June is already 10 June in Taipei.
+    ("merchant-local-day", date(1990, 6, 10), datetime(2025, 6, 9, 16, 30, tzinfo=UTC), 50),
+    ("leap-day-in-common-year", date(2000, 2, 29), datetime(2025, 2, 28, 4, tzinfo=UTC), 50),
+    ("no-birthday-known", None, JUNE_10, 0),
+]
+
+
+@pytest.mark.parametrize(("birthday", "now", "points"), [pytest.param(*c[1:], id=c[0]) for c in BIRTHDAY_CASES])
+def test_birthday_points_once_a_year(merchant, birthday, now, points):
+    make_offer(merchant, name="Happy birthday", event="birthday", action="fixed_points", value=D("50"), campaign=True)
+    member = MemberFactory(merchant=merchant, birthday=birthday)
+
+    services.birthday_award(merchant=merchant, member=member, at=now)
+    services.birthday_award(merchant=merchant, member=member, at=now)
+
+    assert balance(merchant, member) == points
+
+
+def test_birthday_sweep_awards_todays_members(merchant, other_merchant):
+    from django.utils import timezone
+
+    from loyalty.tasks import birthday_sweep_task
+
+    make_offer(merchant, name="Happy birthday", event="birthday", action="fixed_points", value=D("50"))
+    today = timezone.localtime(timezone.now(), merchant.tzinfo).date()
+    celebrating = MemberFactory(merchant=merchant, birthday=today.replace(year=1990) if (today.month, today.day)
+                                != (2, 29) else date(1992, 2, 29))
+    not_today = MemberFactory(merchant=merchant, birthday=date(1990, 1, 1) if today.month != 1 else date(1990, 7, 1))
+    elsewhere = MemberFactory(merchant=other_merchant, birthday=celebrating.birthday)
+
+    birthday_sweep_task.delay()
+    birthday_sweep_task.delay()
+
+    assert balance(merchant, celebrating) == 50
+    assert balance(merchant, not_today) == 0
+    assert balance(other_merchant, elsewhere) == 0  # that merchant has no birthday offer
