@@ -16,6 +16,8 @@ class PartnerSignupForm(SignupForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # The site-wide signup extension asks shoppers for a phone for a member record; a partner has none.
+        self.fields.pop("phone", None)
         self.fields["password1"].help_text = PartnerPasswordValidator().get_help_text()
         self.fields["password1"].widget.attrs.update({"minlength": 8, "maxlength": 20})
         self.order_fields(["name", "email", "password1", "password2"])

@@ -177,7 +177,13 @@ class CampaignOrder(MerchantOwned):
         verbose_name = _("referred order")
         verbose_name_plural = _("referred orders")
         ordering = ["-placed_at", "-id"]
-        indexes = [models.Index(fields=["campaign", "placed_at"], name="campaign_order_time")]
+        indexes = [
+            models.Index(fields=["campaign", "placed_at"], name="campaign_order_time"),
+            # The beat sweep finds records whose first recompute never ran (a lost event).
+            models.Index(
+                fields=["merchant", "updated_at"], name="campaign_order_uncomputed", condition=models.Q(computed_at__isnull=True)
+            ),
+        ]
 
 
 class CampaignStats(MerchantOwned):

@@ -348,6 +348,16 @@ def _apply_quantities(merchant, campaign, old: dict, new: dict, sample: dict):
         sales.filter(campaign=campaign, product_key=key).update(quantity=F("quantity") + delta)
 
 
+def uncomputed_order_ids(*, merchant, older_than, limit: int = 1000) -> list[int]:
+    """Referred orders whose figures were never computed (their event was lost)."""
+    return list(
+        CampaignOrder.objects.for_merchant(merchant)
+        .filter(computed_at__isnull=True, updated_at__lte=older_than)
+        .order_by("updated_at")
+        .values_list("order_id", flat=True)[:limit]
+    )
+
+
 @transaction.atomic
 def campaign_stats_rebuild(*, merchant, campaign: Campaign) -> CampaignStats:
     """Repair tool: rebuild a campaign's aggregates from its stored per-order figures."""

@@ -1,6 +1,10 @@
+from datetime import timedelta
+
 from celery import shared_task
 from django.db import OperationalError
+from django.utils import timezone
 
+from omo.tenancy.models import Merchant
 from omo.tenancy.tasks import TenantTask
 
 from . import services
@@ -21,3 +25,15 @@ def order_campaign_update_task(merchant_id: int, order_id: int):
     """
     record = services.campaign_order_recompute(merchant=merchant_id, order_id=order_id)
     return str(record.commission) if record else None
+
+
+@shared_task(name="partners.sweep_uncomputed")
+def sweep_uncomputed_task():
+    """Beat, every minute: queue referred orders whose recompute never ran (e.g. the broker was down)."""
+    cutoff = timezone.now() - timedelta(seconds=30)
+    queued = 0
+    for merchant_id in Merchant.objects.values_list("pk", flat=True):
+        for order_id in services.uncomputed_order_ids(merchant=merchant_id, older_than=cutoff):
+            order_campaign_update_task.delay(merchant_id, order_id)
+            queued += 1
+    return queued

@@ -192,6 +192,9 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# Partner figures: referred orders whose first recompute event was lost are recomputed.
+CELERY_BEAT_SCHEDULE["partners-sweep-uncomputed"] = {"task": "partners.sweep_uncomputed", "schedule": 60.0}
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

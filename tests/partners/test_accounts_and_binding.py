@@ -208,3 +208,9 @@ def test_admin_cannot_see_another_merchants_campaign(admin_client, merchant, oth
     url = reverse("campaigns:detail", kwargs={"merchant": merchant.slug, "campaign_id": theirs.pk})
     assert admin_client.get(url).status_code == 404
     assert admin_client.get(reverse("campaigns:list", kwargs={"merchant": other_merchant.slug})).status_code == 404
+
+
+def test_partner_signup_does_not_ask_for_a_shopper_phone(client, db):
+    form = client.get(reverse("partners:signup")).context["form"]
+    assert list(form.fields)[:4] == ["name", "email", "password1", "password2"]
+    assert "phone" not in form.fields

@@ -351,3 +351,20 @@ def test_stats_rebuild_matches_the_incremental_figures(merchant, catalog, run_on
         incremental.order_count, incremental.order_total, incremental.commission_total,
     )
     assert _ranking(merchant, campaign) == {"Tea": 6}
+
+
+def test_beat_sweep_computes_orders_whose_event_was_lost(merchant, catalog):
+    from datetime import timedelta as td
+
+    from partners.tasks import sweep_uncomputed_task
+
+    campaign = make_campaign(merchant, rate="10")
+    # The referral is stored but its on-commit event never runs (no capture of on-commit callbacks).
+    order = referred_order(merchant, campaign, number="LOST", lines=[line(catalog["tea"], 1, "100.00")], paid_amount=D("100"))
+    CampaignOrder.objects.for_merchant(merchant).filter(order=order).update(updated_at=timezone.now() - td(minutes=2))
+    assert _stats(merchant, campaign).order_count == 0
+
+    assert sweep_uncomputed_task.delay().get() == 1
+
+    assert _stats(merchant, campaign).commission_total == D("10.00")
+    assert sweep_uncomputed_task.delay().get() == 0
