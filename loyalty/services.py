@@ -752,6 +752,19 @@ def points_adjust(*, merchant, points: int, reason: str, member=None, staff=None
 
 
 @transaction.atomic
+def points_expire(*, merchant, points: int, reason: str, key: str, member=None, staff=None) -> Entry | None:
+    """Expire up to `points` (never below zero). `key` names the expiry run, e.g.
+    "expire:2025:<account>", so running it again expires nothing more."""
+    if points <= 0:
+        raise ValidationError(_("Enter a positive number of points."))
+    account = account_lock(merchant=merchant, member=member, staff=staff)
+    taken = min(points, account.balance)
+    if taken == 0:
+        return None
+    return _post(account, kind=Kind.EXPIRE, points=-taken, source=Source.MANUAL, key=key, description=reason)
+
+
+@transaction.atomic
 def offer_save(*, merchant, offer: Offer, stores=()) -> Offer:
     """Create or update an offer configured by the merchant admin (form-validated fields)."""
     stores = list(stores)
@@ -790,6 +803,7 @@ __all__ = [
     "order_points_enqueue",
     "order_points_settle",
     "points_adjust",
+    "points_expire",
     "points_redeem_for_order",
     "points_value",
     "referral_record",

@@ -635,3 +635,13 @@ def test_birthday_sweep_awards_todays_members(merchant, other_merchant):
     assert balance(merchant, celebrating) == 50
     assert balance(merchant, not_today) == 0
     assert balance(other_merchant, elsewhere) == 0  # that merchant has no birthday offer
+
+
+def test_expiry_is_an_entry_and_never_overdraws(merchant, member):
+    services.points_adjust(merchant=merchant, member=member, points=30, reason="Gift")
+
+    services.points_expire(merchant=merchant, member=member, points=50, reason="2025 points expire", key="exp-2025")
+    services.points_expire(merchant=merchant, member=member, points=50, reason="2025 points expire", key="exp-2025")
+
+    assert ledger(merchant, member) == [("adjust", 30, "normal", "manual"), ("expire", -30, "normal", "manual")]
+    assert balance(merchant, member) == 0
