@@ -71,10 +71,13 @@ def test_signup_creates_a_partner_and_requires_email_verification(client, db):
     assert "_auth_user_id" not in client.session
     assert len(mail.outbox) == 1 and "kol@example.com" in mail.outbox[0].to
 
+    # The link logs the partner straight into the portal (same browser session).
     confirm_url = re.search(r"https?://\S+", mail.outbox[0].body).group(0)
     client.get(confirm_url)
-    client.post(confirm_url)
+    confirmed = client.post(confirm_url)
     assert EmailAddress.objects.get(user=user).verified
+    assert confirmed["Location"] == reverse("partners:home")
+    assert client.session["_auth_user_id"] == str(user.pk)
 
 
 def test_one_account_for_all_merchants(client, merchant, other_merchant):
