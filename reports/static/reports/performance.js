@@ -26,7 +26,7 @@
         labels: data.labels,
         datasets: [
           { type: "bar", label: canvas.dataset.salesLabel, data: data.sales, backgroundColor: "rgba(10,102,194,.55)", yAxisID: "sales" },
-          { type: "line", label: canvas.dataset.ordersLabel, data: data.orders, borderColor: "#e8710a", backgroundColor: "#e8710a", yAxisID: "orders", tension: 0.2 }
+          { type: "line", label: canvas.dataset.ordersLabel, data: data.orders, borderColor: "#e8710a", backgroundColor: "#e8710a", yAxisID: "orders", tension: 0 }
         ]
       },
       options: {
