@@ -15,6 +15,7 @@ merchant_patterns = [
     path("api/", include("commerce.api_urls")),
     path("reports/", include("reports.urls")),
     path("", include("loyalty.urls")),
+    path("api/v1/", include("omo.api.urls")),
 ]
 
 urlpatterns = [
@@ -29,3 +30,9 @@ urlpatterns = [
     path("m/<slug:merchant>/", include(merchant_patterns)),
     path("partners/", include("partners.urls")),
 ] + static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+# API paths answer errors in the API's JSON shape, pages with the usual templates.
+handler400 = "omo.api.errors.bad_request"
+handler403 = "omo.api.errors.permission_denied"
+handler404 = "omo.api.errors.not_found"
+handler500 = "omo.api.errors.server_error"

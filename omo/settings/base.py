@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
+    "django_filters",
     "drf_spectacular",
     "allauth",
     "allauth.account",
@@ -119,6 +120,8 @@ ACCOUNT_LOGOUT_ON_GET = False
 # but only in the browser session that signed up (allauth's safe default for this option).
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
+# Shoppers may give a mobile number at signup; it goes on their member record (members.forms).
+ACCOUNT_SIGNUP_FORM_CLASS = "members.forms.ShopperSignupForm"
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="OMO <no-reply@localhost>")
 
@@ -206,7 +209,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "omo.api.exception_handler",
+    "EXCEPTION_HANDLER": "omo.api.errors.exception_handler",
 }
 SPECTACULAR_SETTINGS = {"TITLE": "OMO API", "VERSION": "1.0.0", "SERVE_INCLUDE_SCHEMA": False}
 

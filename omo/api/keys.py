@@ -1,0 +1,51 @@
+"""Per-merchant API keys: the key is shown once, only its SHA-256 hash is stored."""
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from omo.tenancy.models import ApiKey
+
+KEY_PREFIX = "omo_"
+VISIBLE_PREFIX_LENGTH = 12  # "omo_" and 8 characters of the secret: enough to recognise a key in a list
+LAST_USED_PRECISION = timedelta(minutes=1)  # at most one write per key per minute
+
+
+def key_hash(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+@transaction.atomic
+def api_key_create(*, merchant, name: str, created_by=None) -> tuple[ApiKey, str]:
+    """Returns the key row and the raw key: show the raw key once, it cannot be recovered."""
+    raw = KEY_PREFIX + secrets.token_urlsafe(32)
+    key = ApiKey.objects.for_merchant(merchant).create(
+        merchant=merchant, name=name, prefix=raw[:VISIBLE_PREFIX_LENGTH], key_hash=key_hash(raw), created_by=created_by
+    )
+    return key, raw
+
+
+@transaction.atomic
+def api_key_revoke(*, merchant, key: ApiKey) -> ApiKey:
+    if key.revoked_at is None:
+        key.revoked_at = timezone.now()
+        ApiKey.objects.for_merchant(merchant).filter(pk=key.pk).update(revoked_at=key.revoked_at)
+    return key
+
+
+def api_key_authenticate(*, merchant, raw: str) -> ApiKey | None:
+    """The active key of this merchant with that value, or None (also for another merchant's key)."""
+    if not raw.startswith(KEY_PREFIX) or len(raw) > 200:
+        return None
+    keys = ApiKey.objects.for_merchant(merchant)
+    key = keys.filter(key_hash=key_hash(raw), revoked_at__isnull=True).first()
+    if key is None:
+        return None
+    now = timezone.now()
+    if key.last_used_at is None or now - key.last_used_at >= LAST_USED_PRECISION:
+        keys.filter(pk=key.pk).update(last_used_at=now)
+        key.last_used_at = now
+    return key

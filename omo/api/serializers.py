@@ -1,0 +1,200 @@
+"""Serializers of the merchant REST API: shape JSON only; writes go through the views' services."""
+
+import json
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from attribution.models import Attribution
+from commerce.models import Order, OrderLine, Product, Variation
+from loyalty.models import PointsAccount, PointsLedgerEntry
+from members.models import Member
+from omo.tenancy.models import ApiKey, Staff, Store
+from partners.models import Campaign, PartnerMembership
+from recommendations.models import RecommendationItem, RecommendationLink
+
+
+class StoreSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Store
+        fields = ["id", "name", "code", "attributes", "removed_at", "created_at"]
+        read_only_fields = ["id", "removed_at", "created_at"]
+
+    def validate_attributes(self, value):
+        if not isinstance(value, dict):
+            raise serializers.ValidationError(_("Attributes must be a JSON object."))
+        if "\\u0000" in json.dumps(value):  # PostgreSQL's jsonb cannot store a NUL character
+            raise serializers.ValidationError(_("Attributes must not contain NUL characters."))
+        return value
+
+    def validate_code(self, value):
+        stores = Store.objects.for_merchant(self.context["merchant"]).filter(code=value)
+        if self.instance is not None:
+            stores = stores.exclude(pk=self.instance.pk)
+        if stores.exists():
+            raise serializers.ValidationError(_("Another store already has this code."))
+        return value
+
+
+class StaffSerializer(serializers.ModelSerializer):
+    email = serializers.EmailField(source="user.email", read_only=True)
+    store = serializers.PrimaryKeyRelatedField(read_only=True)
+
+    class Meta:
+        model = Staff
+        fields = ["id", "display_name", "email", "role", "store", "resigned_at", "created_at"]
+
+
+class MemberSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Member
+        fields = ["id", "name", "phone", "email", "birthday", "registered_by", "registered_store", "created_at"]
+        read_only_fields = ["id", "birthday", "registered_by", "registered_store", "created_at"]
+        extra_kwargs = {"phone": {"help_text": "Any local or E.164 form; stored as E.164."}}
+
+
+class VariationSerializer(serializers.ModelSerializer):
+    product = serializers.PrimaryKeyRelatedField(queryset=Product._base_manager.none())
+
+    class Meta:
+        model = Variation
+        fields = ["id", "product", "name", "sku", "barcode", "price"]
+        read_only_fields = ["id"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        merchant = self.context.get("merchant")
+        if merchant is not None:  # another merchant's product id is "does not exist"
+            self.fields["product"].queryset = Product.objects.for_merchant(merchant)
+
+    def validate_sku(self, value):
+        variations = Variation.objects.for_merchant(self.context["merchant"]).filter(sku=value)
+        if self.instance is not None:
+            variations = variations.exclude(pk=self.instance.pk)
+        if variations.exists():
+            raise serializers.ValidationError(_("Another variation already has this SKU."))
+        return value
+
+
+class ProductVariationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Variation
+        fields = ["id", "name", "sku", "barcode", "price"]
+
+
+class ProductSerializer(serializers.ModelSerializer):
+    variations = ProductVariationSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Product
+        fields = ["id", "name", "category", "kind", "published", "removed_at", "image_url", "description",
+                  "variations", "created_at"]
+        read_only_fields = ["id", "removed_at", "created_at"]
+
+
+class OrderLineSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = OrderLine
+        fields = ["id", "variation", "product_name", "sku", "kind", "category", "quantity", "unit_price",
+                  "line_subtotal", "returned_quantity", "returned_amount", "recommended"]
+
+
+class OrderAttributionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Attribution
+        fields = ["reason", "store", "staff", "link", "click_at", "decided_at"]
+
+
+class OrderSerializer(serializers.ModelSerializer):
+    channel_group = serializers.CharField(read_only=True)
+    lines = OrderLineSerializer(many=True, read_only=True)
+    attribution = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Order
+        fields = [
+            "id", "number", "member", "channel", "channel_group", "created_from", "source_store", "closing_staff",
+            "recommendation_link", "parent", "status", "payment_status", "payment_method", "delivery_status",
+            "placed_at", "currency", "item_subtotal", "discounts", "store_credit", "points_redeemed", "shipping",
+            "surcharge", "tax", "total", "paid_amount", "unpaid_amount", "returned_amount", "is_preorder",
+            "preorder_paid", "preorder_outstanding", "edited_amount", "lines", "attribution", "created_at",
+            "updated_at",
+        ]
+
+    def get_attribution(self, order) -> OrderAttributionSerializer(allow_null=True):
+        attribution = getattr(order, "attribution", None)
+        return OrderAttributionSerializer(attribution).data if attribution is not None else None
+
+
+class AttributionSerializer(serializers.ModelSerializer):
+    order_number = serializers.CharField(source="order.number", read_only=True)
+    credited = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = Attribution
+        fields = ["id", "order", "order_number", "reason", "credited", "store", "staff", "link", "click",
+                  "click_at", "order_at", "decided_at"]
+
+
+class RecommendationItemSerializer(serializers.ModelSerializer):
+    sku = serializers.CharField(source="variation.sku", read_only=True)
+
+    class Meta:
+        model = RecommendationItem
+        fields = ["variation", "sku", "position"]
+
+
+class RecommendationLinkSerializer(serializers.ModelSerializer):
+    items = RecommendationItemSerializer(many=True, read_only=True)
+    clicks = serializers.IntegerField(source="click_count", read_only=True)
+
+    class Meta:
+        model = RecommendationLink
+        fields = ["id", "token", "store", "staff", "member", "items", "clicks", "created_at"]
+
+
+class CampaignSerializer(serializers.ModelSerializer):
+    partner = serializers.PrimaryKeyRelatedField(read_only=True)
+    products = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+
+    class Meta:
+        model = Campaign
+        fields = ["id", "name", "code", "partner", "bound_at", "starts_at", "ends_at", "currency", "condition",
+                  "commission_type", "rate", "products", "created_at"]
+
+
+class PartnerSerializer(serializers.ModelSerializer):
+    partner = serializers.IntegerField(source="partner_id", read_only=True)
+    display_name = serializers.CharField(source="partner.display_name", read_only=True)
+    email = serializers.EmailField(source="partner.user.email", read_only=True)
+
+    class Meta:
+        model = PartnerMembership
+        fields = ["id", "partner", "display_name", "email", "joined_at"]
+
+
+class PointsAccountSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PointsAccount
+        fields = ["id", "member", "staff", "store", "balance", "created_at"]
+
+
+class PointsLedgerEntrySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PointsLedgerEntry
+        fields = ["id", "account", "kind", "points", "balance_after", "label", "source", "offer", "order", "store",
+                  "cash_amount", "description", "created_at"]
+
+
+class ApiKeySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ApiKey
+        fields = ["id", "name", "prefix", "created_at", "last_used_at", "revoked_at"]
+        read_only_fields = ["id", "prefix", "created_at", "last_used_at", "revoked_at"]
+
+
+class ApiKeyCreatedSerializer(ApiKeySerializer):
+    key = serializers.CharField(read_only=True, help_text="The key itself: shown this once, store it now.")
+
+    class Meta(ApiKeySerializer.Meta):
+        fields = [*ApiKeySerializer.Meta.fields, "key"]

@@ -1,0 +1,30 @@
+"""The merchant REST API, mounted at /m/<merchant>/api/v1/ (see omo/urls.py)."""
+
+from rest_framework.routers import DefaultRouter
+
+from . import views
+
+app_name = "api"
+
+
+class Router(DefaultRouter):
+    include_root_view = False  # the index lives in the OpenAPI docs (/api/docs/)
+    include_format_suffixes = False
+
+
+router = Router()
+router.register("stores", views.StoreViewSet, basename="store")
+router.register("staff", views.StaffViewSet, basename="staff")
+router.register("members", views.MemberViewSet, basename="member")
+router.register("products", views.ProductViewSet, basename="product")
+router.register("variations", views.VariationViewSet, basename="variation")
+router.register("orders", views.OrderViewSet, basename="order")
+router.register("attributions", views.AttributionViewSet, basename="attribution")
+router.register("recommendation-links", views.RecommendationLinkViewSet, basename="recommendation-link")
+router.register("campaigns", views.CampaignViewSet, basename="campaign")
+router.register("partners", views.PartnerViewSet, basename="partner")
+router.register("points-accounts", views.PointsAccountViewSet, basename="points-account")
+router.register("points-ledger", views.PointsLedgerViewSet, basename="points-ledger")
+router.register("api-keys", views.ApiKeyViewSet, basename="api-key")
+
+urlpatterns = router.urls
