@@ -12,3 +12,9 @@ register = template.Library()
 def member_points_balance(context, member):
     merchant = context["request"].merchant
     return {"merchant": merchant, "member": member, "balance": selectors.points_balance(merchant=merchant, member=member)}
+
+
+@register.filter
+def negate(value):
+    """Redeemed points are stored negative; pages say "200 points", not "-200"."""
+    return -int(value)

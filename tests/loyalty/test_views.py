@@ -255,3 +255,19 @@ def test_payroll_csv_leaves_out_other_merchants(admin_client, merchant, other_me
     response = admin_client.get(url("payroll_csv", merchant), {"month": "2025-11"})
 
     assert "Zed" not in response.content.decode()
+
+
+def test_history_times_are_in_the_merchants_timezone(client, merchant):
+    user = UserFactory()
+    member = member_for_user(merchant=merchant, user=user)
+    Offer.objects.for_merchant(merchant).create(
+        merchant=merchant, name="Share", event="share", action="fixed_points", value=D("5")
+    )
+    # 15:30 UTC is 23:30 in Taipei.
+    services.share_points_award(merchant=merchant, staff_or_member=member, link_id=1,
+                                at=datetime(2025, 6, 10, 15, 30, tzinfo=UTC))
+    client.force_login(user)
+
+    response = client.get(url("my_points", merchant))
+
+    assert "11:30 p.m." in response.content.decode()
