@@ -702,8 +702,8 @@ def cash_redemption_request(*, merchant, staff, points: int, at=None) -> Entry:
     )
     tz = merchant.tzinfo
     if not rules.cash_redemption_allowed(previous_cash_redemptions=previous, at=at, tz=tz):
-        last = next(p for p in previous if rules.local_day(p, tz).replace(day=1) == rules.local_day(at, tz).replace(day=1))
         local = rules.local_day(at, tz)
+        last = next(p for p in previous if rules.local_day(p, tz).replace(day=1) == local.replace(day=1))
         next_month = date(local.year + (local.month == 12), local.month % 12 + 1, 1)
         raise CashRedemptionRefused(
             _(

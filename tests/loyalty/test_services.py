@@ -305,7 +305,8 @@ def test_returned_line_reverses_its_points(merchant, member):
     settle(merchant, order)
 
     # The recommended TV (120.00) comes back.
-    OrderLine.objects.for_merchant(merchant).filter(order=order, product_name="TV").update(returned_quantity=1, returned_amount=D("120.00"))
+    tv = OrderLine.objects.for_merchant(merchant).filter(order=order, product_name="TV")
+    tv.update(returned_quantity=1, returned_amount=D("120.00"))
     Order.objects.for_merchant(merchant).filter(pk=order.pk).update(returned_amount=D("120.00"))
     settle(merchant, order)
     settle(merchant, order)
@@ -403,7 +404,8 @@ def test_referral_split(merchant, store, staff, referrer_kind, channel, closed, 
     services.referral_record(merchant=merchant, member=member, **{f"referrer_{referrer_kind}": referrer},
                              channel="sister-store QR")
 
-    settle(merchant, paid_order(merchant, member, channel=channel, store=store, closing_staff=staff if closed else None))
+    closing_staff = staff if closed else None
+    settle(merchant, paid_order(merchant, member, channel=channel, store=store, closing_staff=closing_staff))
 
     if referrer_kind == "store":
         account = PointsAccount.objects.for_merchant(merchant).get(store=referrer)
