@@ -9,3 +9,44 @@ class MemberRegisterForm(forms.Form):
 
     phone.widget.attrs.update({"inputmode": "tel", "autocomplete": "off"})
     email.widget.attrs.update({"inputmode": "email", "autocomplete": "off"})
+
+
+class ShopperSignupForm(forms.Form):
+    """Extra field on allauth's signup (ACCOUNT_SIGNUP_FORM_CLASS): an optional mobile number.
+
+    Signing up from a merchant's page (a recommendation link's `next`), the number is read in
+    that merchant's country and stored on the shopper's member record there, so staff find the
+    shopper by phone too. A number another member already holds is left alone (it is not verified,
+    so it never links the account to someone else's member record).
+    """
+
+    phone = forms.CharField(
+        label=_("Mobile number (optional)"),
+        max_length=40,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+    )
+
+    def _merchant(self):
+        import re
+
+        from omo.tenancy.models import Merchant
+
+        match = re.match(r"^/m/([-\w]+)/", self.data.get("next", "") or "")
+        return Merchant.objects.filter(slug=match.group(1)).first() if match else None
+
+    def clean_phone(self):
+        from .normalize import normalize_phone
+
+        raw = self.cleaned_data.get("phone", "").strip()
+        if not raw:
+            return ""
+        merchant = self._merchant()
+        return normalize_phone(raw, merchant.country if merchant else None)
+
+    def signup(self, request, user):
+        from .services import member_phone_claim
+
+        merchant = self._merchant()
+        if merchant is not None and self.cleaned_data.get("phone"):
+            member_phone_claim(merchant=merchant, user=user, phone=self.cleaned_data["phone"])

@@ -60,3 +60,15 @@ def member_for_user(*, merchant, user) -> Member:
     member.user = user
     member.save(update_fields=["user"])
     return member
+
+
+@transaction.atomic
+def member_phone_claim(*, merchant, user, phone: str) -> Member:
+    """Put the shopper's (E.164) phone on their member record unless another member holds it."""
+    member = member_for_user(merchant=merchant, user=user)
+    members = Member.objects.for_merchant(merchant)
+    if member.phone or members.filter(phone=phone).exclude(pk=member.pk).exists():
+        return member
+    member.phone = phone
+    member.save(update_fields=["phone"])
+    return member

@@ -127,6 +127,7 @@ def test_staff_recommends_shopper_registers_orders_and_the_order_is_credited(liv
     shopper.fill("input[name=email]", "lin.mei@example.com")
     shopper.fill("input[name=password1]", PASSWORD)
     shopper.fill("input[name=password2]", PASSWORD)
+    shopper.fill("input[name=phone]", "0912 345 678")
     shot(shopper, "08-shopper-register")
     shopper.click("main button[type=submit]")
     shopper.wait_for_url("**/m/acme/shop/r/**")

@@ -1,0 +1,41 @@
+import pytest
+from django.urls import reverse
+
+from members.models import Member
+from tests.factories import LinkFactory, MemberFactory
+
+pytestmark = pytest.mark.django_db
+PASSWORD = "Sunny-Tea-2026!x"
+
+
+def signup(client, *, email, phone, next_url=""):
+    data = {"email": email, "password1": PASSWORD, "password2": PASSWORD, "phone": phone}
+    if next_url:
+        data["next"] = next_url
+    return client.post(reverse("account_signup"), data)
+
+
+def test_signup_from_a_link_stores_the_local_phone_on_the_member(client, merchant):
+    link = LinkFactory(merchant=merchant)
+    next_url = reverse("commerce:recommended", kwargs={"merchant": "acme", "token": link.token})
+    response = signup(client, email="new@example.com", phone="0933 111 222", next_url=next_url)
+    assert response.status_code == 302 and response["Location"] == next_url
+    member = Member.objects.for_merchant(merchant).get(email="new@example.com")
+    assert member.phone == "+886933111222" and member.user.email == "new@example.com"
+
+
+def test_a_phone_held_by_another_member_is_not_taken(client, merchant):
+    other = MemberFactory(merchant=merchant, phone="+886933111222", email="")
+    signup(client, email="new@example.com", phone="0933111222", next_url="/m/acme/shop/")
+    member = Member.objects.for_merchant(merchant).get(email="new@example.com")
+    assert member.phone == "" and member != other
+
+
+def test_signup_without_a_merchant_needs_an_international_number(client):
+    response = signup(client, email="new@example.com", phone="0933111222")
+    assert response.status_code == 200 and "not a phone number" in response.content.decode()
+    assert signup(client, email="new@example.com", phone="+886933111222").status_code == 302
+
+
+def test_phone_is_optional(client, merchant):
+    assert signup(client, email="new@example.com", phone="", next_url="/m/acme/shop/").status_code == 302
