@@ -159,6 +159,7 @@ class CampaignSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Campaign
+        ref_name = "CampaignRecord"  # partners.apis has its own "Campaign" component (create/invite)
         fields = ["id", "name", "code", "partner", "bound_at", "starts_at", "ends_at", "currency", "condition",
                   "commission_type", "rate", "products", "created_at"]
 

@@ -2,6 +2,7 @@
 
 from rest_framework.routers import DefaultRouter
 
+from . import schema  # noqa: F401  (registers OpenAPI extensions)
 from . import views
 
 app_name = "api"
