@@ -214,6 +214,15 @@ def load(n_orders: int):
                 "FROM generate_series(1, %s) AS g",
                 [n_orders],
             )
+        # Units per product the order adds to the ranking (regular, add-on, bundle; not cancelled).
+        p0 = products[0].pk
+        ranked = (
+            "(CASE WHEN g % 20 = 0 THEN '{}'::jsonb ELSE (SELECT COALESCE(jsonb_object_agg(k, u), '{}'::jsonb) FROM "
+            "(SELECT k, SUM(u) AS u FROM (VALUES "
+            f"('p' || ({p0} + g % 300), {qa}, (g % 300) % 10 < 8), "
+            f"('p' || ({p0} + (g * 7 + 3) % 300), {qb}, ((g * 7 + 3) % 300) % 10 < 8)"
+            ") AS t(k, u, ranked) WHERE ranked GROUP BY k) AS s) END)"
+        )
         # The stored figures, by the rules' arithmetic (whole order, 10 %, half-up to 0.01).
         settlement = f"GREATEST({subtotal} - {discounts} - {points} - {returned}, 0)"
         _insert_select(
@@ -227,29 +236,12 @@ def load(n_orders: int):
                 "commission": f"round({settlement}::numeric * 10 / 100, 2)",
                 "order_total": total,
                 "counted": "g % 20 <> 0",
-                "ranked_quantities": "'{}'::jsonb",
+                "ranked_quantities": ranked,
                 "computed_at": "now()",
             },
             "FROM generate_series(1, %s) AS g",
             [n_orders],
         )
-        # Ranked units per order (regular, add-on, bundle) for the incremental ranking.
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"""
-                UPDATE {CampaignOrder._meta.db_table} co SET ranked_quantities = q.j
-                FROM (
-                    SELECT l.order_id, jsonb_object_agg('p' || v.product_id, l.units) AS j
-                    FROM (SELECT order_id, variation_id, SUM(quantity) AS units FROM {OrderLine._meta.db_table}
-                          WHERE merchant_id = %s AND kind IN ('regular', 'addon', 'bundle')
-                          GROUP BY order_id, variation_id) l
-                    JOIN {Variation._meta.db_table} v ON v.id = l.variation_id
-                    GROUP BY l.order_id
-                ) q
-                WHERE co.order_id = q.order_id AND co.merchant_id = %s AND co.counted
-                """,
-                [m, m],
-            )
     print(f"load: {n_orders:,} orders, {2 * n_orders:,} lines in {time.perf_counter() - started:.1f}s")
     rebuild(merchant, campaign)
     with connection.cursor() as cursor:
