@@ -276,17 +276,17 @@ def campaign_order_recompute(*, merchant, order_id: int) -> CampaignOrder | None
     contain for this order, so a duplicate or replayed event computes a zero difference.
     A no-op for an order without a campaign.
     """
-    order = Order.objects.for_merchant(merchant).filter(pk=order_id).first()
-    if order is None:
-        return None
     records = CampaignOrder.objects.for_merchant(merchant)
-    if order.parent_id is not None and not records.filter(order_id=order.pk).exists():
-        if records.filter(order_id=order.parent_id).exists():
-            return campaign_order_recompute(merchant=merchant, order_id=order.parent_id)
-        return None
-    record = records.select_for_update().select_related("campaign").filter(order_id=order.pk).first()
+    record = records.select_for_update().select_related("campaign").filter(order_id=order_id).first()
     if record is None:
+        parent_id = Order.objects.for_merchant(merchant).filter(pk=order_id).values_list("parent_id", flat=True).first()
+        if parent_id is not None and records.filter(order_id=parent_id).exists():
+            # A split child: its parent's record is the credited one (module docstring).
+            return campaign_order_recompute(merchant=merchant, order_id=parent_id)
         return None
+    # Read the order only once its record is locked: two events of one order run one after the
+    # other and the later one always sees the latest committed figures.
+    order = Order.objects.for_merchant(merchant).get(pk=order_id)
     campaign = record.campaign
     lines = list(OrderLine.objects.for_merchant(merchant).filter(order=order).select_related("variation__product"))
     result = commission.compute(_order_money(order, lines), campaign.rule())

@@ -7,12 +7,12 @@ from . import views
 app_name = "partners"
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", views.portal_home, name="home"),
     path("signup/", views.PartnerSignupView.as_view(), name="signup"),
     path("login/", views.PartnerLoginView.as_view(), name="login"),
-    path("invite/<str:token>/", views.invite, name="invite"),
-    path("<slug:merchant_slug>/", views.campaigns, name="campaigns"),
-    path("<slug:merchant_slug>/campaigns/<str:code>/", views.campaign, name="campaign"),
-    path("<slug:merchant_slug>/campaigns/<str:code>/rules/", views.campaign_rules, name="rules"),
-    path("<slug:merchant_slug>/campaigns/<str:code>/report.csv", views.campaign_report, name="report"),
+    path("invite/<str:token>/", views.portal_invite, name="invite"),
+    path("<slug:merchant_slug>/", views.portal_campaigns, name="campaigns"),
+    path("<slug:merchant_slug>/campaigns/<str:code>/", views.portal_campaign, name="campaign"),
+    path("<slug:merchant_slug>/campaigns/<str:code>/rules/", views.portal_rules, name="rules"),
+    path("<slug:merchant_slug>/campaigns/<str:code>/report.csv", views.portal_report, name="report"),
 ]

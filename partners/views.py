@@ -204,7 +204,7 @@ class PartnerLoginView(LoginView):
 
 
 @require_http_methods(["GET", "POST"])
-def invite(request, token):
+def portal_invite(request, token):
     invitation = selectors.invitation_get_by_token(token)
     context = {"invitation": invitation, "merchant": invitation.merchant, "campaign": invitation.campaign}
     if not request.user.is_authenticated:
@@ -225,7 +225,7 @@ def invite(request, token):
 
 @require_GET
 @partner_required
-def home(request):
+def portal_home(request):
     merchants = selectors.partner_merchants(partner=request.partner)
     if not merchants:
         return render(request, "partners/no_merchants.html")
@@ -245,7 +245,7 @@ def _portal_context(request, merchant, **extra):
 
 @require_GET
 @partner_required
-def campaigns(request, merchant_slug):
+def portal_campaigns(request, merchant_slug):
     merchant = selectors.partner_merchant_get(partner=request.partner, slug=merchant_slug)
     request.session[SESSION_MERCHANT_KEY] = merchant.slug
     tab = "ended" if request.GET.get("tab") == "ended" else "ongoing"
@@ -262,7 +262,7 @@ def _portal_campaign(request, merchant_slug, code):
 
 @require_GET
 @partner_required
-def campaign(request, merchant_slug, code):
+def portal_campaign(request, merchant_slug, code):
     merchant, campaign = _portal_campaign(request, merchant_slug, code)
     request.session[SESSION_MERCHANT_KEY] = merchant.slug
     try:
@@ -302,7 +302,7 @@ def campaign(request, merchant_slug, code):
 
 @require_GET
 @partner_required
-def campaign_rules(request, merchant_slug, code):
+def portal_rules(request, merchant_slug, code):
     merchant, campaign = _portal_campaign(request, merchant_slug, code)
     with timezone.override(merchant.tzinfo):
         return render(
@@ -355,7 +355,7 @@ def _report_rows(merchant, campaign):
 
 @require_GET
 @partner_required
-def campaign_report(request, merchant_slug, code):
+def portal_report(request, merchant_slug, code):
     merchant, campaign = _portal_campaign(request, merchant_slug, code)
     response = StreamingHttpResponse(_report_rows(merchant, campaign), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="campaign-{campaign.code}-report.csv"'
