@@ -10,7 +10,8 @@ MIN_QUERY = 2
 
 
 def product_search(*, merchant, query: str, limit: int = SEARCH_LIMIT) -> list[Product]:
-    """Products matching a barcode or SKU exactly, then by name or SKU fragment (case-insensitive).
+    """Products matching a barcode or SKU exactly; failing that, by name or SKU fragment
+    (case-insensitive), name matches first.
 
     Each step is one indexed query (b-tree for the exact codes, pg_trgm GIN on PostgreSQL for
     the fragments, see migration commerce 0003) capped at `limit`, so a catalogue of 100k+
@@ -21,17 +22,17 @@ def product_search(*, merchant, query: str, limit: int = SEARCH_LIMIT) -> list[P
         return []
     variations = Variation.objects.for_merchant(merchant).filter(product__removed_at__isnull=True)
     products = Product.objects.for_merchant(merchant).filter(removed_at__isnull=True)
-    ids: list[int] = []
-    for batch in (
-        variations.filter(Q(barcode=query) | Q(sku=query)).values_list("product_id", flat=True)[:limit],
-        products.filter(name__icontains=query).order_by("name").values_list("id", flat=True)[:limit],
-        variations.filter(sku__icontains=query).order_by("sku").values_list("product_id", flat=True)[:limit],
-    ):
-        for pk in batch:
-            if pk not in ids:
-                ids.append(pk)
-        if len(ids) >= limit:
-            break
+    # A scanned barcode or a typed SKU that matches exactly is the product wanted.
+    exact = variations.filter(Q(barcode=query) | Q(sku__in={query, query.upper()}))
+    ids = list(dict.fromkeys(exact.values_list("product_id", flat=True)[:limit]))
+    if not ids:
+        for batch in (
+            products.filter(name__icontains=query).order_by("name").values_list("id", flat=True)[:limit],
+            variations.filter(sku__icontains=query).order_by("sku").values_list("product_id", flat=True)[:limit],
+        ):
+            ids.extend(pk for pk in batch if pk not in ids)
+            if len(ids) >= limit:
+                break
     ids = ids[:limit]
     found = {
         p.pk: p

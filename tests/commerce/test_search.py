@@ -17,12 +17,15 @@ def test_search_by_exact_barcode_sku_and_partial_name_or_sku(merchant):
     assert product_search(merchant=merchant, query="o") == []  # too short to search
 
 
-def test_exact_code_matches_come_first_and_results_are_capped(merchant):
+def test_an_exact_code_match_is_the_answer_and_fragments_are_capped(merchant):
     for i in range(30):
         VariationFactory(merchant=merchant, product=ProductFactory(merchant=merchant, name=f"Shirt {i:02d}"), sku=f"SH-{i:02d}")
     exact = VariationFactory(merchant=merchant, product=ProductFactory(merchant=merchant, name="Zebra"), sku="SHIRT")
-    results = product_search(merchant=merchant, query="SHIRT")
-    assert results[0] == exact.product and len(results) == 20
+    assert product_search(merchant=merchant, query="SHIRT") == [exact.product]
+    results = product_search(merchant=merchant, query="shirt ")
+    assert results == [exact.product]
+    results = product_search(merchant=merchant, query="shir")
+    assert len(results) == 20 and results[0].name == "Shirt 00"  # name matches first, by name
 
 
 def test_removed_products_are_not_found(merchant):
