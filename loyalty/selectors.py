@@ -10,6 +10,7 @@ balance: the staff account (staff and shoppers share one balance model, see
 
 import calendar
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
@@ -17,7 +18,7 @@ from django_scopes import scopes_disabled
 
 from members.models import Member
 
-from omo.tenancy.models import Staff
+from omo.tenancy.models import Staff, Store
 
 from .models import LoyaltySettings, Offer, PointsAccount, PointsLedgerEntry
 
@@ -119,3 +120,21 @@ def merchants_with_active_offers(*, event) -> list[int]:
     """Ids of merchants with at least one active offer for `event` (a platform-wide sweep)."""
     with scopes_disabled():
         return sorted(set(Offer.objects.filter(event=event, active=True).values_list("merchant_id", flat=True)))
+
+
+def referral_store_list(*, merchant) -> QuerySet[Store]:
+    """Open stores whose referral QR codes the merchant admin can print."""
+    return Store.objects.for_merchant(merchant).filter(removed_at__isnull=True).order_by("name")
+
+
+def referral_store_get(*, merchant, code: str) -> Store:
+    """An open store of this merchant by its code, or 404."""
+    return get_object_or_404(referral_store_list(merchant=merchant), code=code)
+
+
+def points_redeemable(*, merchant, member, amount: Decimal) -> int:
+    """Most points the member can use on `amount` at checkout (their balance, and no more than it pays)."""
+    value = loyalty_settings_get(merchant=merchant).point_value
+    if value <= 0 or amount <= 0:
+        return 0
+    return min(points_balance(merchant=merchant, member=member), int(amount / value))

@@ -6,6 +6,8 @@ app_name = "loyalty"
 
 urlpatterns = [
     path("points/", views.my_points, name="my_points"),
+    path("points/join/<slug:store_code>/", views.referral_join, name="referral_join"),
+    path("loyalty/referral-qr/<slug:store_code>.png", views.referral_qr, name="referral_qr"),
     path("loyalty/cash/", views.cash_redemption, name="cash"),
     path("loyalty/members/<int:member_id>/", views.member_points, name="member_points"),
     path("loyalty/offers/", views.offer_list, name="offers"),

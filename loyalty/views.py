@@ -11,12 +11,14 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from members.selectors import member_get
 from members.services import member_for_user
+from omo.integrations.qr import qr_png
 from omo.tenancy.access import staff_required
 
 from . import selectors, services
@@ -42,6 +44,36 @@ def my_points(request, merchant):
             "point_value": selectors.loyalty_settings_get(merchant=request.merchant).point_value,
         },
     )
+
+
+@require_GET
+def referral_join(request, merchant, store_code):
+    """A shopper scans a (partner) store's referral QR code: that store brought them.
+
+    Recorded once (the first referral wins), then the shopper lands on their points.
+    Not signed in: log in or sign up first, then come back here.
+    """
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    store = selectors.referral_store_get(merchant=request.merchant, code=store_code)
+    member = member_for_user(merchant=request.merchant, user=request.user)
+    referral = services.referral_record(
+        merchant=request.merchant, member=member, referrer_store=store, channel="store QR"
+    )
+    if referral.referrer_store_id == store.pk:
+        messages.success(request, _("Welcome! %(store)s introduced you.") % {"store": store.name})
+    return redirect("loyalty:my_points", merchant=request.merchant.slug)
+
+
+@require_GET
+@staff_required("admin")
+def referral_qr(request, merchant, store_code):
+    """PNG QR code of a store's referral link, to print for the (partner) store's counter."""
+    store = selectors.referral_store_get(merchant=request.merchant, code=store_code)
+    url = request.build_absolute_uri(
+        reverse("loyalty:referral_join", kwargs={"merchant": request.merchant.slug, "store_code": store.code})
+    )
+    return HttpResponse(qr_png(url), content_type="image/png")
 
 
 @require_GET
@@ -105,6 +137,7 @@ def offer_list(request, merchant):
         "loyalty/offer_list.html",
         {
             "offers": selectors.offer_list(merchant=request.merchant),
+            "stores": selectors.referral_store_list(merchant=request.merchant),
             "settings": settings,
             "payroll_form": PayrollMonthForm(initial={"month": timezone.localtime(
                 timezone.now(), request.merchant.tzinfo).strftime("%Y-%m")}),

@@ -271,3 +271,57 @@ def test_history_times_are_in_the_merchants_timezone(client, merchant):
     response = client.get(url("my_points", merchant))
 
     assert "11:30 p.m." in response.content.decode()
+
+
+# --- Referral QR ----------------------------------------------------------------------------------
+
+def test_scanning_a_store_referral_code_records_the_referral(client, merchant):
+    sister = StoreFactory(merchant=merchant, name="Sister brand", code="sister")
+    user = UserFactory()
+    client.force_login(user)
+
+    response = client.get(url("referral_join", merchant, store_code="sister"), follow=True)
+
+    member = member_for_user(merchant=merchant, user=user)
+    assert member.referral.referrer_store == sister
+    assert "Sister brand introduced you" in response.content.decode()
+
+
+def test_first_referral_wins(client, merchant):
+    first = StoreFactory(merchant=merchant, code="first")
+    StoreFactory(merchant=merchant, code="second")
+    user = UserFactory()
+    client.force_login(user)
+
+    client.get(url("referral_join", merchant, store_code="first"))
+    client.get(url("referral_join", merchant, store_code="second"))
+
+    assert member_for_user(merchant=merchant, user=user).referral.referrer_store == first
+
+
+def test_referral_code_of_another_merchants_store_is_not_found(client, merchant, other_merchant):
+    StoreFactory(merchant=other_merchant, code="theirs")
+    client.force_login(UserFactory())
+
+    assert client.get(url("referral_join", merchant, store_code="theirs")).status_code == 404
+
+
+def test_referral_join_needs_login(client, merchant, store):
+    response = client.get(url("referral_join", merchant, store_code=store.code))
+
+    assert "/accounts/login/" in response["Location"]
+
+
+def test_admin_prints_a_stores_referral_qr(admin_client, merchant, store):
+    response = admin_client.get(url("referral_qr", merchant, store_code=store.code))
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/png"
+    assert response.content[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_points_redeemable_is_capped_by_balance_and_amount(merchant, member):
+    services.points_adjust(merchant=merchant, member=member, points=500, reason="Gift")
+
+    assert selectors.points_redeemable(merchant=merchant, member=member, amount=D("20.00")) == 200
+    assert selectors.points_redeemable(merchant=merchant, member=member, amount=D("999.00")) == 500
