@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from omo.tenancy.admin import MerchantOwnedAdmin
 
-from .models import LinkClick, RecommendationItem, RecommendationLink
+from .models import LinkClick, RecommendationItem, RecommendationLink, SmsOutbox
 
 
 class RecommendationItemInline(admin.TabularInline):
@@ -27,3 +27,13 @@ class LinkClickAdmin(MerchantOwnedAdmin):
     search_fields = ("member__phone", "member__email", "link__token")
     raw_id_fields = ("link", "member", "user")
     date_hierarchy = "clicked_at"
+
+
+@admin.register(SmsOutbox)
+class SmsOutboxAdmin(MerchantOwnedAdmin):
+    list_display = ("to", "status", "store", "staff", "created_at", "sent_at")
+    list_filter = ("status",)
+    search_fields = ("to", "body", "provider_id")
+    raw_id_fields = ("link", "member", "store", "staff")
+    readonly_fields = ("to", "body", "status", "provider_id", "error", "sent_at")
+    date_hierarchy = "created_at"

@@ -35,7 +35,9 @@ def _selected(request, member):
 def _selected_response(request, member):
     if not _is_htmx(request):
         return redirect("recommendations:compose", merchant=request.merchant.slug, member_id=member.pk)
-    return render(request, "recommendations/_selected.html", {"member": member, "selected": _selected(request, member)})
+    # The new selection, and the variation picker closed (out-of-band swap).
+    context = {"member": member, "selected": _selected(request, member)}
+    return render(request, "recommendations/_selected_swap.html", context)
 
 
 @require_GET

@@ -105,6 +105,7 @@ def test_staff_recommends_shopper_registers_orders_and_the_order_is_credited(liv
     page.check("#picker label:has-text('Blue / M') input")
     page.click("#picker button:has-text('Confirm')")
     page.wait_for_selector("#selected >> text=Linen Shirt")
+    page.wait_for_selector("#picker form", state="detached")  # the picker closes
     assert page.locator("[data-testid=selected-item]").count() == 2
     shot(page, "05-selected-products")
 
@@ -112,6 +113,11 @@ def test_staff_recommends_shopper_registers_orders_and_the_order_is_credited(liv
     page.wait_for_selector("[data-testid=share-url]")
     page.wait_for_function("document.querySelector('img.qr').naturalWidth > 0")
     shot(page, "06-share-qr-sms-link")
+    page.click("#copy-link")
+    page.wait_for_selector("#copy-status:has-text('Link copied.')")
+    page.click("button:has-text('Send text')")
+    page.wait_for_selector("[data-testid=sms-sent]")
+    shot(page, "06b-sms-sent")
     share_url = page.input_value("[data-testid=share-url]")
     assert "/m/acme/l/" in share_url
     assert "picked products for you" in page.inner_text("[data-testid=sms-preview]")
