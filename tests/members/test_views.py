@@ -113,3 +113,10 @@ def test_staff_of_another_merchant_gets_404(client, merchant, other_merchant, me
     assert client.get(detail_url(merchant, member)).status_code == 404
     assert client.get(search_url(merchant), {"q": member.email}).status_code == 404
     assert client.post(reverse("members:register", kwargs={"merchant": merchant.slug}), {"phone": "0922000333"}).status_code == 404
+
+
+def test_search_does_not_find_another_merchants_member(staff_client, merchant, other_merchant):
+    MemberFactory(merchant=other_merchant, email="elsewhere@example.com", phone="+886955000111")
+    for q in ("elsewhere@example.com", "0955000111"):
+        response = staff_client.get(search_url(merchant), {"q": q})
+        assert response.context["member"] is None and "No member found" in response.content.decode()
