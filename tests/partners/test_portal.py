@@ -217,3 +217,25 @@ def test_referred_order_record_is_per_order(merchant, run_on_commit):
     order = run_on_commit(referred_order, merchant, campaign, number="X", lines=[line(tea, 1, "100.00")])
     assert order.campaign_order.campaign == campaign
     assert CampaignOrder.objects.for_merchant(merchant).count() == 1
+
+
+def test_referral_link_to_checkout_credits_the_campaign(client, merchant, kim, django_capture_on_commit_callbacks):
+    """The shopper opens the campaign link, shops and checks out: the partner's figures move."""
+    from partners.selectors import campaign_overview
+    from tests.factories import UserFactory
+
+    campaign = make_campaign(merchant, rate="10")
+    bind(merchant, campaign, kim)
+    tea = VariationFactory(merchant=merchant, price=D("250.00"))
+    client.force_login(UserFactory())
+
+    client.get(reverse("campaigns:referral", kwargs={"merchant": merchant.slug, "code": campaign.code}))
+    client.post(reverse("commerce:cart_add", kwargs={"merchant": merchant.slug}), {"variation": tea.pk, "quantity": 2})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("commerce:checkout", kwargs={"merchant": merchant.slug}), {"referral_code": ""})
+
+    assert response.status_code == 302
+    record = CampaignOrder.objects.for_merchant(merchant).get()
+    assert record.campaign == campaign
+    overview = campaign_overview(merchant=merchant, campaign=campaign)
+    assert (overview.order_count, overview.order_total, overview.commission_total) == (1, D("500.00"), D("50.00"))
