@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import logging
-import os
 import secrets
-import tempfile
 from collections.abc import Iterator
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files import File
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -120,23 +119,24 @@ def export_job_run(*, merchant, job_id: int) -> ExportJob | None:
             jobs.filter(pk=job.pk).update(rows_written=rows)
 
         every = max(settings.REPORTS_EXPORT_PROGRESS_EVERY, 1)
-        fd, path = tempfile.mkstemp(prefix="omo-export-", suffix=".csv")
+        stamp = timezone.localtime(timezone.now(), merchant.tzinfo).strftime("%Y%m%d-%H%M%S")
+        # An unguessable name: the file is only ever handed out by the merchant-scoped view.
+        # Saving an empty file first reserves the name (and creates the folder); the rows are
+        # then written straight into it, with no second copy of a file of hundreds of MB.
+        name = default_storage.save(
+            f"{ExportJob.file.field.upload_to}orders-{merchant.slug}-{stamp}-{secrets.token_urlsafe(12)}.csv",
+            ContentFile(b""),
+        )
         try:
-            with os.fdopen(fd, "wb") as out:
+            with default_storage.open(name, "wb") as out:
                 written = export_write(merchant=merchant, filters=filters, out=out, on_progress=progress, every=every)
-            job.refresh_from_db()
-            stamp = timezone.localtime(timezone.now(), merchant.tzinfo).strftime("%Y%m%d-%H%M%S")
-            # An unguessable name: the file is only ever handed out by the merchant-scoped view.
-            name = f"orders-{merchant.slug}-{stamp}-{secrets.token_urlsafe(12)}.csv"
-            with open(path, "rb") as handle:
-                job.file.save(name, File(handle), save=False)
         except Exception as exc:
             logger.exception("export %s of merchant %s failed", job_id, merchant.pk)
+            default_storage.delete(name)
             jobs.filter(pk=job.pk).update(status=ExportJob.Status.FAILED, error=str(exc)[:1000], finished_at=timezone.now())
             raise
-        finally:
-            if os.path.exists(path):
-                os.unlink(path)
+    job.refresh_from_db()
+    job.file.name = name
     job.status = ExportJob.Status.DONE
     job.rows_written = written
     job.total_rows = max(total, written)
