@@ -2,7 +2,6 @@ from datetime import timedelta
 from unittest import mock
 
 import pytest
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
@@ -14,11 +13,6 @@ from tests.factories import LinkFactory, MemberFactory, UserFactory, VariationFa
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _clear_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def test_link_create_binds_store_staff_member_and_items(merchant, staff, member):

@@ -1,5 +1,4 @@
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
@@ -10,9 +9,6 @@ pytestmark = pytest.mark.django_db
 HX = {"HTTP_HX_REQUEST": "true"}
 
 
-@pytest.fixture(autouse=True)
-def _clear_cache():
-    cache.clear()
 
 
 def url(name, merchant="acme", **kwargs):
