@@ -17,6 +17,7 @@ from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -174,6 +175,14 @@ def partner_required(view):
     return wrapper
 
 
+def _safe_next(request) -> str:
+    """`next` when it stays on this site (no open redirect), else the portal home."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return reverse("partners:home")
+
+
 class PartnerSignupView(SignupView):
     template_name = "partners/signup.html"
     form_class = PartnerSignupForm
@@ -182,7 +191,7 @@ class PartnerSignupView(SignupView):
         return PartnerSignupForm
 
     def get_success_url(self):
-        return self.request.GET.get("next") or self.request.POST.get("next") or reverse("partners:home")
+        return _safe_next(self.request)
 
     def form_valid(self, form):
         from allauth.account.internal import flows
@@ -200,7 +209,7 @@ class PartnerLoginView(LoginView):
     template_name = "partners/login.html"
 
     def get_success_url(self):
-        return self.request.GET.get("next") or self.request.POST.get("next") or reverse("partners:home")
+        return _safe_next(self.request)
 
 
 @require_http_methods(["GET", "POST"])

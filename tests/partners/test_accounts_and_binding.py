@@ -217,3 +217,15 @@ def test_partner_signup_does_not_ask_for_a_shopper_phone(client, db):
     form = client.get(reverse("partners:signup")).context["form"]
     assert list(form.fields)[:4] == ["name", "email", "password1", "password2"]
     assert "phone" not in form.fields
+
+
+def test_login_does_not_redirect_off_site(client, db):
+    partner = make_partner(email="kim@example.com")
+    partner.user.set_password("Strong1Pass")
+    partner.user.save()
+    EmailAddress.objects.create(user=partner.user, email="kim@example.com", verified=True, primary=True)
+    response = client.post(
+        reverse("partners:login") + "?next=https://evil.example/", {"login": "kim@example.com", "password": "Strong1Pass"}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("partners:home")
