@@ -113,6 +113,11 @@ def test_staff_recommends_shopper_registers_orders_and_the_order_is_credited(liv
     page.wait_for_selector("#selected >> text=Linen Shirt")
     page.wait_for_selector("#picker form", state="detached")  # the picker closes
     assert page.locator("[data-testid=selected-item]").count() == 2
+    # edit the variation of the selected shirt (Blue -> White)
+    with page.expect_response("**/recommend/select/") as answer:
+        page.select_option("#selected select", label="White / M")
+    assert answer.value.status == 200
+    page.wait_for_selector(f"#selected select#variation-{shop['white'].pk}")
     shot(page, "05-selected-products")
 
     page.click("#selected button:has-text('Share')")
@@ -144,6 +149,7 @@ def test_staff_recommends_shopper_registers_orders_and_the_order_is_credited(liv
     shopper.click("main button[type=submit]")
     shopper.wait_for_url("**/m/acme/shop/r/**")
     assert shopper.locator("[data-testid=recommended-item]").count() == 2
+    assert "White / M" in shopper.inner_text("main")
     shot(shopper, "09-recommended-list")
 
     for _ in range(2):
