@@ -32,6 +32,8 @@ print(json.dumps({"plain_status": plain.status_code, "plain_location": plain.get
 def run(args, **env):
     environment = {**os.environ, **PROD_ENV, **env}
     environment.pop("DJANGO_DEBUG", None)
+    # Browser test modules set this for Playwright's event loop; a production process never has it.
+    environment.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     return subprocess.run(args, cwd=settings.BASE_DIR, env=environment, capture_output=True, text=True, timeout=120)
 
 
