@@ -3,6 +3,8 @@
 Every filter is declared explicitly: django-filter's automatic ones query the default manager at
 import time, which the tenant models refuse without a merchant scope."""
 
+from datetime import UTC
+
 import django_filters as filters
 from django import forms
 
@@ -26,6 +28,14 @@ class IdFilter(filters.Filter):
     """An object id: a plain integer, never looked up (another merchant's id simply matches nothing)."""
 
     field_class = IdField
+
+
+class UtcDateTimeFilter(filters.IsoDateTimeFilter):
+    """ISO 8601 with any offset Python accepts; sent to the database in UTC (PostgreSQL refuses
+    offsets beyond ±15:59, e.g. "+16:00", which would otherwise be a server error)."""
+
+    def filter(self, qs, value):
+        return super().filter(qs, value.astimezone(UTC) if value else value)
 
 
 class ProductFilter(filters.FilterSet):
@@ -67,8 +77,8 @@ class OrderFilter(filters.FilterSet):
     member = IdFilter(field_name="member_id")
     source_store = IdFilter(field_name="source_store_id")
     closing_staff = IdFilter(field_name="closing_staff_id")
-    placed_after = filters.IsoDateTimeFilter(field_name="placed_at", lookup_expr="gte")
-    placed_before = filters.IsoDateTimeFilter(field_name="placed_at", lookup_expr="lt")
+    placed_after = UtcDateTimeFilter(field_name="placed_at", lookup_expr="gte")
+    placed_before = UtcDateTimeFilter(field_name="placed_at", lookup_expr="lt")
 
     number = filters.CharFilter()
     status = filters.ChoiceFilter(choices=Order.Status.choices)
@@ -85,8 +95,8 @@ class AttributionFilter(filters.FilterSet):
     order = IdFilter(field_name="order_id")
     staff = IdFilter(field_name="staff_id")
     store = IdFilter(field_name="store_id")
-    order_after = filters.IsoDateTimeFilter(field_name="order_at", lookup_expr="gte")
-    order_before = filters.IsoDateTimeFilter(field_name="order_at", lookup_expr="lt")
+    order_after = UtcDateTimeFilter(field_name="order_at", lookup_expr="gte")
+    order_before = UtcDateTimeFilter(field_name="order_at", lookup_expr="lt")
 
     reason = filters.ChoiceFilter(choices=Attribution.REASON_CHOICES)
 
@@ -110,8 +120,8 @@ class PointsLedgerFilter(filters.FilterSet):
     member = IdFilter(field_name="account__member_id")
     staff = IdFilter(field_name="account__staff_id")
     order = IdFilter(field_name="order_id")
-    after = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    before = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    after = UtcDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    before = UtcDateTimeFilter(field_name="created_at", lookup_expr="lt")
 
     kind = filters.ChoiceFilter(choices=PointsLedgerEntry.Kind.choices)
     source = filters.ChoiceFilter(choices=PointsLedgerEntry.Source.choices)

@@ -247,3 +247,13 @@ def test_partner_points_and_campaign_resources_answer(client, merchant, raw_key)
 def test_user_without_any_role_gets_404(client, merchant):
     client.force_login(UserFactory())
     assert client.get(api(merchant, "stores/")).status_code == 404
+
+
+def test_any_utc_offset_in_a_time_filter_is_accepted(client, merchant, raw_key):
+    # PostgreSQL refuses "+16:00" in a timestamp literal; the filter sends UTC (found by the fuzzer).
+    OrderFactory(merchant=merchant, number="LATE")
+
+    response = client.get(api(merchant, "orders/?placed_after=2000-01-01T00:00:00%2B16:00"), **key_header(raw_key))
+
+    assert response.status_code == 200
+    assert [o["number"] for o in response.json()["results"]] == ["LATE"]
