@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import logging
 import secrets
+from contextlib import contextmanager
 from collections.abc import Iterator
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -57,8 +58,30 @@ def export_chunks(*, merchant, filters: selectors.ExportFilters) -> Iterator[tup
     Rows come from a server-side cursor, so memory stays flat whatever the row count. This is
     the one code path of the direct download, the worker's file and the benchmark.
     """
-    rows = selectors.order_export_rows(merchant=merchant, filters=filters).iterator(chunk_size=CHUNK_ROWS)
-    yield from csv_columns.csv_chunks(rows, chunk_rows=CHUNK_ROWS)
+    with _plan_for_every_row():
+        rows = selectors.order_export_rows(merchant=merchant, filters=filters).iterator(chunk_size=CHUNK_ROWS)
+        yield from csv_columns.csv_chunks(rows, chunk_rows=CHUNK_ROWS)
+
+
+@contextmanager
+def _plan_for_every_row():
+    """PostgreSQL plans a cursor for its first 10% of rows (nested loops, presorted index
+    scans); an export reads them all, so plan for the whole result (hash joins and one sort).
+    On a million orders this makes the query itself as fast as under COPY."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET cursor_tuple_fraction = 1.0")
+    try:
+        yield
+    finally:
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("RESET cursor_tuple_fraction")
+        except DatabaseError:
+            # A broken connection is discarded anyway; do not hide the error that broke it.
+            pass
 
 
 def export_stream(*, merchant, filters: selectors.ExportFilters) -> Iterator[bytes]:
