@@ -91,7 +91,12 @@ def cart_view(request, merchant):
     return render(
         request,
         "commerce/cart.html",
-        {"lines": lines, "total": total, "any_unavailable": any(not line.available for line in lines)},
+        {
+            "lines": lines,
+            "total": total,
+            "any_unavailable": any(not line.available for line in lines),
+            "cart_count": _cart_count(request),
+        },
     )
 
 
@@ -128,7 +133,8 @@ def checkout(request, merchant):
             return redirect("commerce:order", merchant=request.merchant.slug, number=order.number)
     total = sum((line.subtotal for line in lines if line.available), 0)
     status = 400 if form.errors else 200
-    return render(request, "commerce/checkout.html", {"lines": lines, "total": total, "form": form}, status=status)
+    context = {"lines": lines, "total": total, "form": form, "cart_count": _cart_count(request)}
+    return render(request, "commerce/checkout.html", context, status=status)
 
 
 @require_GET
