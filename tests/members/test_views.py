@@ -98,6 +98,7 @@ def test_spending_records_newest_first_and_paginated(staff_client, merchant, mem
 def test_points_balance_is_shown_when_loyalty_provides_it(staff_client, merchant, member):
     response = staff_client.get(detail_url(merchant, member))
     assert response.context["points"] == 0  # loyalty.selectors.points_balance exists and starts at 0
+    assert reverse("loyalty:member_points", kwargs={"merchant": "acme", "member_id": member.pk}) in response.content.decode()
 
 
 @pytest.mark.parametrize("name", ["detail", "overview", "records"])
