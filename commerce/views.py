@@ -56,19 +56,17 @@ def recommended(request, merchant, token):
 
 @require_POST
 def cart_add(request, merchant):
-    variation = selectors.variation_get(merchant=request.merchant, variation_id=_int(request.POST.get("variation")))
-    try:
-        variation_check_available(variation)
-    except ValidationError as exc:
-        messages.error(request, exc.messages[0])
-    else:
-        session_cart.cart_add(
-            request.session,
-            merchant=request.merchant,
-            variation_id=variation.pk,
-            quantity=_int(request.POST.get("quantity"), 1),
-        )
-        messages.success(request, _("Added “%(name)s” to your cart.") % {"name": variation})
+    """Add one variation (or several: "add all recommended"); unavailable products are refused."""
+    quantity = _int(request.POST.get("quantity"), 1)
+    for variation_id in request.POST.getlist("variation") or [None]:
+        variation = selectors.variation_get(merchant=request.merchant, variation_id=_int(variation_id))
+        try:
+            variation_check_available(variation)
+        except ValidationError as exc:
+            messages.error(request, exc.messages[0])
+        else:
+            session_cart.cart_add(request.session, merchant=request.merchant, variation_id=variation.pk, quantity=quantity)
+            messages.success(request, _("Added “%(name)s” to your cart.") % {"name": variation})
     target = request.POST.get("next", "")
     if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         return redirect(target)

@@ -181,3 +181,12 @@ def test_order_placed_more_than_24h_after_the_click_is_not_credited(
     order = Order.objects.for_merchant(merchant).get()
     assert order.source_store == link.store  # the order still shows where it came from
     assert not Attribution.objects.for_merchant(merchant).get(order=order).credited
+
+
+def test_add_all_recommended_adds_only_the_available_ones(client, shopper, link):
+    published, hidden, removed = link.variations
+    page = client.get(url("recommended", token=link.token)).content.decode()
+    assert page.count('name="variation" value=') == 2  # one add button + the add-all form, published only
+    response = client.post(url("cart_add"), {"variation": [published.pk, hidden.pk, removed.pk]}, follow=True)
+    assert [line.variation for line in response.context["lines"]] == [published]
+    assert "not available in the online store" in response.content.decode()
