@@ -2,15 +2,17 @@
 
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from members.services import member_for_user
 
-from .models import Order, Variation
+from .models import Order, OrderLine, Variation
 from .services import LineInput, next_order_number, order_create
 
 logger = logging.getLogger(__name__)
@@ -59,6 +61,30 @@ def _referral(merchant, order, code: str, *, strict: bool) -> None:
         logger.info("campaign code %r not recorded on %s: %s", code, order.number, exc.messages)
 
 
+DOUBLE_SUBMIT_SECONDS = 10
+
+
+def _just_placed(merchant, member, lines: list[CartLine]) -> Order | None:
+    """The order this same cart placed seconds ago (a double tap on "Place order"), if any.
+
+    The member row is locked first, so a second concurrent checkout waits for the first to
+    commit and then finds its order instead of placing a copy.
+    """
+    from members.models import Member
+
+    Member.objects.for_merchant(merchant).select_for_update().filter(pk=member.pk).first()
+    since = timezone.now() - timedelta(seconds=DOUBLE_SUBMIT_SECONDS)
+    wanted = sorted((line.variation.pk, line.quantity) for line in lines)
+    recent = Order.objects.for_merchant(merchant).filter(member=member, created_from="Storefront", created_at__gte=since)
+    for order in recent.order_by("-created_at"):
+        placed = sorted(
+            OrderLine.objects.for_merchant(merchant).filter(order=order).values_list("variation_id", "quantity")
+        )
+        if placed == wanted:
+            return order
+    return None
+
+
 @transaction.atomic
 def storefront_checkout(
     *, merchant, user, cart: dict[int, int], link=None, referral_code: str = "", campaign_code: str = ""
@@ -75,6 +101,10 @@ def storefront_checkout(
         variation_check_available(line.variation)
     if link is not None and link.merchant_id != merchant.pk:
         link = None
+    member = member_for_user(merchant=merchant, user=user)
+    duplicate = _just_placed(merchant, member, lines)
+    if duplicate is not None:
+        return duplicate
     recommended = set()
     if link is not None:
         from recommendations.models import RecommendationItem
@@ -88,7 +118,7 @@ def storefront_checkout(
         created_from="Storefront",
         source_store=link.store if link is not None else None,
         recommendation_link=link,
-        member=member_for_user(merchant=merchant, user=user),
+        member=member,
         status=Order.Status.PROCESSING,
         payment_status=Order.PaymentStatus.PENDING,
         lines=[

@@ -190,3 +190,44 @@ def test_add_all_recommended_adds_only_the_available_ones(client, shopper, link)
     response = client.post(url("cart_add"), {"variation": [published.pk, hidden.pk, removed.pk]}, follow=True)
     assert [line.variation for line in response.context["lines"]] == [published]
     assert "not available in the online store" in response.content.decode()
+
+
+def test_a_double_tap_on_place_order_gives_one_order(merchant, link):
+    user = UserFactory()
+    cart = {link.variations[0].pk: 2}
+    first = storefront_checkout(merchant=merchant, user=user, cart=cart, link=link)
+    second = storefront_checkout(merchant=merchant, user=user, cart=cart, link=link)
+    assert second == first and Order.objects.for_merchant(merchant).count() == 1
+    # a different cart is a new order
+    storefront_checkout(merchant=merchant, user=user, cart={link.variations[0].pk: 1}, link=link)
+    assert Order.objects.for_merchant(merchant).count() == 2
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_checkouts_of_one_cart_give_one_order(on_postgres, merchant, link):
+    import threading
+
+    from django.db import connection
+
+    from members.services import member_for_user
+
+    user = UserFactory()
+    member_for_user(merchant=merchant, user=user)  # the shopper's member exists once logged in
+    cart = {link.variations[0].pk: 1}
+    results, barrier = [], threading.Barrier(2)
+
+    def place():
+        try:
+            barrier.wait()
+            results.append(storefront_checkout(merchant=merchant, user=user, cart=cart, link=link).pk)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=place) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(results) == 2 and results[0] == results[1]
+    assert Order.objects.for_merchant(merchant).count() == 1
