@@ -56,7 +56,11 @@ def member_for_user(*, merchant, user) -> Member:
     email = user.email.lower()
     member = members.select_for_update().filter(email=email, user__isnull=True).first()
     if member is None:
-        return members.create(merchant=merchant, email=email, name=user.name, user=user)
+        try:
+            with transaction.atomic():
+                return members.create(merchant=merchant, email=email, name=user.name, user=user)
+        except IntegrityError:  # a concurrent request of the same shopper created it first
+            return members.get(user=user)
     member.user = user
     member.save(update_fields=["user"])
     return member
