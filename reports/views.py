@@ -40,6 +40,7 @@ def performance(request, merchant):
     scope = selectors.performance_scope(merchant=request.merchant, viewer=request.staff, store_id=store_id)
     result = selectors.performance_get(merchant=request.merchant, scope=scope, period=period)
     stores = Store.objects.for_merchant(request.merchant) if request.staff.role == ADMIN else []
+    scope_store = Store.objects.for_merchant(request.merchant).filter(pk=scope.store_id).first() if scope.store_id else None
     return render(
         request,
         "reports/performance.html",
@@ -48,6 +49,7 @@ def performance(request, merchant):
             "performance": result,
             "period": period,
             "stores": stores,
+            "scope_store": scope_store,
             "chart": _chart_data(result),
             "is_admin": request.staff.role == ADMIN,
         },

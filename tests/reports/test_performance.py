@@ -73,6 +73,7 @@ def test_manager_sees_the_staff_of_their_store_ranked(client, merchant, team):
         (3, "Mia", 0, "0.00"),
     ]
     assert [(r["name"], r["orders"], r["new_members"]) for r in stores] == [("Taipei 101", 3, 1)]
+    assert "Staff of Taipei 101." in page
     assert "Carl" not in page and "Kaohsiung" not in page
 
 
