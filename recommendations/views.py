@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from commerce import selectors as catalog
 from members.selectors import member_get
+from omo.api.limits import limit_unknown_tokens
 from omo.integrations.qr import qr_png, qr_svg
 from omo.tenancy.access import staff_required
 
@@ -191,6 +192,7 @@ def link_sms(request, merchant, link_id):
 
 
 @require_GET
+@limit_unknown_tokens
 def link_open(request, merchant, token):
     """The shopper's link: a logged-in shopper's open is a click; before login it waits in the session."""
     link = selectors.link_by_token(merchant=request.merchant, token=token)
