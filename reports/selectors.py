@@ -7,7 +7,8 @@ import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Case, CharField, Count, DecimalField, ExpressionWrapper, F, Func, Q, Sum, Value, When
-from django.db.models.functions import Coalesce, ExtractHour, Greatest, Round, TruncDate
+from django.db.models.functions import Coalesce, Concat, ExtractHour, Greatest, Left, Round, TruncDate
+from django.db.models.lookups import In
 from django.http import Http404
 from django.utils.translation import gettext
 
@@ -253,6 +254,21 @@ def _labels(field_name, choices):
     )
 
 
+# A cell starting with one of these is read by Excel as a formula (CSV injection).
+FORMULA_STARTS = ["=", "+", "-", "@", "\t", "\r"]
+
+
+def _typed_text(expression):
+    """Text people typed (a shopper's name, a store or campaign name), defused for
+    spreadsheets: a value that Excel would run as a formula gets a leading apostrophe, which
+    Excel shows as plain text. Done in SQL, so it costs the export nothing per row in Python."""
+    return Case(
+        When(In(Left(expression, 1), FORMULA_STARTS), then=Concat(Value("'"), expression, output_field=CharField())),
+        default=expression,
+        output_field=CharField(),
+    )
+
+
 class Money(ExpressionWrapper):
     """A money value for the CSV.
 
@@ -353,19 +369,21 @@ def order_export_rows(*, merchant, filters: ExportFilters):
             default=Value(str(Order.ChannelGroup.OTHERS.label)),
             output_field=CharField(),
         ),
-        "created_from": F("created_from"),
-        "source_store": F("source_store__name"),
+        "created_from": _typed_text(F("created_from")),
+        "source_store": _typed_text(F("source_store__name")),
         "order_from": _labels("channel", Order.Channel.choices),
         # The credited staff member, else whoever rang the sale up.
-        "sales": Coalesce(
-            Case(When(credited, then=F("attribution__staff__display_name")), output_field=CharField()),
-            F("closing_staff__display_name"),
-            output_field=CharField(),
+        "sales": _typed_text(
+            Coalesce(
+                Case(When(credited, then=F("attribution__staff__display_name")), output_field=CharField()),
+                F("closing_staff__display_name"),
+                output_field=CharField(),
+            )
         ),
         "credited": Case(
             When(credited, then=Value(gettext("Yes"))), default=Value(gettext("No")), output_field=CharField()
         ),
-        "member": F("member__name"),
+        "member": _typed_text(F("member__name")),
         "member_phone": F("member__phone"),
         "status": _labels("status", Order.Status.choices),
         "payment_status": _labels("payment_status", Order.PaymentStatus.choices),
@@ -378,7 +396,7 @@ def order_export_rows(*, merchant, filters: ExportFilters):
         "tax": _money("tax"),
         "total": _money("total"),
         "settlement": settlement_expression(merchant.currency),
-        "campaign": F("campaign_order__campaign__name"),
+        "campaign": _typed_text(F("campaign_order__campaign__name")),
         "commission": _money("campaign_order__commission"),
     }
     assert tuple(expressions) == csv_columns.KEYS

@@ -285,3 +285,15 @@ def test_the_worker_run_is_idempotent_once_done(merchant, admin, settings, tmp_p
     assert first.status == again.status == ExportJob.Status.DONE
     assert again.file.name == first.file.name
     assert first.finished_at - first.created_at < timedelta(minutes=1)
+
+
+def test_names_that_excel_would_run_as_formulas_are_defused(admin_client, merchant, staff):
+    member = MemberFactory(merchant=merchant, name='=HYPERLINK("http://evil.example","x")')
+    store = StoreFactory(merchant=merchant, name="@Store")
+    credited_order(merchant, staff, at=local(2026, 3, 1, 9, 0), number="F-1", member=member, source_store=store,
+                   created_from="-Storefront")
+
+    row = _by_number(_export(admin_client, merchant))["F-1"]
+
+    assert row["Member"] == "'=HYPERLINK(\"http://evil.example\",\"x\")"
+    assert (row["Order Source"], row["Order Created From"], row["Sales"]) == ("'@Store", "'-Storefront", "Amy")
