@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from loyalty import services as loyalty_services
 from members.services import member_for_user
 from omo.integrations.sms import SmsError, send_sms
 
@@ -46,6 +47,8 @@ def link_create(*, merchant, staff, member, variations) -> RecommendationLink:
             for position, variation in enumerate(variations)
         ]
     )
+    # Sharing through this button (and only this) earns the sharer share points, capped per day.
+    loyalty_services.share_points_award(merchant=merchant, staff_or_member=staff, link_id=link.pk)
     return link
 
 

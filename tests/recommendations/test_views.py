@@ -153,3 +153,15 @@ def test_other_merchants_staff_cannot_open_our_staff_pages(client, merchant, oth
     outsider = StaffFactory(merchant=other_merchant, store=StoreFactory(merchant=other_merchant))
     client.force_login(outsider.user)
     assert client.get(url("compose", member_id=member.pk)).status_code == 404
+
+
+def test_sharing_through_the_share_button_earns_the_staff_share_points(staff_client, merchant, staff, member, tea):
+    from loyalty.models import Offer
+    from loyalty.selectors import points_balance
+
+    Offer.objects.for_merchant(merchant).create(
+        merchant=merchant, name="Share", event="share", action="fixed_points", value=30
+    )
+    staff_client.post(url("select", member_id=member.pk), {"variation": tea.pk})
+    staff_client.post(url("share", member_id=member.pk), **HX)
+    assert points_balance(merchant=merchant, staff=staff) == 30
