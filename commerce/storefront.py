@@ -85,9 +85,25 @@ def _just_placed(merchant, member, lines: list[CartLine]) -> Order | None:
     return None
 
 
+def _pay_with_points(merchant, member, order: Order, points: int) -> None:
+    """Points + cash: the points pay part of the order; a short balance rolls the checkout back."""
+    from loyalty import selectors as loyalty_selectors
+    from loyalty import services as loyalty_services
+
+    usable = loyalty_selectors.points_redeemable(merchant=merchant, member=member, amount=order.total)
+    if points > usable:
+        raise ValidationError(_("You can use at most %(points)s points on this order.") % {"points": usable})
+    redemption = loyalty_services.points_redeem_for_order(merchant=merchant, member=member, points=points, order=order)
+    order.points_redeemed = redemption.amount
+    order.total -= redemption.amount
+    order.unpaid_amount -= redemption.amount
+    order.save(update_fields=["points_redeemed", "total", "unpaid_amount", "updated_at"])
+
+
 @transaction.atomic
 def storefront_checkout(
-    *, merchant, user, cart: dict[int, int], link=None, referral_code: str = "", campaign_code: str = ""
+    *, merchant, user, cart: dict[int, int], link=None, referral_code: str = "", campaign_code: str = "",
+    points: int = 0,
 ) -> Order:
     """Place the shopper's order: status processing, payment pending (no real payment).
 
@@ -131,6 +147,8 @@ def storefront_checkout(
             for line in lines
         ],
     )
+    if points:
+        _pay_with_points(merchant, member, order, points)
     if referral_code.strip():
         _referral(merchant, order, referral_code.strip(), strict=True)
     elif campaign_code:

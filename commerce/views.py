@@ -123,6 +123,7 @@ def checkout(request, merchant):
                 link=_current_link(request),
                 referral_code=form.cleaned_data["referral_code"],
                 campaign_code=request.session.get("campaign_code", ""),
+                points=form.cleaned_data["points"] or 0,
             )
         except ValidationError as exc:
             form.add_error(None, exc.messages[0])
@@ -131,8 +132,22 @@ def checkout(request, merchant):
             return redirect("commerce:order", merchant=request.merchant.slug, number=order.number)
     total = sum((line.subtotal for line in lines if line.available), 0)
     status = 400 if form.errors else 200
-    context = {"lines": lines, "total": total, "form": form, "cart_count": _cart_count(request)}
+    context = {
+        "lines": lines,
+        "total": total,
+        "form": form,
+        "cart_count": _cart_count(request),
+        "points_usable": _points_usable(request, total),
+    }
     return render(request, "commerce/checkout.html", context, status=status)
+
+
+def _points_usable(request, total) -> int:
+    from loyalty.selectors import points_redeemable
+    from members.services import member_for_user
+
+    member = member_for_user(merchant=request.merchant, user=request.user)
+    return points_redeemable(merchant=request.merchant, member=member, amount=total)
 
 
 @require_GET

@@ -231,3 +231,26 @@ def test_two_concurrent_checkouts_of_one_cart_give_one_order(on_postgres, mercha
         thread.join()
     assert len(results) == 2 and results[0] == results[1]
     assert Order.objects.for_merchant(merchant).count() == 1
+
+
+def test_points_pay_part_of_the_order_and_a_short_balance_rolls_checkout_back(merchant, client, shopper, link):
+    from loyalty.selectors import points_balance
+    from loyalty.services import loyalty_settings_save, points_adjust
+    from members.services import member_for_user
+
+    # Given a shopper with 500 points worth 0.10 each
+    loyalty_settings_save(merchant=merchant, point_value=D("0.10"))
+    member = member_for_user(merchant=merchant, user=shopper)
+    points_adjust(merchant=merchant, member=member, points=500, reason="welcome")
+    cart = {link.variations[0].pk: 1}  # 120.00
+
+    # When asking for more than the balance: refused, nothing written
+    with pytest.raises(ValidationError):
+        storefront_checkout(merchant=merchant, user=shopper, cart=cart, link=link, points=600)
+    assert not Order.objects.for_merchant(merchant).exists()
+    assert points_balance(merchant=merchant, member=member) == 500
+
+    # When using 300 points: 30.00 off, the rest is cash
+    order = storefront_checkout(merchant=merchant, user=shopper, cart=cart, link=link, points=300)
+    assert (order.points_redeemed, order.total, order.unpaid_amount) == (D("30.00"), D("90.00"), D("90.00"))
+    assert points_balance(merchant=merchant, member=member) == 200
