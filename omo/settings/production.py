@@ -7,11 +7,15 @@ DJANGO_SECRET_KEY (required, no default here), DJANGO_ALLOWED_HOSTS, DATABASE_UR
 from csp.constants import NONE, SELF
 
 from .base import *  # noqa: F401,F403
-from .base import INSTALLED_APPS, MIDDLEWARE, env
+from .base import DATABASES, INSTALLED_APPS, MIDDLEWARE, env
 
 DEBUG = False
 SECRET_KEY = env("DJANGO_SECRET_KEY")  # no fallback: refuse to start without a real key
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
+
+# Keep database connections across requests (a new PostgreSQL connection costs milliseconds).
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 # HTTPS only. Behind a TLS-terminating proxy that sets X-Forwarded-Proto.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
