@@ -257,3 +257,18 @@ def test_any_utc_offset_in_a_time_filter_is_accepted(client, merchant, raw_key):
 
     assert response.status_code == 200
     assert [o["number"] for o in response.json()["results"]] == ["LATE"]
+
+
+def test_operator_revokes_a_key_in_the_django_admin(client, merchant, raw_key):
+    operator = UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(operator)
+    key = ApiKey.objects.for_merchant(merchant).get()
+
+    page = client.get("/admin/tenancy/apikey/")
+    response = client.post("/admin/tenancy/apikey/", {"action": "revoke", "_selected_action": [key.pk]})
+
+    assert page.status_code == 200 and key.prefix in page.content.decode()
+    assert key.key_hash not in page.content.decode()
+    assert response.status_code == 302
+    assert ApiKey.objects.for_merchant(merchant).get().revoked_at is not None
+    assert client.get(api(merchant, "stores/"), HTTP_AUTHORIZATION=f"Api-Key {raw_key}").status_code == 401
