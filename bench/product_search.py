@@ -1,8 +1,9 @@
 """Staff product search (barcode, SKU or name; partial, case-insensitive) on 100k variations.
 
-    DATABASE_URL=postgres://... .venv/bin/python bench/product_search.py [--variations 100000] [--fresh]
+    .venv/bin/python bench/product_search.py [--variations 100000] [--fresh]
 
-Needs PostgreSQL (the pg_trgm GIN indexes of commerce migration 0003). Migrates the database,
+Needs PostgreSQL (the pg_trgm GIN indexes of commerce migration 0003): DATABASE_URL, or a private
+server started by bench/stack.py. Migrates the database,
 loads one merchant with N variations (two per product, plus a second merchant of the same size
 so the indexes also hold other tenants' rows) with `INSERT ... SELECT generate_series`, then
 times `commerce.selectors.product_search` exactly as the search-as-you-type endpoint calls it
@@ -22,9 +23,9 @@ SLUGS = ("bench-search", "bench-search-other")
 
 
 def setup_django():
-    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
-        sys.exit("bench/product_search.py needs DATABASE_URL pointing at PostgreSQL")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "omo.settings")
+    from bench import stack
+
+    stack.ensure(redis=False)
     import django
 
     django.setup()
