@@ -1,6 +1,7 @@
 import pytest
 from django.db import connection
 
+from tests.browser import chromium  # noqa: F401  (fixture)
 from tests.celery_worker import celery_worker_process  # noqa: F401  (fixture)
 from tests.factories import MemberFactory, MerchantFactory, StaffFactory, StoreFactory
 

@@ -4,35 +4,20 @@ Headless Debian Chromium driven by Playwright (never `playwright install`). Scre
 every step go to test-artifacts/e2e/ (git-ignored).
 """
 
-import os
 import time
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
+from tests.browser import MARKS, screenshot
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "e2e"
 TABLET = {"width": 1024, "height": 768}
 PHONE = {"width": 390, "height": 844}
 PHONE_UA = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148"
 PASSWORD = "Sunny-Tea-2026!x"
 
 pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="needs /usr/bin/chromium"),
+    *MARKS,
     pytest.mark.django_db(transaction=True),
 ]
 
@@ -41,16 +26,6 @@ pytestmark = [
 def _private_cache(settings):
     # The SMS rate limit counts in the cache: a fresh one, so counts from other tests never apply.
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "e2e-recommend"}}
-
-
-@pytest.fixture
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
@@ -70,17 +45,16 @@ def shop(merchant, staff):
 
 
 def shot(page, name):
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    screenshot(page, f"e2e/{name}")
 
 
-def test_staff_recommends_shopper_registers_orders_and_the_order_is_credited(live_server, browser, merchant, staff, shop):
+def test_staff_recommends_shopper_registers_orders_and_the_order_is_credited(live_server, chromium, merchant, staff, shop):
     from attribution.models import Attribution
     from commerce.models import Order
 
     base = live_server.url
     # --- staff on the tablet ---------------------------------------------------------------
-    tablet = browser.new_context(viewport=TABLET, has_touch=True)
+    tablet = chromium.new_context(viewport=TABLET, has_touch=True)
     page = tablet.new_page()
     page.goto(f"{base}/accounts/login/?next=/m/acme/staff/")
     page.fill("input[name=login]", staff.user.email)
@@ -134,7 +108,7 @@ def test_staff_recommends_shopper_registers_orders_and_the_order_is_credited(liv
     assert "picked products for you" in page.inner_text("[data-testid=sms-preview]")
 
     # --- shopper on the phone ----------------------------------------------------------------
-    phone = browser.new_context(viewport=PHONE, user_agent=PHONE_UA, is_mobile=True, has_touch=True)
+    phone = chromium.new_context(viewport=PHONE, user_agent=PHONE_UA, is_mobile=True, has_touch=True)
     shopper = phone.new_page()
     shopper.goto(share_url)
     shopper.wait_for_url("**/accounts/login/**")

@@ -1,59 +1,34 @@
 """Headless Chromium: a staff member exchanges points for cash on the tablet (and is refused a
 second time that month); a shopper sees the same balance and history online."""
 
-import os
-from pathlib import Path
 
 import pytest
-from django.test import Client
 
 from loyalty import services
 from members.services import member_for_user
+from tests.browser import ARTIFACTS, MARKS, signed_in_page
 from tests.factories import MerchantFactory, StaffFactory, StoreFactory, UserFactory
 
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API runs an event loop
-
-CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-
 pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs /usr/bin/chromium"),
+    *MARKS,
     pytest.mark.django_db(transaction=True),
 ]
 
 
 @pytest.fixture
-def browser_context():
-    from playwright.sync_api import sync_playwright
+def browser_context(chromium):
+    context = chromium.new_context(viewport={"width": 1024, "height": 900})
+    context.set_default_timeout(15000)
+    yield context
+    context.close()
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-        )
-        context = browser.new_context(viewport={"width": 1024, "height": 900})
-        context.set_default_timeout(15000)
-        try:
-            yield context
-        finally:
-            context.close()
-            browser.close()
-
-
-def _signed_in_page(context, live_server, user):
-    client = Client()
-    client.force_login(user)
-    context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}])
-    return context.new_page()
 
 
 def test_staff_exchanges_points_for_cash_once_a_month(live_server, browser_context):
     merchant = MerchantFactory(slug="acme")
     amy = StaffFactory(merchant=merchant, store=StoreFactory(merchant=merchant, name="Taipei 101"), display_name="Amy")
     services.points_adjust(merchant=merchant, staff=amy, points=500, reason="Sales bonus")
-    page = _signed_in_page(browser_context, live_server, amy.user)
+    page = signed_in_page(browser_context, live_server, amy.user)
 
     page.goto(f"{live_server.url}/m/acme/loyalty/cash/")
     page.get_by_label("Points to exchange for cash").fill("200")
@@ -77,7 +52,7 @@ def test_shopper_sees_balance_and_history(live_server, browser_context):
     user = UserFactory()
     member = member_for_user(merchant=merchant, user=user)
     services.points_adjust(merchant=merchant, member=member, points=120, reason="Welcome gift")
-    page = _signed_in_page(browser_context, live_server, user)
+    page = signed_in_page(browser_context, live_server, user)
 
     page.goto(f"{live_server.url}/m/acme/points/")
     ARTIFACTS.mkdir(exist_ok=True)

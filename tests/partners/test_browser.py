@@ -1,53 +1,32 @@
 """Headless Chromium: a partner logs in, switches merchant, opens a campaign and downloads the CSV."""
 
-import os
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from allauth.account.models import EmailAddress
 
+from tests.browser import ARTIFACTS, MARKS
 from tests.factories import MemberFactory, MerchantFactory, VariationFactory
-from tests.partners.helpers import bind, line, make_campaign, make_partner, referred_order
+from tests.partners.helpers import (
+    bind,
+    line,
+    make_campaign,
+    make_partner,
+    referred_order,
+)
 
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API runs an event loop
-
-CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 PASSWORD = "Partner2026"
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs /usr/bin/chromium"),
-]
+pytestmark = MARKS
 
 
 @pytest.fixture
-def browser_page():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
-        context = browser.new_context(accept_downloads=True, viewport={"width": 1024, "height": 768})
-        page = context.new_page()
-        page.set_default_timeout(15000)
-        try:
-            yield page
-        finally:
-            context.close()
-            browser.close()
+def browser_page(chromium):
+    context = chromium.new_context(accept_downloads=True, viewport={"width": 1024, "height": 768})
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    yield page
+    context.close()
 
 
 @pytest.mark.django_db(transaction=True)

@@ -1,62 +1,27 @@
 """Headless Chromium: a store manager opens the performance overview and sees the chart drawn;
 a merchant admin runs a background export and gets the download link."""
 
-import os
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
 from omo.tenancy.models import Staff
+from tests.browser import ARTIFACTS, MARKS, signed_in_page
 from tests.factories import MerchantFactory, StaffFactory, StoreFactory
 from tests.reports.helpers import credited_order, uncredited_order
 
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API runs an event loop
-
-CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs /usr/bin/chromium"),
-]
+pytestmark = MARKS
 
 
 @pytest.fixture
-def browser_context():
-    from playwright.sync_api import sync_playwright
+def browser_context(chromium):
+    context = chromium.new_context(accept_downloads=True, viewport={"width": 1024, "height": 1300})
+    context.set_default_timeout(15000)
+    yield context
+    context.close()
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
-        context = browser.new_context(accept_downloads=True, viewport={"width": 1024, "height": 1300})
-        context.set_default_timeout(15000)
-        try:
-            yield context
-        finally:
-            context.close()
-            browser.close()
-
-
-def _signed_in_page(context, live_server, user):
-    """A page whose session cookie is the user's (the login form is tested elsewhere)."""
-    client = Client()
-    client.force_login(user)
-    context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}])
-    return context.new_page()
 
 
 def _painted_pixels(page, selector):
@@ -84,7 +49,7 @@ def test_manager_sees_the_performance_chart(live_server, browser_context):
     for days, who, total in [(0, amy, "1200.00"), (1, amy, "800.00"), (2, bob, "500.00"), (4, bob, "650.00"),
                              (5, amy, "300.00"), (1, carl, "9999.00")]:
         credited_order(merchant, who, at=now - timedelta(days=days, minutes=5), total=total)
-    page = _signed_in_page(browser_context, live_server, manager.user)
+    page = signed_in_page(browser_context, live_server, manager.user)
 
     page.goto(f"{live_server.url}/m/acme/reports/performance/?range=7d")
     page.wait_for_selector("#performance-chart[data-rendered=true]")
@@ -117,7 +82,7 @@ def test_admin_follows_a_background_export_to_its_download(live_server, browser_
     admin = StaffFactory(merchant=merchant, store=None, role=Staff.Role.ADMIN)
     for n in range(3):
         uncredited_order(merchant, at=timezone.now() - timedelta(hours=n), number=f"E-{n}")
-    page = _signed_in_page(browser_context, live_server, admin.user)
+    page = signed_in_page(browser_context, live_server, admin.user)
 
     page.goto(f"{live_server.url}/m/acme/reports/export/")
     page.click(".report-filter button[type=submit]")
