@@ -1,7 +1,8 @@
 """Fault survival against a real Redis and a real Celery worker process (PostgreSQL + redis-server).
 
 1. The worker is SIGKILLed in the middle of a burst of 1,000 orders and started again: every
-   order is attributed exactly once (acks_late redelivers the task that was in flight).
+   order is attributed exactly once (acks_late redelivers the tasks that were in flight; the beat
+   sweeper catches a message lost in the broker's hand-over window).
 2. Redis dies while orders arrive: the order API still answers 201 and saves them; once Redis
    is back, the beat sweeper (`attribution.sweep_unattributed`) queues what was missed and the
    worker attributes each of those orders exactly once.
@@ -52,8 +53,27 @@ def shoppers_who_clicked(merchant, staff, count):
     return members
 
 
+def drained(redis_url, attributions, quiet=3.0):
+    """True once the broker holds no queued or unacknowledged message and no attribution has been
+    written for `quiet` seconds."""
+    import redis
+
+    client = redis.Redis.from_url(redis_url)
+    try:
+        last, since = attributions.count(), time.monotonic()
+        while time.monotonic() - since < quiet:
+            time.sleep(0.5)
+            busy = client.llen("celery") or client.hlen("unacked")
+            now = attributions.count()
+            if busy or now != last:
+                last, since = now, time.monotonic()
+        return True
+    finally:
+        client.close()
+
+
 def test_worker_killed_mid_burst_of_1000_orders_attributes_each_exactly_once(
-    worker_on_private_redis, merchant, staff
+    worker_on_private_redis, private_redis, merchant, staff
 ):
     burst = 1000
     members = shoppers_who_clicked(merchant, staff, burst)
@@ -88,8 +108,18 @@ def test_worker_killed_mid_burst_of_1000_orders_attributes_each_exactly_once(
     # Then every order is attributed, exactly once, all to the staff member whose link was opened
     assert not producer.is_alive() and len(sent) == burst
     assert killed_at < burst, "the worker finished before it was killed"
-    assert wait_for(lambda: attributions.count() == burst, timeout=120), (attributions.count(), worker.log())
-    print(f"all attributed {time.monotonic() - started:.1f} s after the burst began")
+    drained(private_redis.url, attributions)
+    redelivered = attributions.count()
+    if redelivered < burst:
+        # A message the broker handed over (BRPOP) but the worker had not yet recorded as
+        # unacknowledged dies with the worker: kombu's Redis transport has that window. The beat
+        # sweeper is the net for it; it takes orders older than 30 s, as these are after the drain.
+        newest = Order.objects.for_merchant(merchant).order_by("-created_at").first().created_at
+        time.sleep(max(0.0, 31 - (timezone.now() - newest).total_seconds()))
+        sweep_unattributed_task.delay()
+    assert wait_for(lambda: attributions.count() == burst, timeout=60), (attributions.count(), worker.log())
+    print(f"all attributed {time.monotonic() - started:.1f} s after the burst began;"
+          f" {burst - redelivered} by the sweeper after redelivery")
     time.sleep(1)  # a late duplicate delivery would show up now
     assert attributions.count() == burst
     assert attributions.filter(reason="credited", staff=staff, store=staff.store).count() == burst
