@@ -101,6 +101,19 @@ def start_gunicorn(port: int, workers: int, env: dict, log) -> subprocess.Popen:
     raise SystemExit("gunicorn did not start: see the log")
 
 
+def serial_latency(port: int, path: str, session: str, n: int = 100) -> dict:
+    """One client, one request at a time: the latency with no queueing (urllib follows the redirect)."""
+    times = []
+    for _ in range(n):
+        request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers={"Cookie": f"sessionid={session}"})
+        started = time.perf_counter()
+        with urllib.request.urlopen(request, timeout=10) as response:
+            response.read()
+        times.append((time.perf_counter() - started) * 1000)
+    times.sort()
+    return {"p50": times[len(times) // 2], "p99": times[int(len(times) * 0.99) - 1]}
+
+
 def run_locust(target: str, port: int, rate: int, duration: int, env: dict, workdir: Path) -> dict:
     prefix = workdir / target
     subprocess.run(
@@ -156,6 +169,8 @@ def main():
                 run_locust("link", port, args.rate, args.warmup, env, workdir)
             bare = run_locust("bare", port, args.rate, args.duration, env, workdir)
             link = run_locust("link", port, args.rate, args.duration, env, workdir)
+            serial = {"bare": serial_latency(port, "/bench/bare/", shoppers[0]["session"]),
+                      "link": serial_latency(port, shoppers[1]["path"], shoppers[1]["session"])}
         finally:
             server.terminate()
             server.wait(timeout=30)
@@ -168,6 +183,9 @@ def main():
               f"{r['failures']:>8}")
     print(f"ratio link/bare: p50 {link['p50'] / max(bare['p50'], 1):.1f}x, p99 {link['p99'] / max(bare['p99'], 1):.1f}x,"
           f" throughput {link['rps'] / max(bare['rps'], 1e-9):.2f}x")
+    print(f"one client, one request at a time (no queueing): bare p50 {serial['bare']['p50']:.1f} ms"
+          f" p99 {serial['bare']['p99']:.1f} ms; link open + page p50 {serial['link']['p50']:.1f} ms"
+          f" p99 {serial['link']['p99']:.1f} ms")
     print(f"goal p99 < 25 ms: {'met' if link['p99'] < 25 else 'NOT met'} ({link['p99']:.0f} ms)")
     shutil.rmtree(workdir, ignore_errors=True)
 
