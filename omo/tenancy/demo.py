@@ -205,7 +205,62 @@ def _seed_merchant(merchant, spec, password, rnd, n_orders, n_members, n_product
             ]
         )
         order_attribute(merchant_id=merchant.pk, order_id=order.pk)
+    logins.extend(_seed_programs(merchant, password, sellers, rnd))
     return logins
+
+
+# The source documents' offer examples, so the points pages and ledgers have content.
+OFFERS = [
+    {"name": "1 point per 10 spent", "event": "order_paid", "action": "points_per_amount", "value": 1, "per_amount": 10},
+    {"name": "100 points for paying online", "event": "order_paid", "action": "fixed_points", "value": 100,
+     "channels": ["web"], "campaign": True},
+    {"name": "100 points for installing the app", "event": "app_installed", "action": "fixed_points", "value": 100},
+    {"name": "10% off in Hypermarket stores", "event": "order_paid", "action": "discount_percentage", "value": 10,
+     "store_attributes": {"format": "Hypermarket"}},
+    {"name": "Double points on recommended products", "event": "order_paid", "action": "multiplier", "value": 2,
+     "recommended_only": True, "campaign": True},
+    {"name": "Birthday double points", "event": "order_paid", "action": "multiplier", "value": 2,
+     "birthday_only": True, "campaign": True},
+    {"name": "Points for sharing", "event": "share", "action": "fixed_points", "value": 20},
+]
+
+
+def _seed_programs(merchant, password, sellers, rnd) -> list[str]:
+    """Loyalty offers and points, and a KOL partner with a campaign and referred orders."""
+    from loyalty.models import Offer
+    from loyalty.services import order_points_settle
+    from partners import services as partner_services
+    from partners.models import Campaign
+
+    for spec in OFFERS:
+        Offer.objects.get_or_create(merchant=merchant, name=spec["name"], defaults=spec)
+    paid = Order.objects.filter(payment_status=Order.PaymentStatus.PAID).order_by("pk").values_list("pk", flat=True)
+    for order_id in paid:
+        order_points_settle(merchant=merchant, order_id=order_id)
+
+    partner_user = _user(f"kol@{merchant.slug}.example", "Kim KOL", password)
+    partner = partner_services.partner_for_user(partner_user, create=True)
+    from allauth.account.models import EmailAddress
+
+    EmailAddress.objects.get_or_create(user=partner_user, email=partner_user.email,
+                                       defaults={"verified": True, "primary": True})
+    campaign = Campaign.objects.filter(name="Spring live").first()
+    if campaign is None:
+        now = timezone.now()
+        campaign = partner_services.campaign_create(
+            merchant=merchant,
+            data=partner_services.CampaignInput(
+                name="Spring live", starts_at=now - timedelta(days=150), ends_at=now + timedelta(days=30),
+                currency=merchant.currency, condition=Campaign.Condition.WHOLE_ORDER,
+                commission_type=Campaign.CommissionType.PERCENTAGE, rate=Decimal("8"),
+            ),
+        )
+        partner_services.campaign_partner_bind(merchant=merchant, campaign=campaign, partner=partner)
+    online = Order.objects.filter(channel=Order.Channel.SOCIAL).order_by("pk")[:40]
+    for order in online:
+        partner_services.order_referral_record(merchant=merchant, order=order, code=campaign.code)
+        partner_services.campaign_order_recompute(merchant=merchant, order_id=order.pk)
+    return [f"{merchant.name} KOL partner: {partner_user.email} / {password}  -> /partners/"]
 
 
 def index_code(merchant) -> str:

@@ -1,6 +1,8 @@
 from django.core.management import call_command
 
 from commerce.models import Order, Product
+from loyalty.models import Offer, PointsLedgerEntry
+from partners.models import CampaignOrder
 from members.models import Member
 from omo.tenancy.models import Merchant, Staff, Store
 
@@ -9,7 +11,8 @@ def _counts():
     counts = {}
     for merchant in Merchant.objects.all():
         counts[merchant.slug] = tuple(
-            model.objects.for_merchant(merchant).count() for model in (Store, Staff, Member, Product, Order)
+            model.objects.for_merchant(merchant).count()
+            for model in (Store, Staff, Member, Product, Order, Offer, CampaignOrder, PointsLedgerEntry)
         )
     return counts
 
@@ -19,6 +22,8 @@ def test_seed_demo_creates_demo_data_and_is_idempotent(db, capsys):
     first = _counts()
     assert first["demo"][:4] == (3, 6, 50, 200)
     assert first["demo"][4] == 60
+    offers, referred, ledger = first["demo"][5:]
+    assert offers >= 5 and referred > 0 and ledger > 0  # points and partner pages have content
     assert "north" in first
     assert "admin@demo.example" in capsys.readouterr().out
     call_command("seed_demo", orders=60)
