@@ -10,7 +10,6 @@ merchant_patterns = [
     path("staff/", include("members.urls")),
     path("", include("recommendations.urls")),
     path("", include("commerce.urls")),
-    path("api/", include("attribution.urls")),
     path("", include("partners.merchant_urls")),
     path("api/", include("commerce.api_urls")),
     path("reports/", include("reports.urls")),
