@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -38,11 +39,14 @@ def product_list(request, merchant):
     )
 
 
-@require_GET
-@login_required
-def recommended(request, merchant, token):
-    link = link_selectors.link_by_token(merchant=request.merchant, token=token)
-    session_cart.link_token_set(request.session, merchant=request.merchant, token=link.token)
+def recommended_page(request, link):
+    """The recommended list of `link` for a logged-in shopper; the link becomes the cart's source.
+
+    Also the answer of the shared link itself (`recommendations:open`), so a shopper's open is
+    one request; "add to cart" comes back to the list page, never to the link (another click).
+    """
+    if session_cart.link_token_get(request.session, merchant=request.merchant) != link.token:
+        session_cart.link_token_set(request.session, merchant=request.merchant, token=link.token)  # no session write when unchanged
     return render(
         request,
         "commerce/recommended.html",
@@ -50,8 +54,15 @@ def recommended(request, merchant, token):
             "link": link,
             "variations": link_selectors.link_items(merchant=request.merchant, link=link),
             "cart_count": _cart_count(request),
+            "next_path": reverse("commerce:recommended", kwargs={"merchant": request.merchant.slug, "token": link.token}),
         },
     )
+
+
+@require_GET
+@login_required
+def recommended(request, merchant, token):
+    return recommended_page(request, link_selectors.link_by_token(merchant=request.merchant, token=token))
 
 
 @require_POST

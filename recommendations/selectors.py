@@ -13,7 +13,8 @@ def link_get(*, merchant, link_id) -> RecommendationLink:
 def link_by_token(*, merchant, token: str) -> RecommendationLink:
     """The merchant's link with this token, or 404 (a token from another merchant is not found)."""
     return get_object_or_404(
-        RecommendationLink.objects.for_merchant(merchant).select_related("staff", "store", "member", "merchant"),
+        # The shopper's page shows the staff and store; member and merchant are not joined.
+        RecommendationLink.objects.for_merchant(merchant).select_related("staff", "store"),
         token=token,
     )
 

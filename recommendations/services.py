@@ -61,7 +61,7 @@ def device_of(user_agent: str) -> str:
     return "computer" if ua else ""
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # all or nothing with the caller's transaction, no savepoint round trips
 def click_record(*, merchant, link, user, clicked_at: datetime | None = None, user_agent: str = "") -> LinkClick:
     """A logged-in shopper opened the link: the click belongs to the clicking account's member."""
     if link.merchant_id != merchant.pk:

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from commerce import selectors as catalog
+from commerce import views as storefront
 from members.selectors import member_get
 from omo.api.limits import limit_unknown_tokens
 from omo.integrations.qr import qr_png, qr_svg
@@ -194,12 +195,14 @@ def link_sms(request, merchant, link_id):
 @require_GET
 @limit_unknown_tokens
 def link_open(request, merchant, token):
-    """The shopper's link: a logged-in shopper's open is a click; before login it waits in the session."""
+    """The shopper's link: a logged-in shopper's open is a click and shows the list; before login
+    the click waits in the session and the shopper goes to login, then to the list."""
     link = selectors.link_by_token(merchant=request.merchant, token=token)
-    target = reverse("commerce:recommended", kwargs={"merchant": request.merchant.slug, "token": link.token})
     user_agent = request.headers.get("User-Agent", "")
     if request.user.is_authenticated:
         services.click_record(merchant=request.merchant, link=link, user=request.user, user_agent=user_agent)
-        return redirect(target)
+        # The list itself, in this response: one request per open, at the URL the shopper shared.
+        return storefront.recommended_page(request, link)
     services.pending_click_add(request.session, link=link, user_agent=user_agent)
+    target = reverse("commerce:recommended", kwargs={"merchant": request.merchant.slug, "token": link.token})
     return redirect(f"{reverse('account_login')}?{urlencode({'next': target})}")
