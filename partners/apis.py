@@ -8,6 +8,7 @@ The API has no way to set or change the partner directly.
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound
@@ -81,13 +82,13 @@ class CampaignListApi(APIView):
         product_ids = data.pop("products", [])
         products = list(Product.objects.for_merchant(request.merchant).filter(pk__in=product_ids))
         if len(products) != len(set(product_ids)):
-            return Response({"products": ["Unknown product."]}, status=status.HTTP_400_BAD_REQUEST)
+            raise serializers.ValidationError({"products": [_("Unknown product.")]})
         try:
             campaign = services.campaign_create(
                 merchant=request.merchant, data=services.CampaignInput(**data, products=tuple(products))
             )
         except DjangoValidationError as exc:
-            return Response(_errors(exc), status=status.HTTP_400_BAD_REQUEST)
+            raise serializers.ValidationError(_errors(exc)) from exc
         return Response(CampaignSerializer(campaign).data, status=status.HTTP_201_CREATED)
 
 
@@ -130,5 +131,5 @@ class CampaignInvitationApi(APIView):
                 invite_url_builder=invite_url,
             )
         except DjangoValidationError as exc:
-            return Response({"partner": exc.messages}, status=status.HTTP_400_BAD_REQUEST)
+            raise serializers.ValidationError({"partner": exc.messages}) from exc
         return Response({"email": invitation.email, "invite_url": invite_url(invitation)}, status=status.HTTP_201_CREATED)

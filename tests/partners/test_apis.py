@@ -55,7 +55,7 @@ def test_invitation_for_a_bound_campaign_is_refused_with_a_clear_message(admin_c
     second = admin_client.post(url, {"email": "lee@example.com"}, content_type="application/json")
 
     assert second.status_code == 400
-    assert "Binding is permanent and cannot be changed." in second.json()["partner"][0]
+    assert "Binding is permanent and cannot be changed." in second.json()["details"]["partner"][0]
 
 
 def test_cannot_see_the_other_merchants_campaigns(admin_client, merchant, other_merchant):
