@@ -42,14 +42,13 @@ MIDDLEWARE = [*MIDDLEWARE]
 MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1, "csp.middleware.CSPMiddleware")
 
 # Content-Security-Policy (django-csp 4). Scripts and styles come from our own origin only.
-# 'unsafe-inline' for scripts is still needed by a few inline handlers (the language switcher in
-# base.html, the partners' copy-link buttons); it goes once those move to static files. No
-# 'unsafe-eval': no template uses htmx's evaluated attributes (hx-on, trigger filters, js: values).
+# No inline scripts or handlers (static/js/omo.js binds them), so scripts need no 'unsafe-inline'.
+# No 'unsafe-eval': no template uses htmx's evaluated attributes (hx-on, trigger filters, js: values).
 # Product images may be hosted anywhere over HTTPS (Product.image_url).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
-        "script-src": [SELF, "'unsafe-inline'"],
+        "script-src": [SELF],
         "style-src": [SELF, "'unsafe-inline'"],
         "img-src": [SELF, "data:", "https:"],
         "font-src": [SELF],
