@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from omo.tenancy.admin import MerchantOwnedAdmin
 
-from .models import Attribution
+from .models import Attribution, OrderEvent
 
 
 @admin.register(Attribution)
@@ -13,3 +13,19 @@ class AttributionAdmin(MerchantOwnedAdmin):
     raw_id_fields = ("order", "click", "link", "store", "staff")
     readonly_fields = ("explanation",)
     date_hierarchy = "order_at"
+
+
+@admin.register(OrderEvent)
+class OrderEventAdmin(MerchantOwnedAdmin):
+    """The order API's inbox: what arrived and what it did (created/updated/duplicate/stale)."""
+
+    list_display = ("number", "outcome", "source_updated_at", "received_at", "merchant")
+    list_filter = ("outcome",)
+    search_fields = ("number",)
+    date_hierarchy = "received_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

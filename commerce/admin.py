@@ -89,3 +89,11 @@ class OrderAdmin(MerchantOwnedAdmin):
     def attribution_explanation(self, order):
         attribution = getattr(order, "attribution", None)
         return attribution.explanation if attribution else _("not decided yet")
+
+
+@admin.register(OrderLine)
+class OrderLineAdmin(MerchantOwnedAdmin):
+    list_display = ("order", "product_name", "sku", "kind", "quantity", "line_subtotal", "returned_quantity", "recommended")
+    list_filter = ("kind", "recommended")
+    search_fields = ("order__number", "product_name", "sku")
+    raw_id_fields = ("order", "variation")

@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from omo.tenancy.admin import MerchantOwnedAdmin
 
-from .models import Campaign, CampaignOrder, CampaignStats, Invitation, Partner, PartnerMembership
+from .models import Campaign, CampaignOrder, CampaignProductSales, CampaignStats, Invitation, Partner, PartnerMembership
 
 
 @admin.register(Partner)
@@ -53,3 +53,18 @@ class CampaignOrderAdmin(MerchantOwnedAdmin):
 class CampaignStatsAdmin(MerchantOwnedAdmin):
     list_display = ("campaign", "order_count", "order_total", "commission_total", "updated_at", "merchant")
     readonly_fields = ("order_count", "order_total", "settlement_total", "commission_total", "updated_at")
+
+
+@admin.register(CampaignProductSales)
+class CampaignProductSalesAdmin(MerchantOwnedAdmin):
+    """The ranking table the worker keeps; read-only (rebuilt by campaign_stats_rebuild)."""
+
+    list_display = ("product_name", "kind", "quantity", "campaign", "merchant")
+    list_filter = ("kind",)
+    search_fields = ("product_name", "campaign__name")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

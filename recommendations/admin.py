@@ -37,3 +37,10 @@ class SmsOutboxAdmin(MerchantOwnedAdmin):
     raw_id_fields = ("link", "member", "store", "staff")
     readonly_fields = ("to", "body", "status", "provider_id", "error", "sent_at")
     date_hierarchy = "created_at"
+
+
+@admin.register(RecommendationItem)
+class RecommendationItemAdmin(MerchantOwnedAdmin):
+    list_display = ("link", "variation", "position")
+    search_fields = ("link__token", "variation__sku", "variation__product__name")
+    raw_id_fields = ("link", "variation")

@@ -72,3 +72,19 @@ def test_order_numbers_are_unique_per_merchant_only(merchant, other_merchant):
     OrderFactory(merchant=merchant, number="A-1")
     OrderFactory(merchant=other_merchant, number="A-1")
     assert Order.objects.for_merchant(merchant).filter(number="A-1").count() == 1
+
+
+def test_every_model_has_an_admin_page_with_search(client, db):
+    from django.apps import apps
+    from django.contrib import admin
+
+    from tests.factories import UserFactory
+
+    ours = {"accounts", "tenancy", "commerce", "members", "recommendations", "attribution", "partners", "reports", "loyalty"}
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    for model in apps.get_models():
+        if model._meta.app_label not in ours:
+            continue
+        assert model in admin.site._registry, model._meta.label
+        url = f"/admin/{model._meta.app_label}/{model._meta.model_name}/?q=x"
+        assert client.get(url).status_code == 200, url
