@@ -31,11 +31,21 @@ class User(AbstractUser):
     username = None
     email = models.EmailField(_("email address"), unique=True)
     name = models.CharField(_("name"), max_length=150, blank=True)
+    # E.164, global to the login (a shopper logs in with it at any merchant); "" when not given.
+    phone = models.CharField(_("mobile number"), max_length=20, blank=True, default="")
+    phone_verified = models.BooleanField(_("mobile number verified"), default=False)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = []
 
     objects = AccountManager()
+
+    class Meta(AbstractUser.Meta):
+        constraints = [
+            models.UniqueConstraint(
+                fields=["phone"], condition=~models.Q(phone=""), name="accounts_user_phone_unique_when_set"
+            ),
+        ]
 
     def __str__(self):
         return self.name or self.email
