@@ -14,6 +14,9 @@ class MemberRegisterForm(forms.Form):
 class ShopperSignupForm(forms.Form):
     """Extra field on allauth's signup (ACCOUNT_SIGNUP_FORM_CLASS): an optional mobile number.
 
+    The number goes on the login (`User.phone`, global, unique) so the shopper can log in with it
+    instead of the email (omo.accounts.adapter).
+
     Signing up from a merchant's page (a recommendation link's `next`), the number is read in
     that merchant's country and stored on the shopper's member record there, so staff find the
     shopper by phone too. A number another member already holds is left alone (it is not verified,
@@ -42,11 +45,23 @@ class ShopperSignupForm(forms.Form):
         if not raw:
             return ""
         merchant = self._merchant()
-        return normalize_phone(raw, merchant.country if merchant else None)
+        phone = normalize_phone(raw, merchant.country if merchant else None)
+        from django.contrib.auth import get_user_model
+
+        if get_user_model().objects.filter(phone=phone).exists():
+            raise forms.ValidationError(
+                _("An account with this mobile number already exists. Log in with it instead."), code="phone_taken"
+            )
+        return phone
 
     def signup(self, request, user):
+        from allauth.account.adapter import get_adapter
+
         from .services import member_phone_claim
 
+        if self.cleaned_data.get("phone"):
+            # The login's own number (global): the shopper can log in with it at any merchant.
+            get_adapter(request).set_phone(user, self.cleaned_data["phone"], False)
         merchant = self._merchant()
         if merchant is not None and self.cleaned_data.get("phone"):
             member_phone_claim(merchant=merchant, user=user, phone=self.cleaned_data["phone"])

@@ -111,7 +111,14 @@ LOGOUT_REDIRECT_URL = "home"
 
 # django-allauth: shoppers and partners sign in with their email; verification mails go to
 # the console unless an SMTP server is configured.
-ACCOUNT_LOGIN_METHODS = {"email"}
+# Shoppers may also log in with the mobile number they gave at signup (omo.accounts.adapter keeps it
+# on the User, E.164; local numbers are read in the merchant's country, else PHONE_DEFAULT_REGION).
+ACCOUNT_LOGIN_METHODS = {"email", "phone"}
+ACCOUNT_ADAPTER = "omo.accounts.adapter.AccountAdapter"
+# The number given at signup is not verified by SMS (the link flow goes straight back to the list);
+# it is a login name only, the password still has to match.
+ACCOUNT_PHONE_VERIFICATION_ENABLED = False
+PHONE_DEFAULT_REGION = env("PHONE_DEFAULT_REGION", default="TW")
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = env("ACCOUNT_EMAIL_VERIFICATION", default="optional")
 ACCOUNT_UNIQUE_EMAIL = True
