@@ -2,8 +2,6 @@
 tablet, and the merchant admin's offers, settings and payroll report. No rules here: each view
 parses input, calls one service or selector, renders."""
 
-import csv
-import io
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
@@ -19,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from members.selectors import member_get
 from members.services import member_for_user
 from omo.integrations.qr import qr_png
+from omo.spreadsheet import csv_download
 from omo.tenancy.access import staff_required
 
 from . import selectors, services
@@ -176,12 +175,6 @@ def settings_edit(request, merchant):
     return render(request, "loyalty/settings_form.html", {"form": form})
 
 
-def _cell(value):
-    """Text cells that a spreadsheet would run as a formula get a leading apostrophe."""
-    text = str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 @require_GET
 @staff_required("admin")
 def payroll_csv(request, merchant):
@@ -195,25 +188,20 @@ def payroll_csv(request, merchant):
     year, month = form.year_month()
     rows = selectors.cash_redemption_list(merchant=request.merchant, year=year, month=month)
     tz = request.merchant.tzinfo
-    buffer = io.StringIO()
-    buffer.write("\ufeff")
-    writer = csv.writer(buffer)
-    writer.writerow([
-        _("Month"), _("Store"), _("Staff"), _("Staff email"), _("Requested at"), _("Points"),
-        _("Cash amount"), _("Currency"),
-    ])
-    for entry in rows:
-        staff = entry.account.staff
-        writer.writerow([
+    header = (
+        _("Month"), _("Store"), _("Staff"), _("Staff email"), _("Requested at"), _("Points"), _("Cash amount"),
+        _("Currency"),
+    )
+    return csv_download(f"payroll-cash-{year:04d}-{month:02d}.csv", header, (
+        [
             f"{year:04d}-{month:02d}",
-            _cell(entry.store.name if entry.store else ""),
-            _cell(staff.display_name if staff else ""),
-            _cell(staff.user.email if staff else ""),
+            entry.store.name if entry.store else "",
+            entry.account.staff.display_name if entry.account.staff else "",
+            entry.account.staff.user.email if entry.account.staff else "",
             timezone.localtime(entry.created_at, tz).strftime("%Y-%m-%d %H:%M"),
             -entry.points,
             entry.cash_amount,
             request.merchant.currency,
-        ])
-    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="payroll-cash-{year:04d}-{month:02d}.csv"'
-    return response
+        ]
+        for entry in rows
+    ))

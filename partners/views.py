@@ -5,7 +5,6 @@ views resolve the selected merchant from the partner's own memberships and pass 
 explicitly to every selector together with the partner.
 """
 
-import csv
 from functools import wraps
 
 from allauth.account.models import EmailAddress
@@ -13,14 +12,16 @@ from allauth.account.views import LoginView, SignupView
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from omo.spreadsheet import csv_download
 from omo.tenancy.access import staff_required
 
 from . import selectors, services
@@ -321,52 +322,34 @@ def portal_rules(request, merchant_slug, code):
         )
 
 
-class _Echo:
-    def write(self, value):
-        return value
+REPORT_HEADER = (
+    _lazy("Order number"), _lazy("Placed at"), _lazy("Order status"), _lazy("Payment status"),
+    _lazy("Delivery status"), _lazy("Orderer"), _lazy("Settlement amount"), _lazy("Commission"),
+    _lazy("Order total"), _lazy("Counted"),
+)
 
 
 def _report_rows(merchant, campaign):
-    writer = csv.writer(_Echo())
-    yield "\ufeff"  # Excel opens UTF-8 correctly only with a byte-order mark
-    yield writer.writerow(
-        [
-            _("Order number"),
-            _("Placed at"),
-            _("Order status"),
-            _("Payment status"),
-            _("Delivery status"),
-            _("Orderer"),
-            _("Settlement amount"),
-            _("Commission"),
-            _("Order total"),
-            _("Counted"),
-        ]
-    )
     tz = merchant.tzinfo
     for row in selectors.campaign_orders(merchant=merchant, campaign=campaign).iterator(chunk_size=2000):
         order = row.order
-        yield writer.writerow(
-            [
-                order.number,
-                timezone.localtime(order.placed_at, tz).strftime("%Y-%m-%d %H:%M"),
-                order.get_status_display(),
-                order.get_payment_status_display(),
-                order.get_delivery_status_display(),
-                selectors.orderer_masked(order),
-                row.settlement,
-                row.commission,
-                row.order_total,
-                _("yes") if row.counted else _("no"),
-            ]
-        )
+        yield [
+            order.number,
+            timezone.localtime(order.placed_at, tz).strftime("%Y-%m-%d %H:%M"),
+            order.get_status_display(),
+            order.get_payment_status_display(),
+            order.get_delivery_status_display(),
+            selectors.orderer_masked(order),
+            row.settlement,
+            row.commission,
+            row.order_total,
+            _("yes") if row.counted else _("no"),
+        ]
 
 
 @require_GET
 @partner_required
 def portal_report(request, merchant_slug, code):
     merchant, campaign = _portal_campaign(request, merchant_slug, code)
-    response = StreamingHttpResponse(_report_rows(merchant, campaign), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="campaign-{campaign.code}-report.csv"'
-    return response
+    return csv_download(f"campaign-{campaign.code}-report.csv", REPORT_HEADER, _report_rows(merchant, campaign))
 

@@ -6,6 +6,7 @@ app_name = "reports"
 
 urlpatterns = [
     path("performance/", views.performance, name="performance"),
+    path("performance.csv", views.performance_csv, name="performance-csv"),
     path("export/", views.export, name="export"),
     path("export/jobs/<int:job_id>/", views.export_job, name="export-job"),
     path("export/jobs/<int:job_id>/progress", views.export_job_progress, name="export-progress"),

@@ -1,11 +1,15 @@
+from decimal import Decimal
+
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from commerce.models import Order
+from omo.spreadsheet import csv_download
 from omo.tenancy.access import staff_required
 from omo.tenancy.models import Staff, Store
 
@@ -14,6 +18,7 @@ from .forms import PerformanceFilterForm
 from .models import ExportJob
 
 ADMIN = Staff.Role.ADMIN
+CENT = Decimal("0.01")
 
 
 def _chart_data(performance):
@@ -31,14 +36,19 @@ def _chart_data(performance):
     }
 
 
-@require_GET
-@staff_required()
-def performance(request, merchant):
+def _performance(request):
+    """The figures the viewer may see for the range and store picked in the query string."""
     form = PerformanceFilterForm(request.GET or None, merchant=request.merchant)
     period = form.period_or_default()
     store_id = form.cleaned_data.get("store") if form.is_bound and form.is_valid() else None
     scope = selectors.performance_scope(merchant=request.merchant, viewer=request.staff, store_id=store_id)
-    result = selectors.performance_get(merchant=request.merchant, scope=scope, period=period)
+    return form, period, scope, selectors.performance_get(merchant=request.merchant, scope=scope, period=period)
+
+
+@require_GET
+@staff_required()
+def performance(request, merchant):
+    form, period, scope, result = _performance(request)
     stores = Store.objects.for_merchant(request.merchant) if request.staff.role == ADMIN else []
     scope_store = Store.objects.for_merchant(request.merchant).filter(pk=scope.store_id).first() if scope.store_id else None
     return render(
@@ -54,6 +64,26 @@ def performance(request, merchant):
             "is_admin": request.staff.role == ADMIN,
         },
     )
+
+
+@require_GET
+@staff_required()
+def performance_csv(request, merchant):
+    """The same figures as the page (same range, same role scope), one row per store and staff."""
+    _form, period, _scope, result = _performance(request)
+    header = (
+        _("Level"), _("Name"), _("Store"), _("Rank"), _("Credited orders"), _("Sales"), _("Average order value"),
+        _("New members"), _("Currency"), _("From"), _("To"),
+    )
+    currency = request.merchant.currency
+    rows = [
+        [level, row.name, row.store, row.rank, row.orders, row.sales.quantize(CENT), row.average, row.new_members, currency,
+         period.first_day.isoformat(), period.last_day.isoformat()]
+        for level, rows in ((_("Store"), result.stores), (_("Staff"), result.staff))
+        for row in rows
+    ]
+    filename = f"performance-{period.first_day:%Y%m%d}-{period.last_day:%Y%m%d}.csv"
+    return csv_download(filename, header, rows)
 
 
 def _export_page(request, *, error=None, status=200):

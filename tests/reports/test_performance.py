@@ -250,3 +250,32 @@ def test_average_order_value_rounds_to_cents(merchant, staff, monkeypatch):
     result = selectors.performance_get(merchant=merchant, scope=selectors.Scope(staff_id=staff.pk), period=period)
 
     assert result.totals.average == Decimal("10.00")
+
+
+def _csv(client, merchant, **params):
+    import csv
+    import io
+
+    response = client.get(f"/m/{merchant.slug}/reports/performance.csv", {"range": "today", **params})
+    assert response.status_code == 200
+    body = b"".join(response.streaming_content).decode("utf-8")
+    assert body.startswith("\ufeff")
+    return list(csv.reader(io.StringIO(body.lstrip("\ufeff"))))
+
+
+def test_performance_csv_has_the_pages_figures_within_the_viewers_scope(client, merchant, team):
+    client.force_login(team["mia"].user)
+    rows = _csv(client, merchant)
+    assert rows[0][:8] == ["Level", "Name", "Store", "Rank", "Credited orders", "Sales", "Average order value",
+                           "New members"]
+    by_name = {row[1]: row for row in rows[1:]}
+    assert by_name["Amy"][4:8] == ["2", "400.00", "200.00", "1"]
+    assert "Carl" not in by_name and "Kaohsiung" not in by_name  # another store's staff
+
+    client.force_login(team["admin"].user)
+    assert "Carl" in {row[1] for row in _csv(client, merchant)[1:]}
+
+
+def test_performance_csv_of_another_merchant_is_404(client, merchant, other_merchant, team):
+    client.force_login(team["admin"].user)
+    assert client.get(f"/m/{other_merchant.slug}/reports/performance.csv").status_code == 404
