@@ -139,6 +139,7 @@ AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_FORM_FIELD = "login"
+AXES_USERNAME_CALLABLE = "omo.accounts.throttling.axes_username"
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [

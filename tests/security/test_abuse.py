@@ -154,3 +154,18 @@ def test_sms_limit_per_member_holds_under_parallel_requests(on_postgres, merchan
     # Then exactly 3 texts are queued and the other 9 taps are refused
     assert sorted(statuses) == [200] * 3 + [429] * 9
     assert SmsOutbox.objects.for_merchant(merchant).filter(member=member).count() == 3
+
+
+def test_one_accounts_lockout_does_not_lock_others_behind_the_same_address(client, settings):
+    settings.ACCOUNT_RATE_LIMITS = {"login_failed": "100/m/ip,100/5m/key"}
+    victim = UserFactory(email="victim@example.com")
+    colleague = UserFactory(email="colleague@example.com")
+    for i in range(settings.AXES_FAILURE_LIMIT):
+        client.post("/accounts/login/", {"login": victim.email, "password": f"wrong-{i}"}, REMOTE_ADDR="203.0.113.9")
+    assert client.post("/accounts/login/", {"login": victim.email, "password": PASSWORD},
+                       REMOTE_ADDR="203.0.113.9").status_code == 429
+
+    other = Client()
+    response = other.post("/accounts/login/", {"login": colleague.email, "password": PASSWORD}, REMOTE_ADDR="203.0.113.9")
+    assert response.status_code == 302
+    assert other.session.get("_auth_user_id") == str(colleague.pk)
