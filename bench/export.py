@@ -18,12 +18,10 @@ and prints rows/s of each, the export/COPY ratio and peak RSS. Goal: ratio >= 0.
 """
 
 import argparse
-import atexit
 import json
 import os
 import resource
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -32,46 +30,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-PG_BIN = Path("/usr/lib/postgresql/15/bin")
+
+from bench import stack  # noqa: E402
+from bench.bulk import insert_select  # noqa: E402
 SLUG = "bench-export"
 
 
 # --- PostgreSQL ----------------------------------------------------------------------------
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _as_postgres(cmd, cwd):
-    if os.geteuid() == 0:
-        cmd = ["runuser", "-u", "postgres", "--", *cmd]
-    subprocess.run(cmd, check=True, cwd=cwd, stdout=subprocess.DEVNULL)
-
-
-def ensure_postgres():
-    if os.environ.get("DATABASE_URL", "").startswith("postgres"):
-        return
-    work = tempfile.mkdtemp(prefix="omo-bench-export-")
-    os.chmod(work, 0o755)
-    data = os.path.join(work, "pg")
-    os.makedirs(data)
-    if os.geteuid() == 0:
-        shutil.chown(work, "postgres")
-        shutil.chown(data, "postgres")
-    port = _free_port()
-    _as_postgres([str(PG_BIN / "initdb"), "-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8",
-                  "--locale=C.UTF-8"], work)
-    _as_postgres([str(PG_BIN / "pg_ctl"), "-D", data, "-l", os.path.join(data, "log"), "-w", "start", "-o",
-                  f"-h 127.0.0.1 -p {port} -k {data} -c shared_buffers=256MB -c fsync=off"], work)
-    atexit.register(shutil.rmtree, work, True)
-    atexit.register(lambda: _as_postgres([str(PG_BIN / "pg_ctl"), "-D", data, "-m", "fast", "-w", "stop"], work))
-    subprocess.run(["psql", "-X", "-q", "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", "-c",
-                    "CREATE DATABASE omo"], check=True)
-    os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:{port}/omo"
-    print(f"bench: started a private PostgreSQL at {os.environ['DATABASE_URL']}")
 
 
 def django_setup():
@@ -82,50 +47,6 @@ def django_setup():
 
 
 # --- Data ----------------------------------------------------------------------------------
-
-
-def _literal(value) -> str:
-    from decimal import Decimal
-
-    if value is None:
-        return "NULL"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float, Decimal)):
-        return str(value)
-    if isinstance(value, (dict, list)):
-        return "'" + json.dumps(value).replace("'", "''") + "'::jsonb"
-    return "'" + str(value).replace("'", "''") + "'"
-
-
-def _insert_select(model, values: dict, source: str, params=()):
-    """INSERT INTO <model table> (every column) SELECT <expressions> <source>.
-
-    Columns not in ``values`` get the field's default as a literal (or NULL, or now()), so
-    the statement follows the model as it changes.
-    """
-    from django.db import connection
-
-    columns, expressions = [], []
-    for field in model._meta.concrete_fields:
-        if field.primary_key:
-            continue
-        columns.append(connection.ops.quote_name(field.column))
-        if field.column in values:
-            # The statement takes parameters (in `source`): a literal % is written %%.
-            expressions.append(values[field.column].replace("%", "%%"))
-        elif getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-            expressions.append("now()")
-        elif field.has_default():
-            expressions.append(_literal(field.get_default()).replace("%", "%%"))
-        elif field.null:
-            expressions.append("NULL")
-        else:
-            expressions.append("''")
-    sql = f"INSERT INTO {model._meta.db_table} ({', '.join(columns)}) SELECT {', '.join(expressions)} {source}"
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.rowcount
 
 
 def _delete_merchant_rows(merchant_id: int):
@@ -198,7 +119,7 @@ def load(n_orders: int):
     started = time.perf_counter()
     with connection.cursor() as cursor:
         cursor.execute("SET synchronous_commit = off")
-    _insert_select(
+    insert_select(
         Member,
         {
             "merchant_id": str(m),
@@ -213,7 +134,7 @@ def load(n_orders: int):
         [n_members],
     )
     first_member = Member.objects.for_merchant(m).order_by("pk").values_list("pk", flat=True).first()
-    _insert_select(
+    insert_select(
         Order,
         {
             "merchant_id": str(m),
@@ -243,7 +164,7 @@ def load(n_orders: int):
         [n_orders],
     )
     order_table = Order._meta.db_table
-    credited = _insert_select(
+    credited = insert_select(
         Attribution,
         {
             "merchant_id": str(m),
@@ -258,7 +179,7 @@ def load(n_orders: int):
         f"FROM {order_table} o WHERE o.merchant_id = %s AND o.id %% 3 <> 2",
         [m],
     )
-    _insert_select(
+    insert_select(
         CampaignOrder,
         {
             "merchant_id": str(m),
@@ -367,7 +288,7 @@ def main():
         django_setup()
         return child(args.child)
 
-    ensure_postgres()
+    stack.ensure(redis=False)
     django_setup()
     from django.core.management import call_command
     from django_scopes import scopes_disabled

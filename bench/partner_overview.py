@@ -27,7 +27,6 @@ Goal: overview < 50 ms.
 """
 
 import argparse
-import json
 import os
 import statistics
 import sys
@@ -36,45 +35,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.bulk import insert_select  # noqa: E402
 SLUG = "bench-partners"
 N_PRODUCTS = 300
-
-
-def _literal(value):
-    if value is None:
-        return "NULL"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return str(value)
-    if isinstance(value, (dict, list)):
-        return "'" + json.dumps(value).replace("'", "''") + "'::jsonb"
-    return "'" + str(value).replace("'", "''") + "'"
-
-
-def _insert_select(model, values: dict, source: str, params=()):
-    """INSERT INTO <table> (every column) SELECT ...; unnamed columns get the field default."""
-    from django.db import connection
-
-    columns, expressions = [], []
-    for field in model._meta.concrete_fields:
-        if field.primary_key:
-            continue
-        columns.append(connection.ops.quote_name(field.column))
-        if field.column in values:
-            expressions.append(values[field.column].replace("%", "%%"))
-        elif getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-            expressions.append("now()")
-        elif field.has_default():
-            expressions.append(_literal(field.get_default()).replace("%", "%%"))
-        elif field.null:
-            expressions.append("NULL")
-        else:
-            expressions.append("''")
-    sql = f"INSERT INTO {model._meta.db_table} ({', '.join(columns)}) SELECT {', '.join(expressions)} {source}"
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.rowcount
 
 
 def _purge(merchant_id):
@@ -150,7 +114,7 @@ def load(n_orders: int):
     with connection.cursor() as cursor:
         cursor.execute("SET synchronous_commit = off")
     with transaction.atomic():
-        _insert_select(
+        insert_select(
             Member,
             {"merchant_id": str(m), "name": "'會員 ' || g", "phone": "'+8869' || lpad(g::text, 8, '0')", "email": "''"},
             "FROM generate_series(1, %s) AS g",
@@ -166,7 +130,7 @@ def load(n_orders: int):
         discounts = "(CASE WHEN g % 3 = 0 THEN 10 ELSE 0 END)"
         points = "(CASE WHEN g % 7 = 0 THEN 5 ELSE 0 END)"
         total = f"({subtotal} - {discounts} - {points} + 60)"
-        _insert_select(
+        insert_select(
             Order,
             {
                 "merchant_id": str(m),
@@ -196,7 +160,7 @@ def load(n_orders: int):
             ("b", "(g * 7 + 3) % 300", qb, pb, "0"),
         ):
             kind = f"(ARRAY['regular','regular','regular','regular','regular','regular','addon','bundle','gift','custom'])[1 + ({var_expr}) % 10]"
-            _insert_select(
+            insert_select(
                 OrderLine,
                 {
                     "merchant_id": str(m),
@@ -225,7 +189,7 @@ def load(n_orders: int):
         )
         # The stored figures, by the rules' arithmetic (whole order, 10 %, half-up to 0.01).
         settlement = f"GREATEST({subtotal} - {discounts} - {points} - {returned}, 0)"
-        _insert_select(
+        insert_select(
             CampaignOrder,
             {
                 "merchant_id": str(m),
@@ -290,7 +254,7 @@ def main():
     django.setup()
     from django.core.management import call_command
     from django.db import connection
-    from django.db.models import Count, F, Q, Sum
+    from django.db.models import Count, F, Sum
     from django.utils import timezone
     from django_scopes import scopes_disabled
 
