@@ -11,7 +11,6 @@ times `commerce.selectors.product_search` exactly as the search-as-you-type endp
 """
 
 import argparse
-import os
 import statistics
 import sys
 import time
