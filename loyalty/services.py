@@ -587,21 +587,24 @@ def referral_record(
     return referral
 
 
-@transaction.atomic
-def app_install_award(*, merchant, member, at=None) -> list[Entry]:
-    """The "app installed" offers, once per member."""
-    at = at or timezone.now()
+def _person_event_award(*, merchant, member, at, kind, event, source: str, key_format: str) -> list[Entry]:
+    """Points for a member's own event (app installed, birthday) from the merchant's offers for it."""
     settings = settings_for(merchant)
     awards = rules.evaluate(
-        _person_facts(rules.EventKind.APP_INSTALLED, merchant, at, member),
-        _rule_offers(merchant, settings, Offer.Event.APP_INSTALLED),
-        stacking=settings.stacking,
+        _person_facts(kind, merchant, at, member), _rule_offers(merchant, settings, event), stacking=settings.stacking
     )
     if not any(award.points > 0 for award in awards):
         return []
     account = account_lock(merchant=merchant, member=member)
-    return _award_points_to(
-        account, awards, source=Source.APP_INSTALLED, key_prefix=f"app-installed:{account.pk}", at=at
+    return _award_points_to(account, awards, source=source, key_prefix=key_format.format(account=account.pk), at=at)
+
+
+@transaction.atomic
+def app_install_award(*, merchant, member, at=None) -> list[Entry]:
+    """The "app installed" offers, once per member."""
+    return _person_event_award(
+        merchant=merchant, member=member, at=at or timezone.now(), kind=rules.EventKind.APP_INSTALLED,
+        event=Offer.Event.APP_INSTALLED, source=Source.APP_INSTALLED, key_format="app-installed:{account}",
     )
 
 
@@ -612,17 +615,9 @@ def birthday_award(*, merchant, member, at=None) -> list[Entry]:
     day = rules.local_day(at, merchant.tzinfo)
     if member.birthday is None or not rules.is_birthday(day, member.birthday):
         return []
-    settings = settings_for(merchant)
-    awards = rules.evaluate(
-        _person_facts(rules.EventKind.BIRTHDAY, merchant, at, member),
-        _rule_offers(merchant, settings, Offer.Event.BIRTHDAY),
-        stacking=settings.stacking,
-    )
-    if not any(award.points > 0 for award in awards):
-        return []
-    account = account_lock(merchant=merchant, member=member)
-    return _award_points_to(
-        account, awards, source=Source.BIRTHDAY, key_prefix=f"birthday:{account.pk}:{day.year}", at=at
+    return _person_event_award(
+        merchant=merchant, member=member, at=at, kind=rules.EventKind.BIRTHDAY,
+        event=Offer.Event.BIRTHDAY, source=Source.BIRTHDAY, key_format="birthday:{account}:" + str(day.year),
     )
 
 
