@@ -44,6 +44,18 @@ def shop(merchant, staff):
     return {"member": member, "tea": tea, "white": white, "blue": blue}
 
 
+def htmx_settled(page, selector):
+    """Wait until htmx has processed the swapped-in element and no swap or request is running:
+    an event fired before htmx binds the element would be lost (seen once on a loaded CI machine)."""
+    page.wait_for_function(
+        """selector => {
+            const el = document.querySelector(selector);
+            return el && el["htmx-internal-data"] && !document.querySelector(".htmx-request, .htmx-swapping, .htmx-settling");
+        }""",
+        arg=selector,
+    )
+
+
 def shot(page, name):
     screenshot(page, f"e2e/{name}")
 
@@ -75,19 +87,23 @@ def test_staff_recommends_shopper_registers_orders_and_the_order_is_credited(liv
     page.wait_for_selector("#product-q")
     page.fill("#product-q", "oolong")
     page.wait_for_selector("#results >> text=Oolong Tea")
+    htmx_settled(page, "#results [hx-post], #results [hx-get]")
     page.click("#results button:has-text('Select')")
     page.wait_for_selector("#selected >> text=Oolong Tea")
     page.fill("#product-q", "linen")
     page.wait_for_selector("#results >> text=Linen Shirt")
+    htmx_settled(page, "#results [hx-post], #results [hx-get]")
     page.click("#results >> text=Choose variation")
     page.wait_for_selector("#picker >> text=Blue / M")
     shot(page, "04-variation-picker")
     page.check("#picker label:has-text('Blue / M') input")
+    htmx_settled(page, "#picker form")
     page.click("#picker button:has-text('Confirm')")
     page.wait_for_selector("#selected >> text=Linen Shirt")
     page.wait_for_selector("#picker form", state="detached")  # the picker closes
     assert page.locator("[data-testid=selected-item]").count() == 2
-    # edit the variation of the selected shirt (Blue -> White)
+    # edit the variation of the selected shirt (Blue -> White), once htmx has wired the new list
+    htmx_settled(page, "#selected select")
     with page.expect_response("**/recommend/select/") as answer:
         page.select_option("#selected select", label="White / M")
     assert answer.value.status == 200
