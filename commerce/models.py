@@ -5,6 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 from omo.tenancy.models import MerchantOwned, Staff, Store
 
+from . import channels
+
 MONEY = {"max_digits": 14, "decimal_places": 2, "default": Decimal("0.00")}
 
 
@@ -148,16 +150,12 @@ class Order(MerchantOwned):
     def __str__(self):
         return self.number
 
-    RETAIL_CHANNELS = frozenset({Channel.POS, Channel.KIOSK, Channel.OMO})
-    ONLINE_CHANNELS = frozenset({Channel.WEB, Channel.MESSAGE_CENTER, Channel.SOCIAL, Channel.POST_SALE})
+    RETAIL_CHANNELS = channels.RETAIL_CHANNELS
+    ONLINE_CHANNELS = channels.ONLINE_CHANNELS
 
     @classmethod
     def group_of(cls, channel):
-        if channel in cls.RETAIL_CHANNELS:
-            return cls.ChannelGroup.RETAIL
-        if channel in cls.ONLINE_CHANNELS:
-            return cls.ChannelGroup.ONLINE
-        return cls.ChannelGroup.OTHERS
+        return cls.ChannelGroup(channels.channel_group(channel))
 
     @property
     def channel_group(self):

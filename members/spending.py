@@ -22,23 +22,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-RETAIL = "retail"
-ONLINE = "online"
-OTHERS = "others"
-GROUPS = (RETAIL, ONLINE, OTHERS)
+from commerce import channels
+from commerce.channels import ONLINE, OTHERS, RETAIL
 
-RETAIL_CHANNELS = frozenset({"pos", "kiosk", "omo"})
-ONLINE_CHANNELS = frozenset({"web", "message_center", "social", "post_sale"})
+GROUPS = (RETAIL, ONLINE, OTHERS)
 
 ZERO = Decimal("0.00")
 
 
 def channel_group(channel: str, *, from_recommendation: bool = False) -> str:
-    if from_recommendation or channel in ONLINE_CHANNELS:
-        return ONLINE
-    if channel in RETAIL_CHANNELS:
-        return RETAIL
-    return OTHERS
+    """A recommended-product order counts as Online whatever its channel (SPEC section 1)."""
+    return ONLINE if from_recommendation else channels.channel_group(channel)
 
 
 @dataclass(frozen=True)
