@@ -1,3 +1,5 @@
+import uuid
+
 import pytest
 from django.db import connection
 
@@ -23,6 +25,17 @@ def _celery_in_process(request):
     app.conf.task_always_eager = "celery_worker_process" not in request.fixturenames
     yield
     app.conf.task_always_eager = previous
+
+
+@pytest.fixture(autouse=True)
+def _isolated_caches(settings):
+    """Each test its own cache keys: a key prefix, because CI's Redis also carries the Celery
+    broker and is never flushed; and no merchant kept in this process from an earlier test
+    (slugs like "acme" come back with another id in every test)."""
+    from omo.tenancy.selectors import merchants_forget
+
+    settings.CACHES = {"default": {**settings.CACHES["default"], "KEY_PREFIX": f"t-{uuid.uuid4().hex}"}}
+    merchants_forget()
 
 
 @pytest.fixture(autouse=True)

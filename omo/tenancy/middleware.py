@@ -2,7 +2,7 @@ from django.http import Http404
 from django.urls import Resolver404, resolve
 from django_scopes import scopes_disabled
 
-from .models import Merchant
+from .selectors import merchant_by_slug
 from .scoping import merchant_scope
 
 
@@ -24,7 +24,7 @@ class MerchantScopeMiddleware:
             return self.get_response(request)
         slug = match.kwargs.get("merchant")
         if slug:
-            merchant = Merchant.objects.filter(slug=slug).first()
+            merchant = merchant_by_slug(slug)
             if merchant is None:
                 raise Http404("No such merchant")
             request.merchant = merchant

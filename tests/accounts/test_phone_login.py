@@ -2,7 +2,6 @@
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
 from django.urls import reverse
 
 from members.models import Member
@@ -23,14 +22,6 @@ def login(client, login_name, password=PASSWORD, next_url="", ip="203.0.113.50")
     if next_url:
         data["next"] = next_url
     return client.post(reverse("account_login"), data, REMOTE_ADDR=ip)
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_limits():
-    # allauth counts signups per IP in the cache (20/m): leave none of ours to the next test module.
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture
