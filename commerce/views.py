@@ -5,11 +5,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from recommendations import cards
 from recommendations import selectors as link_selectors
 
 from . import cart as session_cart
@@ -39,7 +42,20 @@ def product_list(request, merchant):
     )
 
 
-def recommended_page(request, link):
+def recommended_card(request, token: str):
+    """(link, its rendered product list) for `token`, or 404: the list comes from the link's card,
+    cached per language until the merchant edits its catalog (recommendations/cards.py)."""
+
+    def build():
+        link = link_selectors.link_by_token(merchant=request.merchant, token=token)
+        variations = link_selectors.link_items(merchant=request.merchant, link=link)
+        context = {"link": link, "variations": variations, "merchant": request.merchant}
+        return link, render_to_string("commerce/_recommended_list.html", context)
+
+    return cards.card_get(merchant=request.merchant, token=token, variant=get_language(), build=build)
+
+
+def recommended_page(request, link, card_html):
     """The recommended list of `link` for a logged-in shopper; the link becomes the cart's source.
 
     Also the answer of the shared link itself (`recommendations:open`), so a shopper's open is
@@ -52,9 +68,8 @@ def recommended_page(request, link):
         "commerce/recommended.html",
         {
             "link": link,
-            "variations": link_selectors.link_items(merchant=request.merchant, link=link),
+            "card_html": card_html,
             "cart_count": _cart_count(request),
-            "next_path": reverse("commerce:recommended", kwargs={"merchant": request.merchant.slug, "token": link.token}),
         },
     )
 
@@ -62,7 +77,7 @@ def recommended_page(request, link):
 @require_GET
 @login_required
 def recommended(request, merchant, token):
-    return recommended_page(request, link_selectors.link_by_token(merchant=request.merchant, token=token))
+    return recommended_page(request, *recommended_card(request, token))
 
 
 @require_POST

@@ -54,16 +54,18 @@ def member_for_user(*, merchant, user) -> Member:
     if member is not None:
         return member
     email = user.email.lower()
-    member = members.select_for_update().filter(email=email, user__isnull=True).first()
-    if member is None:
-        try:
-            with transaction.atomic():
+    try:
+        # Its own transaction (a savepoint inside the request's): the claim of an email-matched
+        # member is locked, and callers outside a transaction (the link open) work too.
+        with transaction.atomic():
+            member = members.select_for_update().filter(email=email, user__isnull=True).first()
+            if member is None:
                 return members.create(merchant=merchant, email=email, name=user.name, user=user)
-        except IntegrityError:  # a concurrent request of the same shopper created it first
-            return members.get(user=user)
-    member.user = user
-    member.save(update_fields=["user"])
-    return member
+            member.user = user
+            member.save(update_fields=["user"])
+            return member
+    except IntegrityError:  # a concurrent request of the same shopper created or claimed it first
+        return members.get(user=user)
 
 
 @transaction.atomic

@@ -5,7 +5,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -61,21 +61,48 @@ def device_of(user_agent: str) -> str:
     return "computer" if ua else ""
 
 
-@transaction.atomic(savepoint=False)  # all or nothing with the caller's transaction, no savepoint round trips
 def click_record(*, merchant, link, user, clicked_at: datetime | None = None, user_agent: str = "") -> LinkClick:
     """A logged-in shopper opened the link: the click belongs to the clicking account's member."""
     if link.merchant_id != merchant.pk:
         raise ValidationError("link of another merchant")
-    member = member_for_user(merchant=merchant, user=user)
-    return LinkClick.objects.for_merchant(merchant).create(
+    click = LinkClick(
         merchant=merchant,
         link=link,
-        member=member,
         user=user,
         clicked_at=clicked_at or timezone.now(),
         device=device_of(user_agent),
         user_agent=(user_agent or "")[:400],
     )
+    if not _click_insert_for_member_of(click):
+        # The shopper's first visit to this merchant: find or create the member, then the click.
+        click.member = member_for_user(merchant=merchant, user=user)
+        click.save(force_insert=True)
+    return click
+
+
+def _click_insert_for_member_of(click: LinkClick) -> bool:
+    """Insert `click` for the member its user already has at the merchant, looked up in the same
+    statement (INSERT ... SELECT): every open of a link is one round trip to the database, in
+    autocommit. False, and nothing written, when the user has no member there yet."""
+    from members.models import Member
+
+    quote = connection.ops.quote_name
+    columns = ["merchant_id", "link_id", "user_id", "clicked_at", "device", "user_agent"]
+    field_of = {f.column: f for f in LinkClick._meta.concrete_fields}
+    values = [field_of[c].get_db_prep_save(getattr(click, field_of[c].attname), connection) for c in columns]
+    sql = (
+        f"INSERT INTO {quote(LinkClick._meta.db_table)} ({', '.join(map(quote, columns))}, {quote('member_id')}) "
+        f"SELECT {', '.join(['%s'] * len(columns))}, m.{quote('id')} FROM {quote(Member._meta.db_table)} m "
+        f"WHERE m.{quote('merchant_id')} = %s AND m.{quote('user_id')} = %s RETURNING {quote('id')}, {quote('member_id')}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*values, click.merchant_id, click.user_id])
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    click.pk, click.member_id = row
+    click._state.adding = False
+    return True
 
 
 def pending_click_add(session, *, link, user_agent: str = "") -> None:

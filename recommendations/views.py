@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -192,17 +193,18 @@ def link_sms(request, merchant, link_id):
     return render(request, "recommendations/_sms_result.html", context, status=status)
 
 
+@transaction.non_atomic_requests  # its one write, the click, commits alone: no request transaction
 @require_GET
 @limit_unknown_tokens
 def link_open(request, merchant, token):
     """The shopper's link: a logged-in shopper's open is a click and shows the list; before login
     the click waits in the session and the shopper goes to login, then to the list."""
-    link = selectors.link_by_token(merchant=request.merchant, token=token)
+    link, card_html = storefront.recommended_card(request, token)
     user_agent = request.headers.get("User-Agent", "")
     if request.user.is_authenticated:
         services.click_record(merchant=request.merchant, link=link, user=request.user, user_agent=user_agent)
         # The list itself, in this response: one request per open, at the URL the shopper shared.
-        return storefront.recommended_page(request, link)
+        return storefront.recommended_page(request, link, card_html)
     services.pending_click_add(request.session, link=link, user_agent=user_agent)
     target = reverse("commerce:recommended", kwargs={"merchant": request.merchant.slug, "token": link.token})
     return redirect(f"{reverse('account_login')}?{urlencode({'next': target})}")

@@ -36,18 +36,56 @@ def _statements(ctx):
 def test_open_shows_the_list_records_the_click_in_few_queries(client, merchant, link):
     Product.objects.for_merchant(merchant).filter(name="Old Scarf").update(removed_at=timezone.now())
     client.force_login(UserFactory())
-    _open(client, link)  # first open: the member is created, the session remembers the link
+    _open(client, link)  # first open: the member is created, the link's card cached
     with CaptureQueriesContext(connection) as ctx:
         response = _open(client, link)
     page = response.content.decode()
     assert response.status_code == 200
     assert "Linen Shirt" in page and "Oolong Tea" in page and page.count('data-testid="unavailable"') == 1
     assert LinkClick.objects.for_merchant(merchant).count() == 2
-    # merchant, session, user, link, member, click insert, items (with variations and products);
-    # no session UPDATE when nothing in it changed.
+    # The merchant, the signed-in user and the link's card come from caches: the click INSERT
+    # (which finds the member itself), plus the session row where sessions are not in Redis.
     statements = _statements(ctx)
-    assert len(statements) <= 7, statements
+    assert sum(sql.startswith("INSERT") for sql in statements) == 1, statements
+    assert len(statements) <= 2, statements
     assert not any(sql.startswith("UPDATE") for sql in statements)
+
+
+def _price_shown(page, name):
+    tile = page[page.index(f"<h2>{name}</h2>"):]
+    return tile[tile.index('class="price">') + len('class="price">'):tile.index("</p>", tile.index('class="price">'))]
+
+
+def test_catalog_edits_show_on_the_next_open(client, merchant, link):
+    """The cached card never outlives an edit of what it shows: price, name, availability, staff."""
+    client.force_login(UserFactory())
+    assert _price_shown(_open(client, link).content.decode(), "Linen Shirt") == "TWD 100.00"
+
+    item = RecommendationItem.objects.for_merchant(merchant).select_related("variation__product").get(position=0)
+    item.variation.price = "99.50"
+    item.variation.save()
+    product = RecommendationItem.objects.for_merchant(merchant).get(position=1).variation.product
+    product.name = "Jasmine Tea"
+    product.published = False
+    product.save()
+    link.staff.display_name = "Bella"
+    link.staff.save()
+
+    page = _open(client, link).content.decode()
+    assert _price_shown(page, "Linen Shirt") == "TWD 99.50"
+    assert "Jasmine Tea" in page and "Oolong Tea" not in page and page.count('data-testid="unavailable"') == 1
+    assert "Recommended by Bella" in page
+    assert LinkClick.objects.for_merchant(merchant).count() == 2  # every open is still a click
+
+
+def test_first_open_at_a_merchant_creates_the_member_and_later_opens_reuse_it(client, merchant, link):
+    shopper = UserFactory()
+    client.force_login(shopper)
+    for _ in range(3):
+        assert _open(client, link).status_code == 200
+    clicks = LinkClick.objects.for_merchant(merchant).filter(user=shopper)
+    assert clicks.count() == 3
+    assert len({c.member_id for c in clicks}) == 1 and clicks[0].member.user == shopper
 
 
 def test_add_to_cart_from_the_opened_link_returns_to_the_list_not_the_link(client, merchant, link):
