@@ -54,8 +54,10 @@ not gifts or custom products: see :func:`ranking_included`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Literal, get_args
+
+from omo.money import minor_unit, quantize_money  # noqa: F401  (part of this module's API)
 
 LineKind = Literal["regular", "addon", "bundle", "gift", "custom"]
 Condition = Literal["whole_order", "specific_products"]
@@ -64,35 +66,6 @@ CommissionType = Literal["percentage", "fixed"]
 ZERO = Decimal("0")
 HUNDRED = Decimal("100")
 
-# ISO 4217 minor units. Anything not listed uses 2, the ISO value for most
-# currencies.
-_MINOR_UNITS: dict[str, int] = {
-    "TWD": 2,
-    "CNY": 2,
-    "HKD": 2,
-    "MOP": 2,
-    "USD": 2,
-    "EUR": 2,
-    "GBP": 2,
-    "RUB": 2,
-    "SGD": 2,
-    "MYR": 2,
-    "THB": 2,
-    "PHP": 2,
-    "IDR": 2,
-    "AUD": 2,
-    "CAD": 2,
-    "JPY": 0,
-    "KRW": 0,
-    "VND": 0,
-    "CLP": 0,
-    "ISK": 0,
-    "BHD": 3,
-    "KWD": 3,
-    "OMR": 3,
-    "JOD": 3,
-}
-_DEFAULT_MINOR_UNIT = 2
 
 # Line kinds that appear in the product sales ranking (source: 一般商品、加購品、
 # 組合商品 count; 贈品、自訂商品 do not).
@@ -100,17 +73,6 @@ _RANKED_KINDS: frozenset[str] = frozenset({"regular", "addon", "bundle"})
 _LINE_KINDS: frozenset[str] = frozenset(get_args(LineKind))
 _CONDITIONS: frozenset[str] = frozenset(get_args(Condition))
 _COMMISSION_TYPES: frozenset[str] = frozenset(get_args(CommissionType))
-
-
-def minor_unit(currency: str) -> int:
-    """Decimal places of ``currency`` (ISO 4217); 2 when unknown."""
-    return _MINOR_UNITS.get(currency.strip().upper(), _DEFAULT_MINOR_UNIT)
-
-
-def quantize_money(amount: Decimal, currency: str) -> Decimal:
-    """Round ``amount`` half-up to the currency's minor unit (0.005 -> 0.01)."""
-    exponent = Decimal(1).scaleb(-minor_unit(currency))
-    return amount.quantize(exponent, rounding=ROUND_HALF_UP)
 
 
 def _as_money(value: object, name: str) -> Decimal:

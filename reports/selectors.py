@@ -17,7 +17,7 @@ from attribution.rules import Reason
 from commerce.models import Order
 from members.models import Member
 from omo.tenancy.models import Staff, Store
-from partners.commission import minor_unit
+from omo.money import minor_unit
 
 from . import csv_columns
 from .periods import Period
