@@ -61,6 +61,47 @@ def _referral(merchant, order, code: str, *, strict: bool) -> None:
         logger.info("campaign code %r not recorded on %s: %s", code, order.number, exc.messages)
 
 
+@dataclass(frozen=True)
+class CartPrice:
+    """What the shopper pays for the available lines: the subtotal less the offers' discounts."""
+
+    subtotal: Decimal
+    discounts: list  # loyalty.services.CheckoutDiscount
+    discount_total: Decimal
+
+    @property
+    def total(self) -> Decimal:
+        return self.subtotal - self.discount_total
+
+
+def _recommended_variation_ids(merchant, link) -> set[int]:
+    if link is None:
+        return set()
+    from recommendations.models import RecommendationItem
+
+    return set(RecommendationItem.objects.for_merchant(merchant).filter(link=link).values_list("variation_id", flat=True))
+
+
+def cart_price(*, merchant, member, lines: list[CartLine], link=None) -> CartPrice:
+    """The price of the cart's available lines with the merchant's discount offers applied (the
+    web channel, the link's store when the shopper came through one). Never below zero."""
+    from loyalty import services as loyalty_services
+    from loyalty.offers import LineFacts
+
+    available = [line for line in lines if line.available]
+    recommended = _recommended_variation_ids(merchant, link)
+    facts = [
+        LineFacts(product_id=line.variation.pk, category=line.variation.product.category, amount=line.subtotal,
+                  recommended=line.variation.pk in recommended)
+        for line in available
+    ]
+    subtotal = sum((line.subtotal for line in available), Decimal("0"))
+    discounts = loyalty_services.checkout_discounts(
+        merchant=merchant, member=member, store=link.store if link is not None else None, lines=facts
+    ) if facts else []
+    return CartPrice(subtotal, discounts, min(sum((d.amount for d in discounts), Decimal("0")), subtotal))
+
+
 DOUBLE_SUBMIT_SECONDS = 10
 
 
@@ -107,8 +148,9 @@ def storefront_checkout(
 ) -> Order:
     """Place the shopper's order: status processing, payment pending (no real payment).
 
-    Unavailable products are refused; with a recommendation link the order's source is the
-    link's store and lines of recommended variations are marked. Raises ValidationError.
+    Unavailable products are refused; the merchant's discount offers are taken off
+    (`cart_price`); with a recommendation link the order's source is the link's store and lines
+    of recommended variations are marked. Raises ValidationError.
     """
     lines = cart_lines(merchant=merchant, cart=cart)
     if not lines:
@@ -121,12 +163,8 @@ def storefront_checkout(
     duplicate = _just_placed(merchant, member, lines)
     if duplicate is not None:
         return duplicate
-    recommended = set()
-    if link is not None:
-        from recommendations.models import RecommendationItem
-
-        items = RecommendationItem.objects.for_merchant(merchant).filter(link=link)
-        recommended = set(items.values_list("variation_id", flat=True))
+    recommended = _recommended_variation_ids(merchant, link)
+    price = cart_price(merchant=merchant, member=member, lines=lines, link=link)
     order = order_create(
         merchant=merchant,
         number=next_order_number(merchant),
@@ -146,6 +184,7 @@ def storefront_checkout(
             )
             for line in lines
         ],
+        discounts=price.discount_total,
     )
     if points:
         _pay_with_points(merchant, member, order, points)

@@ -6,12 +6,13 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from loyalty.selectors import points_redeemable
+from members.services import member_for_user
 from recommendations import cards
 from recommendations import selectors as link_selectors
 
@@ -19,7 +20,12 @@ from . import cart as session_cart
 from . import selectors
 from .forms import CheckoutForm
 from .models import Order
-from .storefront import cart_lines, storefront_checkout, variation_check_available
+from .storefront import (
+    cart_lines,
+    cart_price,
+    storefront_checkout,
+    variation_check_available,
+)
 
 
 def _int(value, default=None):
@@ -156,24 +162,17 @@ def checkout(request, merchant):
         else:
             session_cart.cart_clear(request.session, merchant=request.merchant)
             return redirect("commerce:order", merchant=request.merchant.slug, number=order.number)
-    total = sum((line.subtotal for line in lines if line.available), 0)
+    member = member_for_user(merchant=request.merchant, user=request.user)
+    price = cart_price(merchant=request.merchant, member=member, lines=lines, link=_current_link(request))
     status = 400 if form.errors else 200
     context = {
         "lines": lines,
-        "total": total,
+        "price": price,
         "form": form,
         "cart_count": _cart_count(request),
-        "points_usable": _points_usable(request, total),
+        "points_usable": points_redeemable(merchant=request.merchant, member=member, amount=price.total),
     }
     return render(request, "commerce/checkout.html", context, status=status)
-
-
-def _points_usable(request, total) -> int:
-    from loyalty.selectors import points_redeemable
-    from members.services import member_for_user
-
-    member = member_for_user(merchant=request.merchant, user=request.user)
-    return points_redeemable(merchant=request.merchant, member=member, amount=total)
 
 
 @require_GET

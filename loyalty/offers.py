@@ -26,6 +26,8 @@ from typing import Literal, NamedTuple, Protocol
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
+from omo.money import quantize_money
+
 # Ids come from the ORM (int or UUID primary keys) or from replay files (str);
 # the rules only compare them for equality.
 Id = int | str | UUID
@@ -191,6 +193,14 @@ class Award:
     # The amount the action was computed on (matching lines or the order);
     # the checkout applies discount_percentage to this amount only.
     eligible_amount: Decimal = ZERO
+
+
+def award_discount(award: Award, currency: str) -> Decimal:
+    """What a discount award takes off: its percentage of the amount it was computed on, rounded
+    half-up to the currency's minor unit (0 for a points award)."""
+    if not award.discount_percentage:
+        return ZERO
+    return quantize_money(award.eligible_amount * award.discount_percentage / HUNDRED, currency)
 
 
 class ReferralShare(NamedTuple):

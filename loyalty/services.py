@@ -211,6 +211,28 @@ def offers_preview(
     return rules.evaluate(facts, _rule_offers(merchant, settings, Offer.Event.ORDER_PAID), stacking=settings.stacking)
 
 
+@dataclass(frozen=True)
+class CheckoutDiscount:
+    offer_name: str
+    percentage: Decimal
+    amount: Decimal
+
+
+def checkout_discounts(*, merchant, member=None, store=None, lines=()) -> list[CheckoutDiscount]:
+    """The discount offers (SPEC section 6: an offer's action may be a discount) that apply to an
+    order being placed online now, each with the amount it takes off. `lines` are LineFacts."""
+    awards = [
+        award
+        for award in offers_preview(merchant=merchant, member=member, channel=Order.Channel.WEB, store=store, lines=lines)
+        if award.discount_percentage
+    ]
+    names = dict(Offer.objects.for_merchant(merchant).filter(pk__in=[a.offer_id for a in awards]).values_list("pk", "name"))
+    return [
+        CheckoutDiscount(names.get(award.offer_id, ""), award.discount_percentage, rules.award_discount(award, merchant.currency))
+        for award in awards
+    ]
+
+
 def _store_attributes(store) -> dict:
     if store is None:
         return {}
@@ -795,6 +817,7 @@ __all__ = [
     "loyalty_settings_save",
     "offer_save",
     "offers_preview",
+    "checkout_discounts",
     "order_points_enqueue",
     "order_points_settle",
     "points_adjust",

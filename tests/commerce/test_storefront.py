@@ -254,3 +254,31 @@ def test_points_pay_part_of_the_order_and_a_short_balance_rolls_checkout_back(me
     order = storefront_checkout(merchant=merchant, user=shopper, cart=cart, link=link, points=300)
     assert (order.points_redeemed, order.total, order.unpaid_amount) == (D("30.00"), D("90.00"), D("90.00"))
     assert points_balance(merchant=merchant, member=member) == 200
+
+
+@pytest.mark.parametrize(("store_format", "discount"), [("Hypermarket", D("24.00")), ("Mini-market", D("0"))])
+def test_a_discount_offer_comes_off_the_checkout_total_and_the_order(
+    merchant, client, shopper, link, store_format, discount
+):
+    # Given "10 % off in Hypermarkets" and a shopper who came through the link of a store of that format
+    from loyalty.models import Offer
+
+    Offer.objects.for_merchant(merchant).create(
+        merchant=merchant, name="Hypermarket 10%", event="order_paid", action="discount_percentage", value=D("10"),
+        store_attributes={"format": "Hypermarket"},
+    )
+    link.store.attributes = {"format": store_format}
+    link.store.save()
+    client.get(url("recommended", token=link.token))
+    client.post(url("cart_add"), {"variation": link.variations[0].pk, "quantity": 2})  # 2 x 120.00
+
+    # The checkout page shows the discount and the total to pay
+    page = client.get(url("checkout"))
+    total = page.content.decode().split('data-testid="checkout-total">')[1].split("</strong>")[0]
+    assert total == f"TWD {D('240.00') - discount}"
+    assert ("Hypermarket 10%: 10% off" in page.content.decode()) == bool(discount)
+
+    # The order carries it: its discounts, and a total (and settlement) without them
+    client.post(url("checkout"))
+    order = Order.objects.for_merchant(merchant).get()
+    assert (order.item_subtotal, order.discounts, order.total) == (D("240.00"), discount, D("240.00") - discount)
