@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from omo.tenancy.admin import MerchantOwnedAdmin
 
@@ -78,7 +79,7 @@ class OrderAdmin(MerchantOwnedAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("source_store", "attribution__staff")
 
-    @admin.display(description=_("Sales"))
+    @admin.display(description=pgettext_lazy("salesperson", "Sales"))
     def sales_staff(self, order):
         attribution = getattr(order, "attribution", None)
         if attribution is not None and attribution.staff_id:

@@ -19,6 +19,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from omo.tenancy.models import MerchantOwned, Staff, Store
 
@@ -244,7 +245,7 @@ class PointsLedgerEntry(MerchantOwned):
         REFERRAL_REGISTRATION = "member_registered_via_referral", _("Member registered through a referral")
         REFERRAL_TRAFFIC = "referral_traffic", _("Referral: traffic points")
         REFERRAL_SALES = "referral_sales", _("Referral: sales points")
-        SHARE = "share", _("Share")
+        SHARE = "share", pgettext_lazy("offer event", "Share")
         APP_INSTALLED = "app_installed", _("App installed")
         BIRTHDAY = "birthday", _("Birthday")
         CHECKOUT = "checkout", _("Redeemed at checkout")

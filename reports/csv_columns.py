@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from itertools import islice
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 BOM = "\ufeff".encode()
 
@@ -36,7 +37,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("created_from", _("Order Created From")),
     Column("source_store", _("Order Source")),
     Column("order_from", _("Order From")),
-    Column("sales", _("Sales")),
+    Column("sales", pgettext_lazy("salesperson", "Sales")),
     Column("credited", _("Credited")),
     Column("member", _("Member")),
     Column("member_phone", _("Member phone")),

@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from commerce.models import Order
@@ -72,7 +73,7 @@ def performance_csv(request, merchant):
     """The same figures as the page (same range, same role scope), one row per store and staff."""
     _form, period, _scope, result = _performance(request)
     header = (
-        _("Level"), _("Name"), _("Store"), _("Rank"), _("Credited orders"), _("Sales"), _("Average order value"),
+        _("Level"), pgettext("person", "Name"), _("Store"), _("Rank"), _("Credited orders"), _("Sales"), _("Average order value"),
         _("New members"), _("Currency"), _("From"), _("To"),
     )
     currency = request.merchant.currency

@@ -264,3 +264,23 @@ def test_language_switcher_keeps_the_choice(client, compiled):
     page = html(client.get("/", HTTP_ACCEPT_LANGUAGE="en"))
 
     assert translated("ru", "OMO retail platform") in page
+
+
+@pytest.mark.parametrize(("lang", "salesperson", "sales_amount", "person_name", "thing_name"), [
+    ("zh-hant", "銷售人員", "銷售", "姓名", "名稱"),
+    ("ru", "Продавец", "Продажи", "Имя", "Название"),
+])
+def test_a_word_with_two_meanings_is_translated_by_its_meaning(compiled, lang, salesperson, sales_amount, person_name,
+                                                               thing_name):
+    # "Sales" is the salesperson in the order export but an amount on the performance page;
+    # "Name" is a person's on member forms and rankings, a campaign's on the campaign form.
+    from members.forms import MemberRegisterForm
+    from partners.forms import CampaignForm
+    from reports.csv_columns import COLUMNS
+
+    with translation.override(lang):
+        export = {column.key: str(column.title) for column in COLUMNS}
+        assert export["sales"] == salesperson
+        assert translation.gettext("Sales") == sales_amount
+        assert str(MemberRegisterForm.base_fields["name"].label) == person_name
+        assert str(CampaignForm.base_fields["name"].label) == thing_name
