@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from members.services import member_for_user
 
@@ -133,7 +134,10 @@ def _pay_with_points(merchant, member, order: Order, points: int) -> None:
 
     usable = loyalty_selectors.points_redeemable(merchant=merchant, member=member, amount=order.total)
     if points > usable:
-        raise ValidationError(_("You can use at most %(points)s points on this order.") % {"points": usable})
+        raise ValidationError(
+            ngettext("You can use at most %(points)s point on this order.",
+                     "You can use at most %(points)s points on this order.", usable) % {"points": usable}
+        )
     redemption = loyalty_services.points_redeem_for_order(merchant=merchant, member=member, points=points, order=order)
     order.points_redeemed = redemption.amount
     order.total -= redemption.amount

@@ -32,6 +32,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from commerce.models import Order, OrderLine
 from members.models import Member
@@ -391,7 +392,9 @@ def _order_reverse(order: Order, settings: LoyaltySettings) -> list[Entry]:
         taken = min(take, account.balance)
         description = _("Order %(number)s cancelled or returned") % {"number": order.number}
         if taken < take:
-            description += " " + _("(%(missing)s points already spent)") % {"missing": take - taken}
+            description += " " + ngettext(
+                "(%(missing)s point already spent)", "(%(missing)s points already spent)", take - taken
+            ) % {"missing": take - taken}
         entry = _post(
             account,
             kind=Kind.REVERSE,

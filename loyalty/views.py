@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from members.selectors import member_get
@@ -106,7 +107,11 @@ def cash_redemption(request, merchant):
         else:
             messages.success(
                 request,
-                _("%(points)s points exchanged for %(amount)s %(currency)s, paid with your salary.")
+                ngettext(
+                    "%(points)s point exchanged for %(amount)s %(currency)s, paid with your salary.",
+                    "%(points)s points exchanged for %(amount)s %(currency)s, paid with your salary.",
+                    -entry.points,
+                )
                 % {"points": -entry.points, "amount": entry.cash_amount, "currency": request.merchant.currency},
             )
             return redirect("loyalty:cash", merchant=request.merchant.slug)

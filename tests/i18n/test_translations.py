@@ -284,3 +284,11 @@ def test_a_word_with_two_meanings_is_translated_by_its_meaning(compiled, lang, s
         assert translation.gettext("Sales") == sales_amount
         assert str(MemberRegisterForm.base_fields["name"].label) == person_name
         assert str(CampaignForm.base_fields["name"].label) == thing_name
+
+
+def test_point_counts_take_the_russian_plural_forms(compiled):
+    with translation.override("ru"):
+        shown = [translation.ngettext("%(points)s point", "%(points)s points", n) % {"points": n} for n in (1, 3, 5, 21, 12)]
+    assert shown == ["1 балл", "3 балла", "5 баллов", "21 балл", "12 баллов"]
+    with translation.override("zh-hant"):
+        assert translation.ngettext("%(points)s point", "%(points)s points", 2) % {"points": 2} == "2 點"
