@@ -44,10 +44,18 @@ class PartnerSignupForm(SignupForm):
         return user
 
 
+# What <input type="datetime-local"> accepts as its value.
+DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
+
+
 class CampaignForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
-    starts_at = forms.DateTimeField(label=_("Starts at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
-    ends_at = forms.DateTimeField(label=_("Ends at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    starts_at = forms.DateTimeField(
+        label=_("Starts at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL)
+    )
+    ends_at = forms.DateTimeField(
+        label=_("Ends at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL)
+    )
     currency = forms.CharField(label=_("Currency"), max_length=3, min_length=3)
     condition = forms.ChoiceField(label=_("Commission condition"), choices=Campaign.Condition.choices)
     commission_type = forms.ChoiceField(label=_("Commission type"), choices=Campaign.CommissionType.choices)
@@ -65,10 +73,20 @@ class CampaignForm(forms.Form):
         help_text=_("Only for the “specific products” condition."),
     )
 
-    def __init__(self, *args, merchant, **kwargs):
+    def __init__(self, *args, merchant, campaign=None, **kwargs):
+        if campaign is not None:  # editing: the campaign's values, its currency fixed
+            kwargs.setdefault("initial", {
+                "name": campaign.name, "starts_at": campaign.starts_at, "ends_at": campaign.ends_at,
+                "currency": campaign.currency, "condition": campaign.condition,
+                "commission_type": campaign.commission_type, "rate": campaign.rate,
+                "products": campaign.product_ids(),
+            })
         super().__init__(*args, **kwargs)
         self.fields["products"].queryset = Product.objects.for_merchant(merchant).filter(removed_at__isnull=True)
-        self.fields["currency"].initial = merchant.currency
+        self.fields["currency"].initial = campaign.currency if campaign is not None else merchant.currency
+        if campaign is not None:
+            self.fields["currency"].disabled = True
+            self.fields["currency"].help_text = _("Fixed: the campaign's orders are in this currency.")
 
 
 class InviteForm(forms.Form):

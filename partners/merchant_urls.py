@@ -10,6 +10,7 @@ urlpatterns = [
     path("campaigns/", views.campaign_list, name="list"),
     path("campaigns/new/", views.campaign_create, name="create"),
     path("campaigns/<int:campaign_id>/", views.campaign_detail, name="detail"),
+    path("campaigns/<int:campaign_id>/edit/", views.campaign_edit, name="edit"),
     path("campaigns/<int:campaign_id>/invite/", views.campaign_invite, name="invite"),
     path("r/<str:code>/", views.referral_redirect, name="referral"),
     path("api/campaigns/", apis.CampaignListApi.as_view(), name="api-list"),

@@ -100,6 +100,37 @@ def campaign_create(*, merchant, data: CampaignInput) -> Campaign:
 
 
 @transaction.atomic
+def campaign_update(*, merchant, campaign: Campaign, data: CampaignInput) -> Campaign:
+    """Change a campaign's name, period or commission rules; its code, partner and currency stay
+    (its referred orders are in that currency). When the rules change, every referred order is
+    recomputed after commit (`campaign_recompute_task`), moving the figures by the difference."""
+    _validate_campaign(data)
+    campaign = Campaign.objects.for_merchant(merchant).select_for_update().get(pk=campaign.pk)
+    if data.currency.upper() != campaign.currency.upper():
+        raise ValidationError({"currency": _("A campaign's currency cannot change: its orders are in it.")})
+    rule_before = campaign.rule()
+    campaign.name = data.name
+    campaign.starts_at, campaign.ends_at = data.starts_at, data.ends_at
+    campaign.condition, campaign.commission_type, campaign.rate = data.condition, data.commission_type, data.rate
+    campaign.save(update_fields=["name", "starts_at", "ends_at", "condition", "commission_type", "rate"])
+    specific = data.condition == Campaign.Condition.SPECIFIC_PRODUCTS
+    with merchant_scope(merchant):  # the M2M manager goes through the scoped Product manager
+        campaign.products.set(data.products if specific else [])
+    if campaign.rule() != rule_before:
+        from .tasks import campaign_recompute_task
+
+        transaction.on_commit(lambda: campaign_recompute_task.delay(merchant.pk, campaign.pk), robust=True)
+    return campaign
+
+
+def campaign_order_ids(*, merchant, campaign_id: int) -> list[int]:
+    return list(
+        CampaignOrder.objects.for_merchant(merchant).filter(campaign_id=campaign_id).order_by("pk")
+        .values_list("order_id", flat=True)
+    )
+
+
+@transaction.atomic
 def campaign_partner_bind(*, merchant, campaign: Campaign, partner: Partner) -> Campaign:
     """Bind `partner` to the campaign. Permanent: a campaign bound to someone else is refused."""
     campaign = Campaign.objects.for_merchant(merchant).select_for_update().get(pk=campaign.pk)

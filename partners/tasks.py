@@ -27,6 +27,23 @@ def order_campaign_update_task(merchant_id: int, order_id: int):
     return str(record.commission) if record else None
 
 
+@shared_task(
+    name="partners.campaign_recompute",
+    base=TenantTask,
+    acks_late=True,  # losing it would leave the figures on the old commission rules
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def campaign_recompute_task(merchant_id: int, campaign_id: int):
+    """After a campaign's commission rules changed: recompute each referred order (one short
+    transaction each, idempotent, so a retry or a replay after a crash is safe)."""
+    order_ids = services.campaign_order_ids(merchant=merchant_id, campaign_id=campaign_id)
+    for order_id in order_ids:
+        services.campaign_order_recompute(merchant=merchant_id, order_id=order_id)
+    return len(order_ids)
+
+
 @shared_task(name="partners.sweep_uncomputed")
 def sweep_uncomputed_task():
     """Beat, every minute: queue referred orders whose recompute never ran (e.g. the broker was down)."""

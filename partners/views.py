@@ -74,13 +74,38 @@ def campaign_create(request, merchant):
                 merchant=request.merchant, data=services.CampaignInput(**form.cleaned_data)
             )
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                for error in errors:
-                    form.add_error(field if field in form.fields else None, error)
+            _errors_to_form(form, exc)
         else:
             messages.success(request, _("Campaign created."))
             return redirect("campaigns:detail", merchant=request.merchant.slug, campaign_id=campaign.pk)
     return _campaign_form_page(request, form, status=400)
+
+
+def _errors_to_form(form, exc: ValidationError) -> None:
+    for field, errors in exc.message_dict.items():
+        for error in errors:
+            form.add_error(field if field in form.fields else None, error)
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required("admin")
+def campaign_edit(request, merchant, campaign_id):
+    """Name, period and commission rules; the orders already referred are recomputed."""
+    campaign = selectors.campaign_get(merchant=request.merchant, campaign_id=campaign_id)
+    with timezone.override(request.merchant.tzinfo):  # datetime-local fields are merchant-local
+        form = CampaignForm(request.POST or None, merchant=request.merchant, campaign=campaign)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.campaign_update(
+                    merchant=request.merchant, campaign=campaign, data=services.CampaignInput(**form.cleaned_data)
+                )
+            except ValidationError as exc:
+                _errors_to_form(form, exc)
+            else:
+                messages.success(request, _("Campaign saved. The commission of its orders is being recomputed."))
+                return redirect("campaigns:detail", merchant=request.merchant.slug, campaign_id=campaign.pk)
+        status = 400 if form.is_bound else 200
+        return render(request, "partners/merchant/campaign_edit.html", {"campaign": campaign, "form": form}, status=status)
 
 
 def _campaign_detail_page(request, campaign, invite_form, invitation=None, status=200):
