@@ -3,7 +3,8 @@
 Every write path (storefront checkout, order API, admin edits) calls `order_changed` inside
 its transaction; the tasks are queued only after commit, and each is idempotent, so a
 duplicated or replayed event changes nothing. `robust`: a broker outage never fails the
-request that saved the order; the beat sweeper catches up on attribution.
+request that saved the order; the beat sweepers catch up on attribution and on partner figures
+(which the event marks as due in the same transaction, so a lost edit is found too).
 """
 
 from django.db import transaction
@@ -30,7 +31,18 @@ def _task_signatures():
     return tasks
 
 
+def _before_commit_hooks():
+    try:  # partner figures: mark the referred order's figures as due, in this transaction
+        from partners.services import campaign_order_due
+
+        return [campaign_order_due]
+    except ImportError:
+        return []
+
+
 def order_changed(order: Order) -> None:
     merchant_id, order_id = order.merchant_id, order.pk
+    for hook in _before_commit_hooks():
+        hook(order)
     for task in _task_signatures():
         transaction.on_commit(lambda task=task: task.delay(merchant_id, order_id), robust=True)

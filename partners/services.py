@@ -379,8 +379,19 @@ def _apply_quantities(merchant, campaign, old: dict, new: dict, sample: dict):
         sales.filter(campaign=campaign, product_key=key).update(quantity=F("quantity") + delta)
 
 
+def campaign_order_due(order: Order) -> None:
+    """An event of `order` is about to be queued (commerce.events): until its recompute runs, the
+    referred order's figures count as not computed, so the beat sweeper recomputes them should
+    the event be lost. Same transaction as the order change; a split child marks its parent's."""
+    order_ids = [order.pk] + ([order.parent_id] if order.parent_id else [])
+    CampaignOrder.objects.for_merchant(order.merchant_id).filter(
+        order_id__in=order_ids, computed_at__isnull=False
+    ).update(computed_at=None, updated_at=timezone.now())
+
+
 def uncomputed_order_ids(*, merchant, older_than, limit: int = 1000) -> list[int]:
-    """Referred orders whose figures were never computed (their event was lost)."""
+    """Referred orders whose figures were never computed, or not since their last change (the
+    event was lost)."""
     return list(
         CampaignOrder.objects.for_merchant(merchant)
         .filter(computed_at__isnull=True, updated_at__lte=older_than)

@@ -368,3 +368,24 @@ def test_beat_sweep_computes_orders_whose_event_was_lost(merchant, catalog):
 
     assert _stats(merchant, campaign).commission_total == D("10.00")
     assert sweep_uncomputed_task.delay().get() == 0
+
+
+def test_beat_sweep_recomputes_an_order_whose_edit_event_was_lost(merchant, catalog, run_on_commit):
+    from datetime import timedelta as td
+
+    from partners.tasks import sweep_uncomputed_task
+
+    campaign = make_campaign(merchant, rate="10")
+    order = run_on_commit(
+        referred_order, merchant, campaign, number="EDIT", lines=[line(catalog["tea"], 1, "100.00")], paid_amount=D("100")
+    )
+    assert _stats(merchant, campaign).commission_total == D("10.00")
+    # The order is cancelled, but its event never reaches a worker (its on-commit callbacks do not run).
+    order_cancel(merchant=merchant, order=order)
+    assert _stats(merchant, campaign).commission_total == D("10.00")
+    CampaignOrder.objects.for_merchant(merchant).filter(order=order).update(updated_at=timezone.now() - td(minutes=2))
+
+    assert sweep_uncomputed_task.delay().get() == 1
+
+    assert (_stats(merchant, campaign).order_count, _stats(merchant, campaign).commission_total) == (0, D("0.00"))
+    assert sweep_uncomputed_task.delay().get() == 0
