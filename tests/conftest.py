@@ -39,6 +39,16 @@ def _isolated_caches(settings):
 
 
 @pytest.fixture(autouse=True)
+def _language_reset():
+    """A request with Accept-Language activates that language for the rest of the thread: the
+    next test starts in the default language again."""
+    yield
+    from django.utils import translation
+
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _plain_static_storage(settings):
     settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
 
