@@ -1,4 +1,4 @@
-"""Merchant API for referral campaigns (merchant admins, session auth): list, create, read, invite.
+"""Merchant API for referral campaigns (merchant admins, session auth): list, create, read, edit, invite.
 
 A partner is bound only by accepting an invitation, and binding is permanent: inviting for a
 campaign that already has a partner is refused with 400 and the same message as the pages.
@@ -60,6 +60,16 @@ class InvitationSerializer(serializers.Serializer):
     invite_url = serializers.CharField(read_only=True)
 
 
+def _products(merchant, product_ids) -> tuple:
+    """The merchant's products with these ids; an id it does not have is a 400, never another's."""
+    from commerce.models import Product
+
+    products = list(Product.objects.for_merchant(merchant).filter(pk__in=product_ids))
+    if len(products) != len(set(product_ids)):
+        raise serializers.ValidationError({"products": [_("Unknown product.")]})
+    return tuple(products)
+
+
 def _errors(exc: DjangoValidationError):
     return exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
 
@@ -77,15 +87,10 @@ class CampaignListApi(APIView):
         serializer = CampaignSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
-        from commerce.models import Product
-
-        product_ids = data.pop("products", [])
-        products = list(Product.objects.for_merchant(request.merchant).filter(pk__in=product_ids))
-        if len(products) != len(set(product_ids)):
-            raise serializers.ValidationError({"products": [_("Unknown product.")]})
+        products = _products(request.merchant, data.pop("products", []))
         try:
             campaign = services.campaign_create(
-                merchant=request.merchant, data=services.CampaignInput(**data, products=tuple(products))
+                merchant=request.merchant, data=services.CampaignInput(**data, products=products)
             )
         except DjangoValidationError as exc:
             raise serializers.ValidationError(_errors(exc)) from exc
@@ -104,6 +109,25 @@ class CampaignDetailApi(APIView):
     @extend_schema(responses=CampaignSerializer)
     def get(self, request, merchant, campaign_id):
         return Response(CampaignSerializer(self._campaign(request, campaign_id)).data)
+
+    @extend_schema(request=CampaignSerializer, responses=CampaignSerializer)
+    def patch(self, request, merchant, campaign_id):
+        """Change name, period or commission rules (as the edit page); code, partner and currency stay."""
+        campaign = self._campaign(request, campaign_id)
+        serializer = CampaignSerializer(campaign, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        changes = dict(serializer.validated_data)
+        product_ids = changes.pop("products", None)
+        fields = ("name", "starts_at", "ends_at", "currency", "condition", "commission_type", "rate")
+        data = {**{field: getattr(campaign, field) for field in fields}, **changes}
+        products = _products(request.merchant, campaign.product_ids() if product_ids is None else product_ids)
+        try:
+            campaign = services.campaign_update(
+                merchant=request.merchant, campaign=campaign, data=services.CampaignInput(**data, products=products)
+            )
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(_errors(exc)) from exc
+        return Response(CampaignSerializer(campaign).data)
 
 
 class CampaignInvitationApi(APIView):

@@ -69,3 +69,24 @@ def test_cannot_see_the_other_merchants_campaigns(admin_client, merchant, other_
 
 def test_store_staff_get_404(staff_client, merchant):
     assert staff_client.get(_list(merchant)).status_code == 404
+
+
+def _detail(merchant, campaign):
+    return reverse("campaigns:api-detail", kwargs={"merchant": merchant.slug, "campaign_id": campaign.pk})
+
+
+def test_patch_changes_only_what_is_sent_and_refuses_a_new_currency(admin_client, merchant, other_merchant):
+    campaign = make_campaign(merchant, rate="10", name="Spring KOL")
+    response = admin_client.patch(_detail(merchant, campaign), {"rate": "12.50"}, content_type="application/json")
+    assert response.status_code == 200, response.content
+    assert (response.json()["rate"], response.json()["name"], response.json()["code"]) == ("12.50", "Spring KOL", campaign.code)
+
+    refused = admin_client.patch(_detail(merchant, campaign), {"currency": "USD"}, content_type="application/json")
+    assert refused.status_code == 400 and "currency" in refused.json()["details"]
+    backwards = admin_client.patch(
+        _detail(merchant, campaign), {"ends_at": "2000-01-01T00:00:00Z"}, content_type="application/json"
+    )
+    assert backwards.status_code == 400 and "ends_at" in backwards.json()["details"]
+    foreign = make_campaign(other_merchant, name="Theirs")
+    assert admin_client.patch(_detail(merchant, foreign), {"name": "Mine"}, content_type="application/json").status_code == 404
+    assert Campaign.objects.for_merchant(other_merchant).get(pk=foreign.pk).name == "Theirs"
