@@ -3,8 +3,8 @@
 Every write path (storefront checkout, order API, admin edits) calls `order_changed` inside
 its transaction; the tasks are queued only after commit, and each is idempotent, so a
 duplicated or replayed event changes nothing. `robust`: a broker outage never fails the
-request that saved the order; the beat sweepers catch up on attribution and on partner figures
-(which the event marks as due in the same transaction, so a lost edit is found too).
+request that saved the order; the beat sweepers catch up on attribution, partner figures and points
+(the last two marked as due in the same transaction, so a lost edit is found too).
 """
 
 from django.db import transaction
@@ -32,12 +32,22 @@ def _task_signatures():
 
 
 def _before_commit_hooks():
-    try:  # partner figures: mark the referred order's figures as due, in this transaction
+    """Marks written in the order's transaction: what the followers still owe it (the sweepers'
+    work list when an event is lost)."""
+    hooks = []
+    try:  # partner figures of a referred order
         from partners.services import campaign_order_due
 
-        return [campaign_order_due]
+        hooks.append(campaign_order_due)
     except ImportError:
-        return []
+        pass
+    try:  # the member's points
+        from loyalty.services import order_points_due
+
+        hooks.append(order_points_due)
+    except ImportError:
+        pass
+    return hooks
 
 
 def order_changed(order: Order) -> None:

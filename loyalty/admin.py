@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from omo.tenancy.admin import MerchantOwnedAdmin
 
-from .models import LoyaltySettings, Offer, PointsAccount, PointsLedgerEntry, Referral
+from .models import LoyaltySettings, Offer, PointsAccount, PointsDue, PointsLedgerEntry, Referral
 
 
 @admin.register(LoyaltySettings)
@@ -69,3 +69,10 @@ class ReferralAdmin(MerchantOwnedAdmin):
     list_display = ("member", "merchant", "referrer_store", "referrer_staff", "referrer_member", "channel",
                     "created_at")
     raw_id_fields = ("member", "referrer_store", "referrer_staff", "referrer_member")
+
+
+@admin.register(PointsDue)
+class PointsDueAdmin(MerchantOwnedAdmin):
+    list_display = ("order", "merchant", "due_since")
+    search_fields = ("order__number",)
+    raw_id_fields = ("order",)

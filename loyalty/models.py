@@ -326,3 +326,20 @@ class Referral(MerchantOwned):
     @property
     def referrer(self):
         return self.referrer_store or self.referrer_staff or self.referrer_member
+
+
+class PointsDue(MerchantOwned):
+    """An order whose points are still to be settled: written with each order event (same
+    transaction), deleted by the settle. The beat sweeper settles what stays here, so an event
+    lost on its way to the worker (broker down) still earns or reverses the points."""
+
+    order = models.OneToOneField("commerce.Order", on_delete=models.CASCADE, related_name="+")
+    due_since = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("order points due")
+        verbose_name_plural = _("order points due")
+        indexes = [models.Index(fields=["merchant", "due_since"], name="points_due_since")]
+
+    def __str__(self):
+        return f"{self.order_id} since {self.due_since:%Y-%m-%d %H:%M}"

@@ -41,7 +41,7 @@ from omo.tenancy.scoping import merchant_scope
 
 from . import offers as rules
 from . import selectors
-from .models import LoyaltySettings, Offer, PointsAccount, PointsLedgerEntry, Referral
+from .models import LoyaltySettings, Offer, PointsAccount, PointsDue, PointsLedgerEntry, Referral
 
 logger = logging.getLogger(__name__)
 
@@ -462,6 +462,8 @@ def order_points_settle(*, merchant, order_id) -> list[Entry]:
     orders = Order.objects.for_merchant(merchant)
     # Lock the order row first (no outer joins under FOR UPDATE): one event of an order at a time.
     orders.select_for_update().only("pk").get(pk=order_id)
+    # Settled as the order is now (read after the lock): no longer due, if this transaction commits.
+    PointsDue.objects.for_merchant(merchant).filter(order_id=order_id).delete()
     order = (
         orders.select_related("merchant", "member", "source_store", "closing_staff").get(pk=order_id)
     )
@@ -490,10 +492,29 @@ def order_points_settle(*, merchant, order_id) -> list[Entry]:
     return written
 
 
+def order_points_due(order: Order) -> None:
+    """An event of `order` is about to be queued (commerce.events): mark its points as due in the
+    same transaction, for the sweeper should the event be lost. Guests earn nothing: no mark."""
+    if order.member_id is None:
+        return
+    PointsDue.objects.for_merchant(order.merchant_id).get_or_create(
+        order_id=order.pk, defaults={"merchant_id": order.merchant_id}
+    )
+
+
+def points_due_order_ids(*, merchant, older_than, limit: int = 1000) -> list[int]:
+    """Orders whose points have been due since before `older_than` (their event was lost)."""
+    return list(
+        PointsDue.objects.for_merchant(merchant).filter(due_since__lte=older_than)
+        .order_by("due_since").values_list("order_id", flat=True)[:limit]
+    )
+
+
 def order_points_enqueue(order: Order) -> None:
-    """Queue `loyalty.order_points` after the current transaction commits."""
+    """Queue `loyalty.order_points` after the current transaction commits (marked due meanwhile)."""
     from .tasks import order_points_task
 
+    order_points_due(order)
     merchant_id, order_id = order.merchant_id, order.pk
     transaction.on_commit(lambda: order_points_task.delay(merchant_id, order_id), robust=True)
 
@@ -821,6 +842,8 @@ __all__ = [
     "offer_save",
     "offers_preview",
     "checkout_discounts",
+    "order_points_due",
+    "points_due_order_ids",
     "order_points_enqueue",
     "order_points_settle",
     "points_adjust",

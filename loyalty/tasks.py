@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from celery import shared_task
 from django.db import OperationalError
 from django.utils import timezone
@@ -24,6 +26,18 @@ def order_points_task(merchant_id: int, order_id: int):
     """Earn or reverse an order's points. Idempotent: ledger keys make a replay write nothing."""
     merchant = Merchant.objects.get(pk=merchant_id)
     return len(services.order_points_settle(merchant=merchant, order_id=order_id))
+
+
+@shared_task(name="loyalty.sweep_points_due")
+def sweep_points_due_task():
+    """Beat, every minute: settle the points of orders whose event never reached a worker."""
+    cutoff = timezone.now() - timedelta(seconds=30)
+    queued = 0
+    for merchant_id in Merchant.objects.values_list("pk", flat=True):
+        for order_id in services.points_due_order_ids(merchant=merchant_id, older_than=cutoff):
+            order_points_task.delay(merchant_id, order_id)
+            queued += 1
+    return queued
 
 
 @shared_task(name="loyalty.birthday_sweep")

@@ -647,3 +647,33 @@ def test_expiry_is_an_entry_and_never_overdraws(merchant, member):
 
     assert ledger(merchant, member) == [("adjust", 30, "normal", "manual"), ("expire", -30, "normal", "manual")]
     assert balance(merchant, member) == 0
+
+
+def test_beat_sweep_settles_the_points_of_an_order_whose_event_was_lost(merchant, member):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from loyalty.models import PointsDue
+    from loyalty.tasks import sweep_points_due_task
+
+    base_offer(merchant)
+    # A paid order through the normal write path, whose event never reaches a worker (its
+    # on-commit callbacks do not run here).
+    order = order_create(merchant=merchant, number="LOST-1", channel="pos", lines=tv_and_fridge(), member=member,
+                         placed_at=JUNE_10, payment_status="paid", payment_method="card")
+    assert ledger(merchant, member) == []
+    assert sweep_points_due_task.delay().get() == 0  # not yet: the event may still be on its way
+    PointsDue.objects.for_merchant(merchant).filter(order=order).update(due_since=timezone.now() - timedelta(minutes=2))
+
+    assert sweep_points_due_task.delay().get() == 1
+
+    assert ledger(merchant, member) == [("earn", 20, "normal", "order_paid")]
+    assert sweep_points_due_task.delay().get() == 0  # settled: no longer due
+
+
+def test_guest_orders_are_never_due(merchant):
+    from loyalty.models import PointsDue
+
+    order_create(merchant=merchant, number="GUEST-1", channel="pos", lines=tv_and_fridge(), payment_status="paid")
+    assert not PointsDue.objects.for_merchant(merchant).exists()
