@@ -497,8 +497,10 @@ def order_points_due(order: Order) -> None:
     same transaction, for the sweeper should the event be lost. Guests earn nothing: no mark."""
     if order.member_id is None:
         return
-    PointsDue.objects.for_merchant(order.merchant_id).get_or_create(
-        order_id=order.pk, defaults={"merchant_id": order.merchant_id}
+    # ON CONFLICT DO NOTHING: already due stays due since the first unsettled event, and two
+    # events of one order in flight never collide.
+    PointsDue.objects.for_merchant(order.merchant_id).bulk_create(
+        [PointsDue(merchant_id=order.merchant_id, order_id=order.pk)], ignore_conflicts=True
     )
 
 
