@@ -1,5 +1,3 @@
-from datetime import timedelta
-
 from celery import shared_task
 from django.db import OperationalError
 from django.utils import timezone
@@ -7,7 +5,7 @@ from django.utils import timezone
 from members.models import Member
 
 from omo.tenancy.models import Merchant
-from omo.tenancy.tasks import TenantTask
+from omo.tenancy.tasks import TenantTask, requeue_due
 
 from . import selectors, services
 from .models import Offer
@@ -31,13 +29,7 @@ def order_points_task(merchant_id: int, order_id: int):
 @shared_task(name="loyalty.sweep_points_due")
 def sweep_points_due_task():
     """Beat, every minute: settle the points of orders whose event never reached a worker."""
-    cutoff = timezone.now() - timedelta(seconds=30)
-    queued = 0
-    for merchant_id in Merchant.objects.values_list("pk", flat=True):
-        for order_id in services.points_due_order_ids(merchant=merchant_id, older_than=cutoff):
-            order_points_task.delay(merchant_id, order_id)
-            queued += 1
-    return queued
+    return requeue_due(services.points_due_order_ids, order_points_task)
 
 
 @shared_task(name="loyalty.birthday_sweep")

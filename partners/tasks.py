@@ -1,11 +1,7 @@
-from datetime import timedelta
-
 from celery import shared_task
 from django.db import OperationalError
-from django.utils import timezone
 
-from omo.tenancy.models import Merchant
-from omo.tenancy.tasks import TenantTask
+from omo.tenancy.tasks import TenantTask, requeue_due
 
 from . import services
 
@@ -46,11 +42,6 @@ def campaign_recompute_task(merchant_id: int, campaign_id: int):
 
 @shared_task(name="partners.sweep_uncomputed")
 def sweep_uncomputed_task():
-    """Beat, every minute: queue referred orders whose recompute never ran (e.g. the broker was down)."""
-    cutoff = timezone.now() - timedelta(seconds=30)
-    queued = 0
-    for merchant_id in Merchant.objects.values_list("pk", flat=True):
-        for order_id in services.uncomputed_order_ids(merchant=merchant_id, older_than=cutoff):
-            order_campaign_update_task.delay(merchant_id, order_id)
-            queued += 1
-    return queued
+    """Beat, every minute: queue referred orders whose recompute never ran, or not since their last
+    change (e.g. the broker was down)."""
+    return requeue_due(services.uncomputed_order_ids, order_campaign_update_task)

@@ -15,3 +15,22 @@ class TenantTask(Task):
     def __call__(self, merchant_id, *args, **kwargs):
         with merchant_scope(merchant_id):
             return super().__call__(merchant_id, *args, **kwargs)
+
+
+def requeue_due(due_ids, task, *, grace_seconds: int = 30) -> int:
+    """For beat sweepers: queue `task(merchant_id, id)` for every id that `due_ids(merchant=...,
+    older_than=...)` still lists after `grace_seconds` (its own event may still be on its way),
+    merchant by merchant. Returns how many were queued."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from .models import Merchant
+
+    cutoff = timezone.now() - timedelta(seconds=grace_seconds)
+    queued = 0
+    for merchant_id in Merchant.objects.values_list("pk", flat=True):
+        for object_id in due_ids(merchant=merchant_id, older_than=cutoff):
+            task.delay(merchant_id, object_id)
+            queued += 1
+    return queued
