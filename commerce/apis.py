@@ -11,6 +11,8 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from omo.errors import error_details
+
 from . import signing
 from .ingest import order_event_ingest
 from .models import Order
@@ -106,8 +108,7 @@ class OrderEventApi(APIView):
         try:
             result = order_event_ingest(merchant=request.merchant, data=serializer.validated_data)
         except DjangoValidationError as exc:
-            detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
-            return Response({"error": _("Invalid order."), "details": detail}, status=status.HTTP_400_BAD_REQUEST)
+            return Response({"error": _("Invalid order."), "details": error_details(exc)}, status=status.HTTP_400_BAD_REQUEST)
         code = status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
         return Response({"order_id": result.order.number, "outcome": result.outcome}, status=code)
 

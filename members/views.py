@@ -3,6 +3,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from omo.errors import form_errors_add
 from omo.tenancy.access import staff_required
 
 from . import selectors, services
@@ -42,9 +43,7 @@ def member_register(request, merchant):
         try:
             member = services.member_register(merchant=request.merchant, staff=request.staff, **form.cleaned_data)
         except ValidationError as exc:
-            for field, messages in exc.message_dict.items() if hasattr(exc, "error_dict") else [(None, exc.messages)]:
-                for message in messages:
-                    form.add_error(field if field in form.fields else None, message)
+            form_errors_add(form, exc)
         else:
             return redirect("members:detail", merchant=request.merchant.slug, member_id=member.pk)
     return render(

@@ -16,6 +16,7 @@ from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from omo.errors import error_details
 from omo.tenancy.access import current_staff
 
 from . import selectors, services
@@ -70,10 +71,6 @@ def _products(merchant, product_ids) -> tuple:
     return tuple(products)
 
 
-def _errors(exc: DjangoValidationError):
-    return exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
-
-
 class CampaignListApi(APIView):
     permission_classes = [IsMerchantAdmin]
 
@@ -93,7 +90,7 @@ class CampaignListApi(APIView):
                 merchant=request.merchant, data=services.CampaignInput(**data, products=products)
             )
         except DjangoValidationError as exc:
-            raise serializers.ValidationError(_errors(exc)) from exc
+            raise serializers.ValidationError(error_details(exc)) from exc
         return Response(CampaignSerializer(campaign).data, status=status.HTTP_201_CREATED)
 
 
@@ -126,7 +123,7 @@ class CampaignDetailApi(APIView):
                 merchant=request.merchant, campaign=campaign, data=services.CampaignInput(**data, products=products)
             )
         except DjangoValidationError as exc:
-            raise serializers.ValidationError(_errors(exc)) from exc
+            raise serializers.ValidationError(error_details(exc)) from exc
         return Response(CampaignSerializer(campaign).data)
 
 

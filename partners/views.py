@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from omo.spreadsheet import csv_download
+from omo.errors import form_errors_add
 from omo.tenancy.access import staff_required
 
 from . import selectors, services
@@ -74,17 +75,11 @@ def campaign_create(request, merchant):
                 merchant=request.merchant, data=services.CampaignInput(**form.cleaned_data)
             )
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            form_errors_add(form, exc)
         else:
             messages.success(request, _("Campaign created."))
             return redirect("campaigns:detail", merchant=request.merchant.slug, campaign_id=campaign.pk)
     return _campaign_form_page(request, form, status=400)
-
-
-def _errors_to_form(form, exc: ValidationError) -> None:
-    for field, errors in exc.message_dict.items():
-        for error in errors:
-            form.add_error(field if field in form.fields else None, error)
 
 
 @require_http_methods(["GET", "POST"])
@@ -100,7 +95,7 @@ def campaign_edit(request, merchant, campaign_id):
                     merchant=request.merchant, campaign=campaign, data=services.CampaignInput(**form.cleaned_data)
                 )
             except ValidationError as exc:
-                _errors_to_form(form, exc)
+                form_errors_add(form, exc)
             else:
                 messages.success(request, _("Campaign saved. The commission of its orders is being recomputed."))
                 return redirect("campaigns:detail", merchant=request.merchant.slug, campaign_id=campaign.pk)

@@ -3,7 +3,6 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
@@ -18,6 +17,7 @@ from commerce.models import Order, Product, Variation
 from loyalty.models import PointsAccount, PointsLedgerEntry
 from members.models import Member
 from members.services import member_register
+from omo.errors import error_details
 from omo.tenancy.models import ApiKey, Staff, Store
 from partners.models import Campaign, PartnerMembership
 from recommendations.models import RecommendationLink
@@ -135,7 +135,7 @@ class MemberViewSet(mixins.CreateModelMixin, ReadOnly):
             member = member_register(merchant=request.merchant, phone=data.get("phone", ""),
                                      email=data.get("email", ""), name=data.get("name", ""), staff=self.staff)
         except DjangoValidationError as exc:
-            raise ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages})
+            raise ValidationError(error_details(exc))
         return Response(self.get_serializer(member).data, status=status.HTTP_201_CREATED)
 
 
