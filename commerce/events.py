@@ -12,47 +12,27 @@ from django.db import transaction
 from .models import Order
 
 
-def _task_signatures():
+def _followers():
+    """(mark, task) per app that follows orders. `mark(order)`, when there is one, runs in the
+    order's transaction and records what the app still owes the order (its sweeper's work list
+    if the event is lost); `task(merchant_id, order_id)` is queued after commit. Imported here,
+    not at module level: those apps import commerce's models."""
     from attribution.tasks import attribute_order_task
+    from loyalty.services import order_points_due
+    from loyalty.tasks import order_points_task
+    from partners.services import campaign_order_due
+    from partners.tasks import order_campaign_update_task
 
-    tasks = [attribute_order_task]
-    try:  # apps written alongside; each owns its task
-        from partners.tasks import order_campaign_update_task
-
-        tasks.append(order_campaign_update_task)
-    except ImportError:
-        pass
-    try:
-        from loyalty.tasks import order_points_task
-
-        tasks.append(order_points_task)
-    except ImportError:
-        pass
-    return tasks
-
-
-def _before_commit_hooks():
-    """Marks written in the order's transaction: what the followers still owe it (the sweepers'
-    work list when an event is lost)."""
-    hooks = []
-    try:  # partner figures of a referred order
-        from partners.services import campaign_order_due
-
-        hooks.append(campaign_order_due)
-    except ImportError:
-        pass
-    try:  # the member's points
-        from loyalty.services import order_points_due
-
-        hooks.append(order_points_due)
-    except ImportError:
-        pass
-    return hooks
+    return [
+        (None, attribute_order_task),  # its sweeper finds unattributed orders by themselves
+        (campaign_order_due, order_campaign_update_task),
+        (order_points_due, order_points_task),
+    ]
 
 
 def order_changed(order: Order) -> None:
     merchant_id, order_id = order.merchant_id, order.pk
-    for hook in _before_commit_hooks():
-        hook(order)
-    for task in _task_signatures():
+    for mark, task in _followers():
+        if mark is not None:
+            mark(order)
         transaction.on_commit(lambda task=task: task.delay(merchant_id, order_id), robust=True)
