@@ -69,18 +69,21 @@ class CartPrice:
     subtotal: Decimal
     discounts: list  # loyalty.services.CheckoutDiscount
     discount_total: Decimal
+    # Variations the shopper's link recommended: offers may favour them, the order marks them.
+    recommended: frozenset[int]
 
     @property
     def total(self) -> Decimal:
         return self.subtotal - self.discount_total
 
 
-def _recommended_variation_ids(merchant, link) -> set[int]:
+def _recommended_variation_ids(merchant, link) -> frozenset[int]:
     if link is None:
-        return set()
+        return frozenset()
     from recommendations.models import RecommendationItem
 
-    return set(RecommendationItem.objects.for_merchant(merchant).filter(link=link).values_list("variation_id", flat=True))
+    items = RecommendationItem.objects.for_merchant(merchant).filter(link=link)
+    return frozenset(items.values_list("variation_id", flat=True))
 
 
 def cart_price(*, merchant, member, lines: list[CartLine], link=None) -> CartPrice:
@@ -100,7 +103,7 @@ def cart_price(*, merchant, member, lines: list[CartLine], link=None) -> CartPri
     discounts = loyalty_services.checkout_discounts(
         merchant=merchant, member=member, store=link.store if link is not None else None, lines=facts
     ) if facts else []
-    return CartPrice(subtotal, discounts, min(sum((d.amount for d in discounts), Decimal("0")), subtotal))
+    return CartPrice(subtotal, discounts, min(sum((d.amount for d in discounts), Decimal("0")), subtotal), recommended)
 
 
 DOUBLE_SUBMIT_SECONDS = 10
@@ -167,7 +170,6 @@ def storefront_checkout(
     duplicate = _just_placed(merchant, member, lines)
     if duplicate is not None:
         return duplicate
-    recommended = _recommended_variation_ids(merchant, link)
     price = cart_price(merchant=merchant, member=member, lines=lines, link=link)
     order = order_create(
         merchant=merchant,
@@ -184,7 +186,7 @@ def storefront_checkout(
                 variation=line.variation,
                 quantity=line.quantity,
                 unit_price=line.variation.price,
-                recommended=line.variation.pk in recommended,
+                recommended=line.variation.pk in price.recommended,
             )
             for line in lines
         ],

@@ -145,6 +145,7 @@ def _current_link(request):
 def checkout(request, merchant):
     cart = session_cart.cart_get(request.session, merchant=request.merchant)
     lines = cart_lines(merchant=request.merchant, cart=cart)
+    link = _current_link(request)
     form = CheckoutForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -152,7 +153,7 @@ def checkout(request, merchant):
                 merchant=request.merchant,
                 user=request.user,
                 cart=cart,
-                link=_current_link(request),
+                link=link,
                 referral_code=form.cleaned_data["referral_code"],
                 campaign_code=request.session.get("campaign_code", ""),
                 points=form.cleaned_data["points"] or 0,
@@ -163,7 +164,7 @@ def checkout(request, merchant):
             session_cart.cart_clear(request.session, merchant=request.merchant)
             return redirect("commerce:order", merchant=request.merchant.slug, number=order.number)
     member = member_for_user(merchant=request.merchant, user=request.user)
-    price = cart_price(merchant=request.merchant, member=member, lines=lines, link=_current_link(request))
+    price = cart_price(merchant=request.merchant, member=member, lines=lines, link=link)
     status = 400 if form.errors else 200
     context = {
         "lines": lines,
