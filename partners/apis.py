@@ -115,8 +115,7 @@ class CampaignDetailApi(APIView):
         serializer.is_valid(raise_exception=True)
         changes = dict(serializer.validated_data)
         product_ids = changes.pop("products", None)
-        fields = ("name", "starts_at", "ends_at", "currency", "condition", "commission_type", "rate")
-        data = {**{field: getattr(campaign, field) for field in fields}, **changes}
+        data = {**services.campaign_values(campaign), **changes}
         products = _products(request.merchant, campaign.product_ids() if product_ids is None else product_ids)
         try:
             campaign = services.campaign_update(

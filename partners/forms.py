@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from commerce.models import Product
 
 from .models import Campaign
+from .services import campaign_values
 from .validators import PartnerPasswordValidator
 
 
@@ -75,12 +76,7 @@ class CampaignForm(forms.Form):
 
     def __init__(self, *args, merchant, campaign=None, **kwargs):
         if campaign is not None:  # editing: the campaign's values, its currency fixed
-            kwargs.setdefault("initial", {
-                "name": campaign.name, "starts_at": campaign.starts_at, "ends_at": campaign.ends_at,
-                "currency": campaign.currency, "condition": campaign.condition,
-                "commission_type": campaign.commission_type, "rate": campaign.rate,
-                "products": campaign.product_ids(),
-            })
+            kwargs.setdefault("initial", {**campaign_values(campaign), "products": campaign.product_ids()})
         super().__init__(*args, **kwargs)
         self.fields["products"].queryset = Product.objects.for_merchant(merchant).filter(removed_at__isnull=True)
         self.fields["currency"].initial = campaign.currency if campaign is not None else merchant.currency

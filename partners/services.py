@@ -13,7 +13,7 @@ counted twice. An event on such a child recomputes the parent, and
 """
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
@@ -58,6 +58,17 @@ class CampaignInput:
     products: tuple = ()
 
 
+def campaign_values(campaign: Campaign) -> dict:
+    """The campaign as CampaignInput values, its products aside: what an edit starts from."""
+    return {field.name: getattr(campaign, field.name) for field in fields(CampaignInput) if field.name != "products"}
+
+
+def _campaign_products_set(merchant, campaign: Campaign, data: CampaignInput) -> None:
+    specific = data.condition == Campaign.Condition.SPECIFIC_PRODUCTS
+    with merchant_scope(merchant):  # the M2M manager goes through the scoped Product manager
+        campaign.products.set(data.products if specific else [])
+
+
 def _validate_campaign(data: CampaignInput):
     errors = {}
     if data.ends_at <= data.starts_at:
@@ -92,9 +103,7 @@ def campaign_create(*, merchant, data: CampaignInput) -> Campaign:
         commission_type=data.commission_type,
         rate=data.rate,
     )
-    if data.condition == Campaign.Condition.SPECIFIC_PRODUCTS:
-        with merchant_scope(merchant):  # the M2M manager goes through the scoped Product manager
-            campaign.products.set(data.products)
+    _campaign_products_set(merchant, campaign, data)
     CampaignStats.objects.for_merchant(merchant).create(merchant=merchant, campaign=campaign)
     return campaign
 
@@ -113,9 +122,7 @@ def campaign_update(*, merchant, campaign: Campaign, data: CampaignInput) -> Cam
     campaign.starts_at, campaign.ends_at = data.starts_at, data.ends_at
     campaign.condition, campaign.commission_type, campaign.rate = data.condition, data.commission_type, data.rate
     campaign.save(update_fields=["name", "starts_at", "ends_at", "condition", "commission_type", "rate"])
-    specific = data.condition == Campaign.Condition.SPECIFIC_PRODUCTS
-    with merchant_scope(merchant):  # the M2M manager goes through the scoped Product manager
-        campaign.products.set(data.products if specific else [])
+    _campaign_products_set(merchant, campaign, data)
     if campaign.rule() != rule_before:
         from .tasks import campaign_recompute_task
 
