@@ -29,9 +29,10 @@ def _celery_in_process(request):
 
 @pytest.fixture(autouse=True)
 def _isolated_caches(settings):
-    """Each test its own cache keys: a key prefix, because CI's Redis also carries the Celery
-    broker and is never flushed; and no merchant kept in this process from an earlier test
-    (slugs like "acme" come back with another id in every test)."""
+    """Each test its own cache keys (rate-limit counters, cached users and link cards never leak
+    between tests): a key prefix, because CI's Redis also carries the Celery broker and is never
+    flushed; and no merchant kept in this process from an earlier test (slugs like "acme" come
+    back with another id in every test)."""
     from omo.tenancy.selectors import merchants_forget
 
     settings.CACHES = {"default": {**settings.CACHES["default"], "KEY_PREFIX": f"t-{uuid.uuid4().hex}"}}

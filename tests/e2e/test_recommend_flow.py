@@ -22,12 +22,6 @@ pytestmark = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def _private_cache(settings):
-    # The SMS rate limit counts in the cache: a fresh one, so counts from other tests never apply.
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "e2e-recommend"}}
-
-
 @pytest.fixture
 def shop(merchant, staff):
     from tests.factories import MemberFactory, ProductFactory, VariationFactory
