@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from omo.tenancy.admin import MerchantOwnedAdmin
 
-from .models import Attribution, OrderEvent
+from .models import Attribution
 
 
 @admin.register(Attribution)
@@ -14,18 +14,3 @@ class AttributionAdmin(MerchantOwnedAdmin):
     readonly_fields = ("explanation",)
     date_hierarchy = "order_at"
 
-
-@admin.register(OrderEvent)
-class OrderEventAdmin(MerchantOwnedAdmin):
-    """The order API's inbox: what arrived and what it did (created/updated/duplicate/stale)."""
-
-    list_display = ("number", "outcome", "source_updated_at", "received_at", "merchant")
-    list_filter = ("outcome",)
-    search_fields = ("number",)
-    date_hierarchy = "received_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False

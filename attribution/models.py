@@ -69,25 +69,3 @@ class Attribution(MerchantOwned):
             }
         return gettext("not credited: %(reason)s") % {"reason": self.get_reason_display().lower()}
 
-
-class OrderEvent(MerchantOwned):
-    """Inbox of order events received from the order API.
-
-    One row per distinct event (merchant, order number, body digest): a redelivered event
-    is recognised and answered without applying it twice. `source_updated_at` orders events
-    of one order, so an older update arriving late never overwrites a newer one.
-    """
-
-    number = models.CharField(max_length=64)
-    digest = models.CharField(max_length=64)
-    source_updated_at = models.DateTimeField(null=True, blank=True)
-    outcome = models.CharField(max_length=20)
-    received_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        verbose_name = _("order event")
-        verbose_name_plural = _("order events")
-        constraints = [
-            models.UniqueConstraint(fields=["merchant", "number", "digest"], name="order_event_unique_delivery")
-        ]
-        indexes = [models.Index(fields=["merchant", "number", "source_updated_at"], name="order_event_order_time")]

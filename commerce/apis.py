@@ -6,25 +6,30 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import AuthenticationFailed, ParseError
-from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from omo.api.parsers import BoundedJSONParser
 from omo.errors import error_details
 
 from . import signing
 from .ingest import order_event_ingest
 from .models import Order
-from .services import MONEY_FIELDS
+from .services import MONEY_FIELDS, MONEY_MAX
 
 # Every figure optional: an edit may send only what changed. Only the edit delta may be negative.
+# Bounds are the column's: 0 (or -max for the delta) to 999,999,999,999.99.
 MoneySerializer = type(
     "MoneySerializer",
     (serializers.Serializer,),
     {
         name: serializers.DecimalField(
-            max_digits=14, decimal_places=2, min_value=None if name == "edited_amount" else 0, required=False
+            max_digits=14,
+            decimal_places=2,
+            min_value=-MONEY_MAX if name == "edited_amount" else 0,
+            max_value=MONEY_MAX,
+            required=False,
         )
         for name in MONEY_FIELDS
     },
@@ -41,13 +46,17 @@ class LineSerializer(serializers.Serializer):
     sku = serializers.CharField(required=False, allow_blank=True, max_length=64)
     name = serializers.CharField(required=False, allow_blank=True, max_length=255)
     quantity = serializers.IntegerField(min_value=1, max_value=100000)
-    unit_price = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0)
-    returned_quantity = serializers.IntegerField(min_value=0, required=False, default=0)
-    returned_amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0, required=False)
+    unit_price = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0, max_value=MONEY_MAX)
+    returned_quantity = serializers.IntegerField(min_value=0, max_value=100000, required=False, default=0)
+    returned_amount = serializers.DecimalField(
+        max_digits=14, decimal_places=2, min_value=0, max_value=MONEY_MAX, required=False
+    )
 
     def validate(self, attrs):
         if attrs.get("returned_quantity", 0) > attrs["quantity"]:
             raise serializers.ValidationError(_("returned_quantity cannot exceed quantity."))
+        if attrs["quantity"] * attrs["unit_price"] > MONEY_MAX:
+            raise serializers.ValidationError(_("quantity × unit_price is too large."))
         return attrs
 
 
@@ -63,8 +72,13 @@ class OrderEventSerializer(serializers.Serializer):
     payment_method = serializers.CharField(required=False, allow_blank=True, max_length=40)
     store = serializers.CharField(required=False, allow_blank=True, max_length=40, help_text="store code")
     closing_staff = serializers.IntegerField(required=False, min_value=1)
-    recommendation_token = serializers.CharField(required=False, allow_blank=True, max_length=64)
-    campaign_code = serializers.CharField(required=False, allow_blank=True, max_length=40)
+    recommendation_token = serializers.RegexField(
+        r"^[A-Za-z0-9_-]*$", required=False, allow_blank=True, max_length=64,
+        help_text="token of the recommendation link the shopper came through (the last part of /l/<token>/)",
+    )
+    campaign_code = serializers.CharField(
+        required=False, allow_blank=True, max_length=40, help_text="referral campaign code: credits the campaign's partner"
+    )
     member = MemberRefSerializer(required=False)
     money = MoneySerializer(required=False)
     lines = LineSerializer(many=True, required=False, max_length=500)
@@ -80,7 +94,7 @@ class OrderEventApi(APIView):
 
     authentication_classes = []
     permission_classes = [AllowAny]
-    parser_classes = [JSONParser]
+    parser_classes = [BoundedJSONParser]
 
     @extend_schema(
         request=OrderEventSerializer,

@@ -1,38 +1,33 @@
-"""The one place an order event fans out to the workers that follow orders.
+"""The one place an order change fans out to the apps that follow orders.
 
-Every write path (storefront checkout, order API, admin edits) calls `order_changed` inside
-its transaction; the tasks are queued only after commit, and each is idempotent, so a
-duplicated or replayed event changes nothing. `robust`: a broker outage never fails the
-request that saved the order; the beat sweepers catch up on attribution, partner figures and points
-(the last two marked as due in the same transaction, so a lost edit is found too).
+The order service (`commerce.services`) calls `order_changed` inside the transaction of every
+create, update and cancel, whichever way the order came in (storefront, order API, admin, a
+connector). The followers are named in `settings.ORDER_FOLLOWERS`, never imported here: commerce
+is the ground floor and knows nothing of attribution, partners or loyalty. Each follower's mark
+runs in the order's transaction; its task is queued only after commit and is idempotent, so a
+duplicated or replayed event changes nothing. `robust`: a broker outage never fails the request
+that saved the order; the beat sweepers catch up.
 """
 
+from functools import cache
+
+from django.conf import settings
 from django.db import transaction
+from django.utils.module_loading import import_string
 
 from .models import Order
 
 
-def _followers():
-    """(mark, task) per app that follows orders. `mark(order)`, when there is one, runs in the
-    order's transaction and records what the app still owes the order (its sweeper's work list
-    if the event is lost); `task(merchant_id, order_id)` is queued after commit. Imported here,
-    not at module level: those apps import commerce's models."""
-    from attribution.tasks import attribute_order_task
-    from loyalty.services import order_points_due
-    from loyalty.tasks import order_points_task
-    from partners.services import campaign_order_due
-    from partners.tasks import order_campaign_update_task
-
-    return [
-        (None, attribute_order_task),  # its sweeper finds unattributed orders by themselves
-        (campaign_order_due, order_campaign_update_task),
-        (order_points_due, order_points_task),
-    ]
+@cache
+def followers() -> tuple:
+    return tuple(
+        (import_string(mark) if mark else None, import_string(task)) for mark, task in settings.ORDER_FOLLOWERS
+    )
 
 
 def order_changed(order: Order) -> None:
     merchant_id, order_id = order.merchant_id, order.pk
-    for mark, task in _followers():
+    for mark, task in followers():
         if mark is not None:
             mark(order)
         transaction.on_commit(lambda task=task: task.delay(merchant_id, order_id), robust=True)

@@ -1,4 +1,10 @@
-"""Applying order events from the external order API: idempotent by the merchant's order id."""
+"""Applying order events from the order API: idempotent by the merchant's order id.
+
+The events of one order are serialised (`services.order_lock`), then each is either a
+redelivery of an event already applied ("duplicate"), older than one already applied
+("stale"), or applied through the order service: created when the order is new, else updated
+with exactly the fields it carries.
+"""
 
 import hashlib
 import json
@@ -9,15 +15,26 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from attribution.models import OrderEvent
 from members.models import Member
 from members.normalize import normalize_email, normalize_phone
 from omo.tenancy.models import Staff, Store
-from recommendations.models import RecommendationLink
 
 from . import services
-from .events import order_changed
-from .models import Order, OrderLine, Variation
+from .models import Order, OrderEvent, Variation
+
+# Event keys that are order fields under the same name.
+PLAIN_FIELDS = (
+    "channel",
+    "created_from",
+    "status",
+    "payment_status",
+    "payment_method",
+    "delivery_status",
+    "recommendation_token",
+    "campaign_code",
+    "placed_at",
+)
+NEW_ORDER_DEFAULTS = {"channel": Order.Channel.API}
 
 
 @dataclass(frozen=True)
@@ -42,10 +59,18 @@ def _member(merchant, data: dict | None) -> Member | None:
     email = normalize_email(data["email"]) if data.get("email") else ""
     if not (phone or email):
         return None
-    found = (phone and members.filter(phone=phone).first()) or (email and members.filter(email=email).first())
+
+    def find():
+        return (phone and members.filter(phone=phone).first()) or (email and members.filter(email=email).first())
+
+    found = find()
     if found:
         return found
-    return members.create(merchant=merchant, phone=phone, email=email, name=data.get("name", ""))
+    try:
+        with transaction.atomic():
+            return members.create(merchant=merchant, phone=phone, email=email, name=data.get("name", ""))
+    except IntegrityError:  # another order's event registered the same shopper a moment ago
+        return find()
 
 
 def _lines(merchant, rows: list[dict]) -> list[services.LineInput]:
@@ -68,89 +93,71 @@ def _lines(merchant, rows: list[dict]) -> list[services.LineInput]:
 
 
 def _references(merchant, data: dict) -> dict:
-    """Resolve store/staff/link references within the merchant; an unknown one is a 400, never a leak."""
+    """Resolve store/staff references within the merchant; an unknown one is a 400, never a leak."""
     refs = {}
     errors = {}
-    if data.get("store"):
-        refs["source_store"] = Store.objects.for_merchant(merchant).filter(code=data["store"]).first()
-        if refs["source_store"] is None:
-            errors["store"] = _("Unknown store code.")
-    if data.get("closing_staff"):
+    if "store" in data:
+        refs["source_store"] = None
+        if data["store"]:
+            refs["source_store"] = Store.objects.for_merchant(merchant).filter(code=data["store"]).first()
+            if refs["source_store"] is None:
+                errors["store"] = _("Unknown store code.")
+    if "closing_staff" in data:
         refs["closing_staff"] = Staff.objects.for_merchant(merchant).filter(pk=data["closing_staff"]).first()
         if refs["closing_staff"] is None:
             errors["closing_staff"] = _("Unknown staff id.")
-    if data.get("recommendation_token"):
-        refs["recommendation_link"] = (
-            RecommendationLink.objects.for_merchant(merchant).filter(token=data["recommendation_token"]).first()
-        )
-        if refs["recommendation_link"] is None:
-            errors["recommendation_token"] = _("Unknown recommendation link.")
     if errors:
         raise ValidationError(errors)
     return refs
+
+
+def _changes(merchant, data: dict) -> dict:
+    """The order fields this event gives, and only those."""
+    changes = {name: data[name] for name in PLAIN_FIELDS if name in data}
+    changes.update(_references(merchant, data))
+    changes.update({k: Decimal(v) for k, v in (data.get("money") or {}).items()})
+    member = _member(merchant, data.get("member"))
+    if member is not None:
+        changes["member"] = member
+    return changes
 
 
 @transaction.atomic
 def order_event_ingest(*, merchant, data: dict) -> IngestResult:
     """Create or update the order `data["order_id"]` from a validated API body.
 
-    Redelivery of the same body answers "duplicate" and changes nothing; an update whose
-    `updated_at` is older than one already applied answers "stale"; cancellation keeps the
-    order (and its attribution) listed.
+    Redelivery of an event already applied answers "duplicate" and changes nothing; an event
+    whose `updated_at` is older than one already applied answers "stale"; any other event is
+    applied, whichever arrives first: an update that overtook its create creates the order, and
+    the create then arriving late is stale. Cancellation keeps the order (and its attribution)
+    listed. Raises ValidationError (nothing written) for references or figures that do not hold.
     """
     number = data["order_id"]
+    services.order_lock(merchant=merchant, number=number)
     digest = _digest(data)
     events = OrderEvent.objects.for_merchant(merchant)
-    # Serialise events of one order: the first delivery holds the lock, a redelivery waits then sees it.
-    existing = Order.objects.for_merchant(merchant).select_for_update().filter(number=number).first()
+    existing = Order.objects.for_merchant(merchant).filter(number=number).first()
     if events.filter(number=number, digest=digest).exists():
         return IngestResult(existing, "duplicate")
     updated_at = data.get("updated_at")
     if existing and updated_at and events.filter(number=number, source_updated_at__gt=updated_at).exists():
         _record(merchant, number, digest, updated_at, "stale")
         return IngestResult(existing, "stale")
-    refs = _references(merchant, data)
-    member = _member(merchant, data.get("member"))
-    money = {k: Decimal(v) for k, v in (data.get("money") or {}).items()}
-    fields = {
-        "channel": data.get("channel", Order.Channel.API),
-        "created_from": data.get("created_from", ""),
-        "status": data.get("status", Order.Status.PROCESSING),
-        "payment_status": data.get("payment_status", Order.PaymentStatus.PENDING),
-        "payment_method": data.get("payment_method", ""),
-        **refs,
-    }
+    changes = _changes(merchant, data)
+    lines = _lines(merchant, data["lines"]) if "lines" in data else None
     if existing is None:
         try:
             with transaction.atomic():
                 order = services.order_create(
-                    merchant=merchant,
-                    number=number,
-                    member=member,
-                    placed_at=data["placed_at"],
-                    lines=_lines(merchant, data.get("lines", [])),
-                    **fields,
-                    **money,
+                    merchant=merchant, number=number, lines=lines or [], **{**NEW_ORDER_DEFAULTS, **changes}
                 )
+            outcome = "created"
         except IntegrityError:
-            # A concurrent first delivery of the same order won; treat this one as its duplicate.
-            return IngestResult(Order.objects.for_merchant(merchant).get(number=number), "duplicate")
-        outcome = "created"
-    else:
-        order = existing
-        for name, value in {**fields, **money}.items():
-            setattr(order, name, value)
-        if "delivery_status" in data:
-            order.delivery_status = data["delivery_status"]
-        if member is not None:
-            order.member = member
-        order.save()
-        if "lines" in data:
-            OrderLine.objects.for_merchant(merchant).filter(order=order).delete()
-            OrderLine.objects.for_merchant(merchant).bulk_create(
-                [services.build_line(merchant, order, line) for line in _lines(merchant, data["lines"])]
-            )
-        order_changed(order)
+            # Created a moment ago by another way in (e.g. an admin): this event is its update.
+            existing = Order.objects.for_merchant(merchant).get(number=number)
+    if existing is not None:
+        services.order_update(merchant=merchant, order=existing, changes=changes, lines=lines)
+        order = Order.objects.for_merchant(merchant).get(pk=existing.pk)
         outcome = "cancelled" if order.status == Order.Status.CANCELLED else "updated"
     _record(merchant, number, digest, updated_at, outcome)
     return IngestResult(order, outcome)

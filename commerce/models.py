@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from omo.tenancy.models import MerchantOwned, Staff, Store
@@ -105,9 +106,12 @@ class Order(MerchantOwned):
     closing_staff = models.ForeignKey(
         Staff, on_delete=models.PROTECT, null=True, blank=True, related_name="closed_orders"
     )
-    recommendation_link = models.ForeignKey(
-        "recommendations.RecommendationLink", on_delete=models.SET_NULL, null=True, blank=True, related_name="orders"
-    )
+    # Facts the followers read (attribution, partners, loyalty): the order names them, commerce
+    # never resolves them. The token of the recommendation link the shopper came through (the
+    # storefront's session link, or one the sender's system passed on) and the referral
+    # campaign code typed at checkout or sent by the order API.
+    recommendation_token = models.CharField(_("recommendation link"), max_length=64, blank=True)
+    campaign_code = models.CharField(_("referral code"), max_length=40, blank=True)
     parent = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="splits")
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PROCESSING)
     payment_status = models.CharField(
@@ -165,6 +169,14 @@ class Order(MerchantOwned):
     def is_cancelled(self):
         return self.status == self.Status.CANCELLED
 
+    @property
+    def is_refunded(self):
+        """The payment was refunded, or everything was returned (a partial refund is the
+        returned amount): the order is no sale any more for commission, points or performance."""
+        return self.payment_status == self.PaymentStatus.REFUNDED or (
+            self.total > 0 and self.returned_amount >= self.total
+        )
+
 
 class OrderLine(MerchantOwned):
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
@@ -188,3 +200,26 @@ class OrderLine(MerchantOwned):
 
     def __str__(self):
         return f"{self.quantity} × {self.product_name}"
+
+
+class OrderEvent(MerchantOwned):
+    """Inbox of order events received from the order API.
+
+    One row per distinct event (merchant, order number, body digest): a redelivered event
+    is recognised and answered without applying it twice. `source_updated_at` orders events
+    of one order, so an older update arriving late never overwrites a newer one.
+    """
+
+    number = models.CharField(max_length=64)
+    digest = models.CharField(max_length=64)
+    source_updated_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=20)
+    received_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("order event")
+        verbose_name_plural = _("order events")
+        constraints = [
+            models.UniqueConstraint(fields=["merchant", "number", "digest"], name="order_event_unique_delivery")
+        ]
+        indexes = [models.Index(fields=["merchant", "number", "source_updated_at"], name="order_event_order_time")]

@@ -34,5 +34,7 @@ def verify(secret: str, *, timestamp: str | None, signature: str | None, body: b
     now = time.time() if now is None else now
     if abs(now - sent_at) > tolerance:
         raise SignatureError(f"{TIMESTAMP_HEADER} is more than {tolerance} seconds away from the server time.")
-    if not hmac.compare_digest(sign(secret, timestamp, body), signature.strip()):
+    # Compared as bytes: a header with non-ASCII characters is simply a wrong signature.
+    sent = signature.strip().encode("utf-8", "backslashreplace")
+    if not hmac.compare_digest(sign(secret, timestamp, body).encode(), sent):
         raise SignatureError("Signature does not match the body.")

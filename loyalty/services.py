@@ -14,7 +14,7 @@ Which points an event earns is decided by the pure `loyalty.offers` engine;
 this module only gathers the facts and writes the result.
 
 Public functions for other apps:
-- `order_points_settle` / `order_points_enqueue` (commerce order events);
+- `order_points_settle` / `order_points_due` (the order follower: settings.ORDER_FOLLOWERS);
 - `share_points_award` (share button in recommendations);
 - `points_redeem_for_order` (storefront checkout: points + cash);
 - `cash_redemption_request` (staff, once per calendar month);
@@ -285,10 +285,6 @@ def _fully_returned(order: Order) -> bool:
     return bool(lines) and all(line.returned_quantity >= line.quantity for line in lines)
 
 
-def _has_returns(order: Order) -> bool:
-    return order.returned_amount > 0 or any(line.returned_quantity for line in _lines(order))
-
-
 def _referral_shares(order: Order, settings: LoyaltySettings) -> list[tuple[dict, rules.ReferralShare]]:
     """(account owner lookup, share) for the referred member's sale."""
     referral = Referral.objects.for_merchant(order.merchant_id).filter(member_id=order.member_id).first()
@@ -346,61 +342,78 @@ def _order_earn(order: Order, settings: LoyaltySettings) -> list[Entry]:
     return written
 
 
-def _order_reverse(order: Order, settings: LoyaltySettings) -> list[Entry]:
-    """Take back what the order earned beyond what it should keep, as new entries.
+def _order_adjust(order: Order, settings: LoyaltySettings) -> list[Entry]:
+    """Bring what the order earned in line with what it should keep now, as new entries.
 
-    Cancelled, refunded or fully returned: everything. Partly returned: the
-    offers that earned are evaluated again on what the member kept; only
-    decreases are written. Points the member already spent cannot be taken
-    back below zero: the entry takes what is there and says what is missing.
-    A cancelled order also gives back the points redeemed on it.
+    Cancelled, refunded or fully returned: nothing is kept. Partly returned: the offers that
+    earned are evaluated again on what the member kept; referral shares go only with the whole
+    sale. A refund or return that is undone gives back what was taken, up to what the order first
+    earned. Points the member already spent cannot be taken back below zero: the entry takes what
+    is there and says what is missing. A cancelled or refunded order also gives back the points
+    redeemed on it. Each entry's key names the slot, the target and how many entries the slot
+    had: a replayed event finds nothing to do, a later change of state writes anew.
     """
     merchant = order.merchant
     entries = Entry.objects.for_merchant(merchant).filter(order=order)
     earned_sources = [Source.ORDER_PAID, Source.REFERRAL_TRAFFIC, Source.REFERRAL_SALES]
-    # Net points per (account, slot), a slot being the offer or the referral share;
-    # a reversal keeps the source and offer of what it reverses.
+    # Per (account, slot), a slot being the offer or the referral share: net points, what was
+    # first earned and how many entries; an adjustment keeps the source and offer it adjusts.
     net: dict[tuple[int, str], int] = {}
+    first_earned: dict[tuple[int, str], int] = {}
+    count: dict[tuple[int, str], int] = {}
     offer_of_slot: dict[str, int | None] = {}
     label_of_slot: dict[str, str] = {}
     source_of_slot: dict[str, str] = {}
-    for entry in entries.filter(source__in=earned_sources):
+    for entry in entries.filter(source__in=earned_sources).order_by("pk"):
         slot = _slot(entry)
-        net[(entry.account_id, slot)] = net.get((entry.account_id, slot), 0) + entry.points
+        key = (entry.account_id, slot)
+        net[key] = net.get(key, 0) + entry.points
+        count[key] = count.get(key, 0) + 1
+        if key not in first_earned:
+            first_earned[key] = entry.points
         offer_of_slot[slot] = entry.offer_id
         label_of_slot[slot] = entry.label
         source_of_slot[slot] = entry.source
-    everything = order.is_cancelled or order.payment_status == Order.PaymentStatus.REFUNDED or _fully_returned(order)
-    targets: dict[str, int] = {}
-    if not everything:
+    nothing_kept = order.is_cancelled or order.payment_status == Order.PaymentStatus.REFUNDED or _fully_returned(order)
+    kept: dict[str, int] = {}
+    if not nothing_kept:
         offer_ids = [pk for pk in offer_of_slot.values() if pk is not None]
         awards = rules.evaluate(
             _order_facts(order, after_returns=True),
             _rule_offers(merchant, settings, Offer.Event.ORDER_PAID, offer_ids=offer_ids),
             stacking=settings.stacking,
         )
-        targets = {f"offer:{award.offer_id}": award.points for award in awards}
+        kept = {f"offer:{award.offer_id}": award.points for award in awards}
     written = []
     for (account_id, slot), points in sorted(net.items()):
-        if not everything and not slot.startswith("offer:"):
-            continue  # referral shares are per sale: they go only with the whole sale
-        keep = min(points, targets.get(slot, 0))
-        take = points - keep
-        if take <= 0:
+        earned = first_earned[(account_id, slot)]
+        if nothing_kept:
+            target = 0
+        elif slot.startswith("offer:"):
+            target = min(earned, kept.get(slot, 0))
+        else:
+            target = earned  # a referral share goes with the whole sale, and comes back with it
+        if target == points:
             continue
         account = PointsAccount.objects.for_merchant(merchant).select_for_update().get(pk=account_id)
-        taken = min(take, account.balance)
-        description = _("Order %(number)s cancelled or returned") % {"number": order.number}
-        if taken < take:
-            description += " " + ngettext(
-                "(%(missing)s point already spent)", "(%(missing)s points already spent)", take - taken
-            ) % {"missing": take - taken}
+        key = f"order:{order.pk}:{slot}:to:{target}:after:{count[(account_id, slot)]}"
+        if target > points:
+            change, kind = target - points, Kind.EARN
+            description = _("Order %(number)s: refund or return undone") % {"number": order.number}
+        else:
+            take = points - target
+            change, kind = -min(take, account.balance), Kind.REVERSE
+            description = _("Order %(number)s cancelled or returned") % {"number": order.number}
+            if -change < take:
+                description += " " + ngettext(
+                    "(%(missing)s point already spent)", "(%(missing)s points already spent)", take + change
+                ) % {"missing": take + change}
         entry = _post(
             account,
-            kind=Kind.REVERSE,
-            points=-taken,
+            kind=kind,
+            points=change,
             source=source_of_slot[slot],
-            key=f"order:{order.pk}:{slot}:reverse-to:{keep}",
+            key=key,
             label=label_of_slot[slot],
             offer_id=offer_of_slot[slot],
             order=order,
@@ -455,7 +468,8 @@ def order_points_settle(*, merchant, order_id) -> list[Entry]:
 
     Paid and not cancelled: earn per the offers and the referral split, once
     (keys per order and offer). Cancelled, refunded or with returns: append
-    reversal entries. Safe to call any number of times, in any order.
+    reversal entries; a refund or return undone: earn back (`_order_adjust`). Safe to call any
+    number of times, in any order.
     Orders without a member earn nothing; split (child) orders neither: the
     parent order's points stand. Editing a paid order does not earn more.
     """
@@ -471,25 +485,15 @@ def order_points_settle(*, merchant, order_id) -> list[Entry]:
         # Guests earn nothing; a split keeps the parent order's points (splitting earns no more).
         return []
     settings = settings_for(order.merchant)
-    written = []
-    reversing = (
-        order.is_cancelled
-        or order.payment_status == Order.PaymentStatus.REFUNDED
-        or _has_returns(order)
-    )
-    already_earned = Entry.objects.for_merchant(merchant).filter(
-        order=order, kind=Kind.EARN
-    ).exists()
+    already_earned = Entry.objects.for_merchant(merchant).filter(order=order, kind=Kind.EARN).exists()
     if (
         order.payment_status == Order.PaymentStatus.PAID
         and not order.is_cancelled
         and not already_earned
         and not _fully_returned(order)
     ):
-        written += _order_earn(order, settings)
-    if reversing:
-        written += _order_reverse(order, settings)
-    return written
+        return _order_earn(order, settings) + _order_adjust(order, settings)
+    return _order_adjust(order, settings)
 
 
 def order_points_due(order: Order) -> None:
@@ -510,18 +514,6 @@ def points_due_order_ids(*, merchant, older_than, limit: int = 1000) -> list[int
         PointsDue.objects.for_merchant(merchant).filter(due_since__lte=older_than)
         .order_by("due_since").values_list("order_id", flat=True)[:limit]
     )
-
-
-def order_points_enqueue(order: Order) -> None:
-    """Queue `loyalty.order_points` after the current transaction commits (marked due meanwhile)."""
-    from .tasks import order_points_task
-
-    order_points_due(order)
-    merchant_id, order_id = order.merchant_id, order.pk
-    transaction.on_commit(lambda: order_points_task.delay(merchant_id, order_id), robust=True)
-
-
-# --- Other events --------------------------------------------------------------------
 
 
 def _person_facts(kind, merchant, at, member=None) -> rules.EventFacts:
@@ -846,7 +838,6 @@ __all__ = [
     "checkout_discounts",
     "order_points_due",
     "points_due_order_ids",
-    "order_points_enqueue",
     "order_points_settle",
     "points_adjust",
     "points_expire",

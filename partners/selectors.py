@@ -8,9 +8,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 
 from commerce.models import OrderLine, Product
@@ -163,3 +165,22 @@ def visible_lines(order):
     """Lines shown in the expandable order detail: fully returned lines are not shown."""
     return [line for line in order.lines.all() if line.returned_quantity < line.quantity]
 
+
+def campaign_for_code(*, merchant, code: str, placed_at, currency: str = "") -> Campaign:
+    """The campaign a referral code credits for an order placed at `placed_at`, or ValidationError:
+    an unknown code, a campaign not running then, or one in another currency."""
+    code = (code or "").strip().upper()
+    campaign = Campaign.objects.for_merchant(merchant).filter(code=code).first() if code else None
+    if campaign is None:
+        raise ValidationError(_("Unknown referral code “%(code)s”.") % {"code": code}, code="unknown_campaign")
+    if not campaign.is_active(placed_at):
+        raise ValidationError(
+            _("The referral campaign “%(code)s” is not running.") % {"code": code}, code="campaign_not_running"
+        )
+    if currency and currency.upper() != campaign.currency.upper():
+        raise ValidationError(
+            _("The referral campaign “%(code)s” is in %(currency)s; this order is not.")
+            % {"code": code, "currency": campaign.currency},
+            code="currency_mismatch",
+        )
+    return campaign

@@ -9,7 +9,7 @@ credited on its own. The campaign keeps the parent's `CampaignOrder` as the sing
 record, recomputed from the parent order's figures after the split, so "the commission
 becomes the parent order's result after the split" (source, 注意事項) and nothing is
 counted twice. An event on such a child recomputes the parent, and
-`order_referral_record` on it returns the parent's record instead of creating a new one.
+the partners follower (`campaign_order_due`) creates no record of its own for it.
 """
 
 import logging
@@ -23,10 +23,12 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from commerce import services as order_services
 from commerce.models import Order, OrderLine, Product
 from omo.tenancy.scoping import merchant_scope
+from omo.tenancy.tasks import task_enqueue_on_commit
 
-from . import commission
+from . import commission, selectors
 from .models import (
     Campaign,
     CampaignOrder,
@@ -124,9 +126,7 @@ def campaign_update(*, merchant, campaign: Campaign, data: CampaignInput) -> Cam
     campaign.save(update_fields=["name", "starts_at", "ends_at", "condition", "commission_type", "rate"])
     _campaign_products_set(merchant, campaign, data)
     if campaign.rule() != rule_before:
-        from .tasks import campaign_recompute_task
-
-        transaction.on_commit(lambda: campaign_recompute_task.delay(merchant.pk, campaign.pk), robust=True)
+        task_enqueue_on_commit("partners.campaign_recompute", merchant.pk, campaign.pk)
     return campaign
 
 
@@ -215,49 +215,22 @@ def invitation_accept(*, invitation: Invitation, user) -> Campaign:
 # ---------------------------------------------------------------------------
 
 
-def _enqueue_recompute(merchant_id: int, order_id: int):
-    from .tasks import order_campaign_update_task
-
-    transaction.on_commit(lambda: order_campaign_update_task.delay(merchant_id, order_id), robust=True)
-
-
-@transaction.atomic
 def order_referral_record(*, merchant, order, code: str) -> CampaignOrder | None:
-    """Record that `order` was referred by the campaign with `code` and queue its figures.
+    """Credit `order` to the campaign with `code` (a code typed by the shopper, or given later).
 
-    Called by the storefront checkout and the order API. A blank code records nothing; an
-    unknown code or one whose campaign is not running when the order was placed raises
-    ValidationError. Idempotent: the same order and code give the same single record; an
-    order already credited to another campaign keeps its first campaign.
+    The code is checked first (ValidationError: unknown, not running when the order was placed,
+    another currency) and then set on the order through the order service, whose partners
+    follower (`campaign_order_due`) records the referred order, as for an order that arrived with
+    its code. A blank code records nothing. Idempotent; an order already credited to another
+    campaign keeps its first campaign; a split child answers its parent's record.
     """
     code = (code or "").strip().upper()
     if not code:
         return None
-    campaign = Campaign.objects.for_merchant(merchant).filter(code=code).first()
-    if campaign is None:
-        raise ValidationError(_("Unknown referral code “%(code)s”.") % {"code": code}, code="unknown_campaign")
-    if not campaign.is_active(order.placed_at):
-        raise ValidationError(
-            _("The referral campaign “%(code)s” is not running.") % {"code": code}, code="campaign_not_running"
-        )
-    if order.currency and order.currency.upper() != campaign.currency.upper():
-        raise ValidationError(
-            _("The referral campaign “%(code)s” is in %(currency)s; this order is not.")
-            % {"code": code, "currency": campaign.currency},
-            code="currency_mismatch",
-        )
-    if order.parent_id is not None:
-        parent_record = CampaignOrder.objects.for_merchant(merchant).filter(order_id=order.parent_id).first()
-        if parent_record is not None:
-            # Split: the parent's record stays the credited one (see the module docstring).
-            _enqueue_recompute(merchant.pk, order.parent_id)
-            return parent_record
-    record, _created = CampaignOrder.objects.for_merchant(merchant).get_or_create(
-        order=order,
-        defaults={"merchant": merchant, "campaign": campaign, "placed_at": order.placed_at},
-    )
-    _enqueue_recompute(merchant.pk, order.pk)
-    return record
+    selectors.campaign_for_code(merchant=merchant, code=code, placed_at=order.placed_at, currency=order.currency)
+    order_services.order_update(merchant=merchant, order=order, changes={"campaign_code": code})
+    records = CampaignOrder.objects.for_merchant(merchant)
+    return records.filter(order_id=order.pk).first() or records.filter(order_id=order.parent_id).first()
 
 
 def _ranking_key(line: OrderLine) -> str:
@@ -328,7 +301,7 @@ def campaign_order_recompute(*, merchant, order_id: int) -> CampaignOrder | None
     campaign = record.campaign
     lines = list(OrderLine.objects.for_merchant(merchant).filter(order=order).select_related("variation__product"))
     result = commission.compute(_order_money(order, lines), campaign.rule())
-    counted = order.status != Order.Status.CANCELLED
+    counted = not (order.is_cancelled or order.is_refunded)  # and counted again if the refund is undone
     quantities, sample = _ranked_quantities(lines) if counted else ({}, {})
 
     old = record
@@ -387,13 +360,34 @@ def _apply_quantities(merchant, campaign, old: dict, new: dict, sample: dict):
 
 
 def campaign_order_due(order: Order) -> None:
-    """An event of `order` is about to be queued (commerce.events): until its recompute runs, the
-    referred order's figures count as not computed, so the beat sweeper recomputes them should
-    the event be lost. Same transaction as the order change; a split child marks its parent's."""
+    """The partners follower's mark (settings.ORDER_FOLLOWERS), in the order's transaction.
+
+    An order that names a campaign code and has no referred-order record yet gets one, whichever
+    way it came in (storefront, order API, admin, a connector); a code that credits nothing (see
+    `selectors.campaign_for_code`) is logged and the order stands. Then, until its recompute runs,
+    the referred order's figures count as not computed, so the beat sweeper recomputes them should
+    the event be lost. A split child of a referred order marks its parent's record instead.
+    """
+    records = CampaignOrder.objects.for_merchant(order.merchant_id)
     order_ids = [order.pk] + ([order.parent_id] if order.parent_id else [])
-    CampaignOrder.objects.for_merchant(order.merchant_id).filter(
-        order_id__in=order_ids, computed_at__isnull=False
-    ).update(computed_at=None, updated_at=timezone.now())
+    if order.campaign_code and not records.filter(order_id__in=order_ids).exists():
+        _record_from_code(order)
+    records.filter(order_id__in=order_ids, computed_at__isnull=False).update(
+        computed_at=None, updated_at=timezone.now()
+    )
+
+
+def _record_from_code(order: Order) -> None:
+    try:
+        campaign = selectors.campaign_for_code(
+            merchant=order.merchant, code=order.campaign_code, placed_at=order.placed_at, currency=order.currency
+        )
+    except ValidationError as exc:
+        logger.info("order %s: campaign code %r credits nothing: %s", order.number, order.campaign_code, exc.messages)
+        return
+    CampaignOrder.objects.for_merchant(order.merchant_id).get_or_create(
+        order=order, defaults={"merchant_id": order.merchant_id, "campaign": campaign, "placed_at": order.placed_at}
+    )
 
 
 def uncomputed_order_ids(*, merchant, older_than, limit: int = 1000) -> list[int]:

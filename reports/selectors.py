@@ -89,17 +89,24 @@ class Performance:
 
 
 def _credited(*, merchant, period: Period, scope: Scope):
-    """Credited, not cancelled orders of the period within the scope."""
+    """Credited orders of the period within the scope that are still sales: not cancelled, not
+    refunded (payment refunded, or everything returned)."""
     qs = (
         Attribution.objects.for_merchant(merchant)
         .filter(reason=Reason.CREDITED, order_at__gte=period.start, order_at__lt=period.end)
         .exclude(order__status=Order.Status.CANCELLED)
+        .exclude(order__payment_status=Order.PaymentStatus.REFUNDED)
+        .exclude(order__total__gt=0, order__returned_amount__gte=F("order__total"))
     )
     if scope.store_id is not None:
         qs = qs.filter(store_id=scope.store_id)
     if scope.staff_id is not None:
         qs = qs.filter(staff_id=scope.staff_id)
     return qs
+
+
+# A partial refund (returned amount) lowers the sale by what was refunded.
+SALES = Sum(F("order__total") - F("order__returned_amount"))
 
 
 def _registered(*, merchant, period: Period, scope: Scope):
@@ -117,7 +124,7 @@ def _registered(*, merchant, period: Period, scope: Scope):
 def _sums(qs, key):
     return {
         row[key]: (row["orders"], row["sales"] or ZERO)
-        for row in qs.values(key).annotate(orders=Count("id"), sales=Sum("order__total")).order_by()
+        for row in qs.values(key).annotate(orders=Count("id"), sales=SALES).order_by()
     }
 
 
@@ -136,7 +143,7 @@ def performance_get(*, merchant, scope: Scope, period: Period) -> Performance:
     credited = _credited(merchant=merchant, period=period, scope=scope)
     registered = _registered(merchant=merchant, period=period, scope=scope)
 
-    total = credited.aggregate(orders=Count("id"), sales=Sum("order__total"))
+    total = credited.aggregate(orders=Count("id"), sales=SALES)
     totals = Figures(
         id=None,
         name="",
@@ -205,7 +212,7 @@ def performance_get(*, merchant, scope: Scope, period: Period) -> Performance:
         row["bucket"]: (row["orders"], row["sales"] or ZERO)
         for row in credited.annotate(bucket=bucket)
         .values("bucket")
-        .annotate(orders=Count("id"), sales=Sum("order__total"))
+        .annotate(orders=Count("id"), sales=SALES)
         .order_by()
     }
     series = [(b, *per_bucket.get(b, (0, ZERO))) for b in period.buckets()]
@@ -357,6 +364,12 @@ def order_export_rows(*, merchant, filters: ExportFilters):
     ``.iterator(chunk_size=...)`` (a server-side cursor on PostgreSQL).
     """
     credited = Q(attribution__reason=Reason.CREDITED)
+    in_store = Q(channel__in=Order.RETAIL_CHANNELS)
+    order_store = Case(
+        When(credited, then=F("attribution__store__name")),
+        When(in_store, then=F("source_store__name")),
+        output_field=CharField(),
+    )
     group_labels = [
         *[(code, Order.ChannelGroup.RETAIL.label) for code in Order.RETAIL_CHANNELS],
         *[(code, Order.ChannelGroup.ONLINE.label) for code in Order.ONLINE_CHANNELS],
@@ -370,8 +383,10 @@ def order_export_rows(*, merchant, filters: ExportFilters):
             output_field=CharField(),
         ),
         "created_from": _typed_text(F("created_from")),
-        "source_store": _typed_text(F("source_store__name")),
-        "order_from": _labels("channel", Order.Channel.choices),
+        # Order Source and Order From (SPEC section 2): the credited store, else for an in-store
+        # order the store that rang it up (an online order no link was credited with: blank).
+        "source_store": _typed_text(order_store),
+        "order_from": _typed_text(order_store),
         # The credited staff member, else whoever rang the sale up.
         "sales": _typed_text(
             Coalesce(

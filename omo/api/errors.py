@@ -1,6 +1,9 @@
 """API conventions shared by every DRF endpoint: one error shape."""
 
-from django.http import JsonResponse
+import sys
+
+from django.db import DatabaseError, InterfaceError, OperationalError
+from django.http import HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from django.views import defaults
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -48,5 +51,25 @@ def bad_request(request, exception=None):
     return _json_or_page(request, 400, _("The request is not valid."), lambda: defaults.bad_request(request, exception))
 
 
+# A sender's retry logic understands 503 + Retry-After; a database that cannot be reached (restart,
+# failover, too many connections) is that, not a server error.
+DATABASE_RETRY_AFTER_SECONDS = 30
+
+
+def _database_unavailable(exc: BaseException | None) -> bool:
+    return isinstance(exc, OperationalError | InterfaceError) or (
+        isinstance(exc, DatabaseError) and "connection" in str(exc).lower()
+    )
+
+
 def server_error(request):
+    """Django's handler500, called while the exception is being handled (sys.exc_info holds it)."""
+    if _database_unavailable(sys.exc_info()[1]):
+        message = _("The service is briefly unavailable. Please try again in a moment.")
+        if is_api_path(request.path):
+            response = JsonResponse({"error": message, "details": None}, status=503)
+        else:
+            response = HttpResponse(message, status=503, content_type="text/plain; charset=utf-8")
+        response["Retry-After"] = str(DATABASE_RETRY_AFTER_SECONDS)
+        return response
     return _json_or_page(request, 500, _("Server error."), lambda: defaults.server_error(request))

@@ -114,7 +114,7 @@ class OrderSerializer(serializers.ModelSerializer):
         model = Order
         fields = [
             "id", "number", "member", "channel", "channel_group", "created_from", "source_store", "closing_staff",
-            "recommendation_link", "parent", "status", "payment_status", "payment_method", "delivery_status",
+            "recommendation_token", "campaign_code", "parent", "status", "payment_status", "payment_method", "delivery_status",
             "placed_at", "currency", "item_subtotal", "discounts", "store_credit", "points_redeemed", "shipping",
             "surcharge", "tax", "total", "paid_amount", "unpaid_amount", "returned_amount", "is_preorder",
             "preorder_paid", "preorder_outstanding", "edited_amount", "lines", "attribution", "created_at",

@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "partners",
     "reports",
     "loyalty",
+    "storefront",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -55,6 +57,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "omo.inputs.RejectNulBytesMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -224,6 +227,11 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "omo.api.errors.exception_handler",
+    "DEFAULT_PARSER_CLASSES": [
+        "omo.api.parsers.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "OMO API",
@@ -248,6 +256,16 @@ TWILIO_FROM_NUMBER = env("TWILIO_FROM_NUMBER", default="")
 SMS_RATE_PER_MEMBER = env.int("SMS_RATE_PER_MEMBER", default=3)
 SMS_RATE_PER_STORE = env.int("SMS_RATE_PER_STORE", default=100)
 SMS_RATE_WINDOW = env.int("SMS_RATE_WINDOW", default=3600)
+
+# The apps that follow orders (commerce.events): (mark, task) per app, as dotted paths. The mark
+# runs inside the order's transaction and records what the app still owes the order (its beat
+# sweeper's work list should the event be lost); the task, queued after commit, takes
+# (merchant_id, order_id). commerce names them here and never imports them.
+ORDER_FOLLOWERS = [
+    (None, "attribution.tasks.attribute_order_task"),  # its sweeper finds unattributed orders by themselves
+    ("partners.services.campaign_order_due", "partners.tasks.order_campaign_update_task"),
+    ("loyalty.services.order_points_due", "loyalty.tasks.order_points_task"),
+]
 
 # Order API: requests older or newer than this are refused as replays.
 ORDER_API_TOLERANCE_SECONDS = 300

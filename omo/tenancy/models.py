@@ -6,6 +6,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from omo import jsonsafe
+
 from .scoping import scoped_manager
 
 
@@ -56,7 +58,7 @@ class Store(MerchantOwned):
     name = models.CharField(_("name"), max_length=200)
     code = models.SlugField(_("code"), max_length=40)
     # Free-form attributes used by offers and reports, e.g. {"format": "Hypermarket"}.
-    attributes = models.JSONField(_("attributes"), default=dict, blank=True)
+    attributes = models.JSONField(_("attributes"), default=dict, blank=True, decoder=jsonsafe.BoundedDecoder)
     removed_at = models.DateTimeField(_("removed at"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -10,7 +10,7 @@ def test_admin_order_page_shows_origin_sales_and_reason(client, merchant, staff,
     link = LinkFactory(merchant=merchant, staff=staff, store=staff.store, member=member)
     ClickFactory(merchant=merchant, link=link, member=member, clicked_at=timezone.now() - timedelta(hours=2))
     order = OrderFactory(
-        merchant=merchant, member=member, created_from="Storefront", source_store=staff.store, recommendation_link=link
+        merchant=merchant, member=member, created_from="Storefront", source_store=staff.store, recommendation_token=link.token
     )
     order_attribute(merchant_id=merchant.pk, order_id=order.pk)
     client.force_login(UserFactory(is_staff=True, is_superuser=True))

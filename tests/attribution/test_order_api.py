@@ -1,11 +1,14 @@
 import json
 import time
-from datetime import datetime, timezone as dt_timezone
+from datetime import datetime, timedelta
+from datetime import timezone as dt_timezone
 
 import pytest
 
+from attribution.models import Attribution
 from commerce.models import Order, OrderLine
 from members.models import Member
+from recommendations.models import LinkClick
 from tests.factories import VariationFactory
 from tests.order_api import order_payload, post_order, signed_headers
 
@@ -95,15 +98,33 @@ def test_body_that_is_not_json_is_400(client, merchant):
     assert response.json()["error"]
 
 
-def test_other_merchants_store_code_or_link_is_unknown_here(client, merchant, other_merchant, member):
-    from tests.factories import LinkFactory, StoreFactory
+def test_other_merchants_store_code_is_unknown_here(client, merchant, other_merchant, member):
+    from tests.factories import StoreFactory
 
     StoreFactory(merchant=other_merchant, code="their-store")
-    their_link = LinkFactory(merchant=other_merchant)
-    for extra in ({"store": "their-store"}, {"recommendation_token": their_link.token}):
-        response = post_order(client, merchant, {**order_payload("EXT-6", member, AT), **extra})
-        assert response.status_code == 400
+    response = post_order(client, merchant, {**order_payload("EXT-6", member, AT), "store": "their-store"})
+    assert response.status_code == 400
+    assert response.json()["details"]["store"]
     assert not Order.objects.for_merchant(merchant).exists()
+
+
+def test_other_merchants_link_token_credits_nobody(client, merchant, other_merchant, member,
+                                                   django_capture_on_commit_callbacks):
+    """The order names the link token it was given as a fact; only this merchant's links and
+    clicks ever credit an order, so another merchant's token changes nothing for anyone."""
+    from tests.factories import LinkFactory
+
+    their_link = LinkFactory(merchant=other_merchant)
+    LinkClick.objects.for_merchant(other_merchant).create(
+        merchant=other_merchant, link=their_link, member=their_link.member, clicked_at=AT - timedelta(hours=1)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post_order(
+            client, merchant, {**order_payload("EXT-6", member, AT), "recommendation_token": their_link.token}
+        )
+    assert response.status_code == 201
+    attribution = Attribution.objects.for_merchant(merchant).get(order__number="EXT-6")
+    assert (attribution.credited, attribution.staff_id, attribution.store_id) == (False, None, None)
 
 
 def test_edit_updates_amounts_and_lines(client, merchant, member):

@@ -183,9 +183,9 @@ def test_sweeper_attributes_orders_whose_event_was_lost(merchant, amy_link):
     from commerce import services
 
     ClickFactory(merchant=merchant, link=amy_link, member=amy_link.member, clicked_at=T0)
-    # Saved, but its event never reached a worker (attribute=False stands in for a broker outage).
+    # Saved, but its event never reached a worker: the test's transaction never commits, so no task runs.
     order = services.order_create(merchant=merchant, number="lost", channel="web", lines=[],
-                                  member=amy_link.member, placed_at=T0 + H, attribute=False)
+                                  member=amy_link.member, placed_at=T0 + H)
     Order.objects.for_merchant(merchant).filter(pk=order.pk).update(created_at=T0)
     assert not Attribution.objects.for_merchant(merchant).filter(order=order).exists()
     assert sweep_unattributed_task.delay().get() == 1

@@ -39,10 +39,9 @@ def bind(merchant, campaign, partner):
 
 
 def referred_order(merchant, campaign, *, number, lines, **kwargs):
-    """An order placed through the campaign, with its on-commit work run by the caller's fixture."""
-    order = order_create(merchant=merchant, number=number, channel="web", lines=lines, attribute=False, **kwargs)
-    services.order_referral_record(merchant=merchant, order=order, code=campaign.code)
-    return order
+    """An order placed with the campaign's code, its on-commit work run by the caller's fixture."""
+    return order_create(merchant=merchant, number=number, channel="web", lines=lines, campaign_code=campaign.code,
+                        **kwargs)
 
 
 def line(variation, quantity, price, **kwargs):

@@ -73,9 +73,9 @@ ROUTES = [
     ("partners:invite", BEARER),
     ("partners:*", PARTNER),
     ("members:*", STAFF),
-    ("recommendations:open", SHOPPER),
+    ("storefront:open", SHOPPER),
     ("recommendations:*", STAFF),
-    ("commerce:*", SHOPPER),
+    ("storefront:*", SHOPPER),
     ("campaigns:api-*", API),
     ("campaigns:referral", SHOPPER),
     ("campaigns:*", STAFF),
@@ -138,8 +138,7 @@ def world(tag):
     RecommendationItem.objects.for_merchant(merchant).create(merchant=merchant, link=link, variation=variation)
     click = ClickFactory(merchant=merchant, link=link, member=member)
     order = order_create(merchant=merchant, number=f"{tag.upper()}-ORDER-1", channel="web", member=member,
-                         lines=[LineInput(variation=variation, quantity=1, unit_price=variation.price)],
-                         attribute=False)
+                         lines=[LineInput(variation=variation, quantity=1, unit_price=variation.price)])
     attribution = Attribution.objects.for_merchant(merchant).create(
         merchant=merchant, order=order, reason="credited", click=click, link=link, store=store,
         staff=roles["staff"], click_at=click.clicked_at, order_at=order.placed_at,
