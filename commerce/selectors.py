@@ -1,9 +1,10 @@
-"""Reads on the catalog: staff product search and what shoppers may buy."""
+"""Reads on the catalog (staff product search, what shoppers may buy) and on orders."""
 
-from django.db.models import Prefetch, Q
+from django.db.models import Case, Count, Prefetch, Q, Sum, Value, When
 from django.shortcuts import get_object_or_404
 
-from .models import Product, Variation
+from .models import Order, Product, Variation
+from .spending import OrderFigures, SpendingOverview, channel_group, spending_overview
 
 SEARCH_LIMIT = 20
 MIN_QUERY = 2
@@ -73,3 +74,67 @@ def storefront_products(*, merchant, query: str = ""):
 
 def product_variations(*, merchant, product) -> list[Variation]:
     return list(Variation.objects.for_merchant(merchant).filter(product=product).order_by("name", "id"))
+
+
+def member_spending(*, merchant, member) -> SpendingOverview:
+    """The member's spending overview, aggregated from their orders now (current within seconds)."""
+    rows = (
+        Order.objects.for_merchant(merchant)
+        .filter(member=member, parent__isnull=True)
+        .annotate(linked=Case(When(~Q(recommendation_token=""), then=Value(True)), default=Value(False)))
+        .order_by()
+        .values("channel", "status", "linked")
+        .annotate(
+            n=Count("id"),
+            total_sum=Sum("total"),
+            preorder_paid_sum=Sum("preorder_paid"),
+            preorder_outstanding_sum=Sum("preorder_outstanding"),
+            returned_sum=Sum("returned_amount"),
+            edited_sum=Sum("edited_amount"),
+        )
+    )
+    return spending_overview(
+        OrderFigures(
+            group=channel_group(row["channel"], from_recommendation=row["linked"]),
+            cancelled=row["status"] == Order.Status.CANCELLED,
+            count=row["n"],
+            total=row["total_sum"],
+            preorder_paid=row["preorder_paid_sum"],
+            preorder_outstanding=row["preorder_outstanding_sum"],
+            returned=row["returned_sum"],
+            edited=row["edited_sum"],
+        )
+        for row in rows
+    )
+
+
+def member_orders(*, merchant, member):
+    """The member's spending records, all channels, newest first (retail rows carry the store)."""
+    return (
+        Order.objects.for_merchant(merchant)
+        .filter(member=member, parent__isnull=True)
+        .select_related("source_store", "attribution__staff", "attribution__store")
+        .order_by("-placed_at", "-id")
+    )
+
+
+# The credit of an order is decided by the attribution follower, which keeps one row per order
+# (the `attribution` one-to-one); an in-store order that no link was credited with is its own
+# store's and closing staff's sale (SPEC sections 2 and 3); an uncredited online order has none.
+def _credited(order: Order):
+    attribution = getattr(order, "attribution", None)
+    return attribution if attribution is not None and attribution.credited else None
+
+
+def order_source(order: Order):
+    """Order Source: the credited store, else (in-store) the store that rang the order up."""
+    credited = _credited(order)
+    if credited:
+        return credited.store
+    return order.source_store if order.channel_group == Order.ChannelGroup.RETAIL else None
+
+
+def order_sales_staff(order: Order):
+    """Sales: the credited staff member, else whoever closed the sale (in-store: who rang it up)."""
+    credited = _credited(order)
+    return credited.staff if credited else order.closing_staff

@@ -7,9 +7,9 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from . import views
 
 merchant_patterns = [
-    path("staff/", include("members.urls")),
+    path("staff/", include("recommendations.member_urls")),
     path("", include("recommendations.urls")),
-    path("", include("commerce.urls")),
+    path("", include("storefront.urls")),
     path("", include("partners.merchant_urls")),
     path("api/", include("commerce.api_urls")),
     path("reports/", include("reports.urls")),

@@ -16,6 +16,7 @@ from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from commerce.models import Product
 from omo.errors import error_details
 from omo.tenancy.access import current_staff
 
@@ -63,8 +64,6 @@ class InvitationSerializer(serializers.Serializer):
 
 def _products(merchant, product_ids) -> tuple:
     """The merchant's products with these ids; an id it does not have is a 400, never another's."""
-    from commerce.models import Product
-
     products = list(Product.objects.for_merchant(merchant).filter(pk__in=product_ids))
     if len(products) != len(set(product_ids)):
         raise serializers.ValidationError({"products": [_("Unknown product.")]})

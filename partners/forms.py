@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from commerce.models import Product
 
 from .models import Campaign
-from .services import campaign_values
+from .services import campaign_values, partner_for_user
 from .validators import PartnerPasswordValidator
 
 
@@ -36,8 +36,6 @@ class PartnerSignupForm(SignupForm):
         return cleaned
 
     def save(self, request):
-        from .services import partner_for_user
-
         user = super().save(request)
         user.name = self.cleaned_data["name"]
         user.save(update_fields=["name"])

@@ -11,7 +11,10 @@ from django.utils.translation import gettext as _
 
 from loyalty import services as loyalty_services
 from members.services import member_for_user
+from members.models import Member
 from omo.integrations.sms import SmsError, send_sms
+from omo.tenancy.models import Merchant
+from omo.tenancy.tasks import task_enqueue_on_commit
 
 from . import ratelimit
 from .models import LinkClick, RecommendationItem, RecommendationLink, SmsOutbox
@@ -84,8 +87,6 @@ def _click_insert_for_member_of(click: LinkClick) -> bool:
     """Insert `click` for the member its user already has at the merchant, looked up in the same
     statement (INSERT ... SELECT): every open of a link is one round trip to the database, in
     autocommit. False, and nothing written, when the user has no member there yet."""
-    from members.models import Member
-
     quote = connection.ops.quote_name
     columns = ["merchant_id", "link_id", "user_id", "clicked_at", "device", "user_agent"]
     field_of = {f.column: f for f in LinkClick._meta.concrete_fields}
@@ -116,8 +117,6 @@ def pending_click_add(session, *, link, user_agent: str = "") -> None:
 
 def pending_clicks_record(session, *, user) -> list[LinkClick]:
     """At login: record the clicks kept in the session for this account, at their original time."""
-    from omo.tenancy.models import Merchant
-
     pending = session.pop(PENDING_CLICKS_KEY, [])
     clicks = []
     for entry in pending:
@@ -168,8 +167,6 @@ def link_sms_send(*, merchant, link, staff, url: str) -> SmsOutbox:
 
     Raises ValidationError when the member has no phone, SmsRateLimited over the limits.
     """
-    from .tasks import sms_deliver_task
-
     if link.merchant_id != merchant.pk:
         raise ValidationError("link of another merchant")
     if not link.member.phone:
@@ -184,7 +181,7 @@ def link_sms_send(*, merchant, link, staff, url: str) -> SmsOutbox:
         to=link.member.phone,
         body=link_sms_text(link=link, url=url),
     )
-    transaction.on_commit(lambda: sms_deliver_task.delay(merchant.pk, outbox.pk), robust=True)
+    task_enqueue_on_commit("recommendations.sms_deliver", merchant.pk, outbox.pk)
     return outbox
 
 

@@ -19,5 +19,4 @@ urlpatterns = [
     path("staff/links/<int:link_id>/qr.png", views.link_qr_png, name="qr_png"),
     path("staff/links/<int:link_id>/qr.svg", views.link_qr_svg, name="qr_svg"),
     path("staff/links/<int:link_id>/sms/", views.link_sms, name="sms"),
-    path("l/<str:token>/", views.link_open, name="open"),
 ]

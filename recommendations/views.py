@@ -1,17 +1,13 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from commerce import selectors as catalog
-from commerce import views as storefront
 from members.selectors import member_get
-from omo.api.limits import limit_unknown_tokens
 from omo.integrations.qr import qr_png, qr_svg
 from omo.tenancy.access import staff_required
 
@@ -136,7 +132,7 @@ def share(request, merchant, member_id):
 
 def link_url(request, link) -> str:
     return request.build_absolute_uri(
-        reverse("recommendations:open", kwargs={"merchant": request.merchant.slug, "token": link.token})
+        reverse("storefront:open", kwargs={"merchant": request.merchant.slug, "token": link.token})
     )
 
 
@@ -191,20 +187,3 @@ def link_sms(request, merchant, link_id):
             messages.success(request, _("Text message sent to %(phone)s.") % {"phone": link.member.phone})
         return redirect("recommendations:link", merchant=request.merchant.slug, link_id=link.pk)
     return render(request, "recommendations/_sms_result.html", context, status=status)
-
-
-@transaction.non_atomic_requests  # its one write, the click, commits alone: no request transaction
-@require_GET
-@limit_unknown_tokens
-def link_open(request, merchant, token):
-    """The shopper's link: a logged-in shopper's open is a click and shows the list; before login
-    the click waits in the session and the shopper goes to login, then to the list."""
-    link, card_html = storefront.recommended_card(request, token)
-    user_agent = request.headers.get("User-Agent", "")
-    if request.user.is_authenticated:
-        services.click_record(merchant=request.merchant, link=link, user=request.user, user_agent=user_agent)
-        # The list itself, in this response: one request per open, at the URL the shopper shared.
-        return storefront.recommended_page(request, link, card_html)
-    services.pending_click_add(request.session, link=link, user_agent=user_agent)
-    target = reverse("commerce:recommended", kwargs={"merchant": request.merchant.slug, "token": link.token})
-    return redirect(f"{reverse('account_login')}?{urlencode({'next': target})}")

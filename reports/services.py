@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from commerce.models import Order
 from omo.tenancy.models import Store
+from omo.tenancy.tasks import task_enqueue_on_commit
 
 from . import csv_columns, selectors
 from .models import ExportJob
@@ -114,12 +115,10 @@ def export_is_large(*, merchant, filters) -> bool:
 @transaction.atomic
 def export_job_create(*, merchant, staff, filters_plain: dict, language: str) -> ExportJob:
     """Record a background export and queue its worker once the row is committed."""
-    from .tasks import export_orders_task
-
     job = ExportJob.objects.for_merchant(merchant).create(
         merchant=merchant, requested_by=staff, filters=filters_plain, language=language
     )
-    transaction.on_commit(lambda: export_orders_task.delay(merchant.pk, job.pk), robust=True)
+    task_enqueue_on_commit("reports.export_orders", merchant.pk, job.pk)
     return job
 
 

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.module_loading import autodiscover_modules
 
 
 class TenancyConfig(AppConfig):
@@ -7,3 +8,7 @@ class TenancyConfig(AppConfig):
 
     def ready(self):
         from . import signals  # noqa: F401  (forgets cached merchants on edit)
+
+        # Register every app's Celery tasks now (all models are loaded), so services can queue
+        # them by name (tasks.task_enqueue_on_commit) in the web process as in the worker.
+        autodiscover_modules("tasks")

@@ -1,5 +1,10 @@
-from celery import Task
+from datetime import timedelta
 
+from celery import Task, current_app
+from django.db import transaction
+from django.utils import timezone
+
+from .models import Merchant
 from .scoping import merchant_scope
 
 
@@ -21,12 +26,6 @@ def requeue_due(due_ids, task, *, grace_seconds: int = 30) -> int:
     """For beat sweepers: queue `task(merchant_id, id)` for every id that `due_ids(merchant=...,
     older_than=...)` still lists after `grace_seconds` (its own event may still be on its way),
     merchant by merchant. Returns how many were queued."""
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from .models import Merchant
-
     cutoff = timezone.now() - timedelta(seconds=grace_seconds)
     queued = 0
     for merchant_id in Merchant.objects.values_list("pk", flat=True):
@@ -34,3 +33,14 @@ def requeue_due(due_ids, task, *, grace_seconds: int = 30) -> int:
             task.delay(merchant_id, object_id)
             queued += 1
     return queued
+
+
+def task_enqueue_on_commit(name: str, *args) -> None:
+    """Queue the task registered as `name` once the current transaction commits.
+
+    By name, so a service never imports its app's tasks module (which imports the service):
+    every app's tasks are registered at start-up (`TenancyConfig.ready`). `robust`: a broker
+    outage never fails the request; each app's beat sweeper catches up.
+    """
+    task = current_app.tasks[name]  # an unknown name fails here, in the request, not silently later
+    transaction.on_commit(lambda: task.delay(*args), robust=True)

@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def page(merchant):
     link = LinkFactory(merchant=merchant)
-    return reverse("commerce:recommended", kwargs={"merchant": merchant.slug, "token": link.token})
+    return reverse("storefront:recommended", kwargs={"merchant": merchant.slug, "token": link.token})
 
 
 def _signed_in(client, page):

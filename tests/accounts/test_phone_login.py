@@ -27,7 +27,7 @@ def login(client, login_name, password=PASSWORD, next_url="", ip="203.0.113.50")
 @pytest.fixture
 def recommended_url(merchant):
     link = LinkFactory(merchant=merchant)
-    return reverse("commerce:recommended", kwargs={"merchant": merchant.slug, "token": link.token})
+    return reverse("storefront:recommended", kwargs={"merchant": merchant.slug, "token": link.token})
 
 
 def test_a_shopper_who_signed_up_with_a_phone_logs_in_with_it_and_returns_to_the_list(

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from attribution.models import Attribution
 from commerce.models import Order
-from commerce.storefront import storefront_checkout
+from storefront.services import storefront_checkout
 from members.models import Member
 from tests.factories import LinkFactory, ProductFactory, UserFactory, VariationFactory
 
@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 
 def url(name, **kwargs):
-    return reverse(f"commerce:{name}", kwargs={"merchant": "acme", **kwargs})
+    return reverse(f"storefront:{name}", kwargs={"merchant": "acme", **kwargs})
 
 
 @pytest.fixture
@@ -93,7 +93,7 @@ def test_order_from_a_link_is_a_storefront_order_credited_to_the_staff_and_store
 ):
     published = link.variations[0]
     other = VariationFactory(merchant=merchant, price=D("10"))  # other products are welcome too
-    client.get(reverse("recommendations:open", kwargs={"merchant": "acme", "token": link.token}))
+    client.get(reverse("storefront:open", kwargs={"merchant": "acme", "token": link.token}))
     client.get(url("recommended", token=link.token))
     client.post(url("cart_add"), {"variation": published.pk, "quantity": 2})
     client.post(url("cart_add"), {"variation": other.pk})
@@ -101,7 +101,7 @@ def test_order_from_a_link_is_a_storefront_order_credited_to_the_staff_and_store
         response = client.post(url("checkout"))
     order = Order.objects.for_merchant(merchant).get()
     assert response["Location"] == url("order", number=order.number)
-    assert (order.channel, order.created_from, order.source_store, order.recommendation_link) == ("web", "Storefront", staff.store, link)
+    assert (order.channel, order.created_from, order.source_store, order.recommendation_token) == ("web", "Storefront", staff.store, link.token)
     assert (order.status, order.payment_status, order.total) == ("processing", "pending", D("250"))
     assert order.member == Member.objects.for_merchant(merchant).get(user=shopper)
     assert sorted((line.sku, line.recommended) for line in order.lines.model.objects.for_merchant(merchant)) == sorted(
@@ -156,7 +156,7 @@ def test_other_merchants_link_order_and_variation_are_404(client, shopper, merch
 
     foreign_order = OrderFactory(merchant=other_merchant, member=MemberFactory(merchant=other_merchant, user=shopper))
     assert client.get(url("order", number=foreign_order.number)).status_code == 404
-    assert client.get(reverse("commerce:order", kwargs={"merchant": "other", "number": foreign_order.number})).status_code == 200
+    assert client.get(reverse("storefront:order", kwargs={"merchant": "other", "number": foreign_order.number})).status_code == 200
 
 
 def test_someone_elses_order_is_404(client, shopper, merchant):

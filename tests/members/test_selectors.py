@@ -2,7 +2,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from members.selectors import member_orders, member_spending
+from commerce.selectors import member_orders, member_spending
 from tests.factories import LinkFactory, MemberFactory, OrderFactory
 
 pytestmark = pytest.mark.django_db
@@ -22,7 +22,7 @@ def test_spending_reads_every_term_from_the_orders(merchant, member, store):
 
 
 def test_an_order_from_a_recommendation_counts_as_online(merchant, member):
-    OrderFactory(merchant=merchant, member=member, channel="omo", recommendation_link=LinkFactory(merchant=merchant))
+    OrderFactory(merchant=merchant, member=member, channel="omo", recommendation_token=LinkFactory(merchant=merchant).token)
     assert member_spending(merchant=merchant, member=member).orders_by_group["online"] == 1
 
 

@@ -17,7 +17,7 @@ def signup(client, *, email, phone, next_url=""):
 
 def test_signup_from_a_link_stores_the_local_phone_on_the_member(client, merchant):
     link = LinkFactory(merchant=merchant)
-    next_url = reverse("commerce:recommended", kwargs={"merchant": "acme", "token": link.token})
+    next_url = reverse("storefront:recommended", kwargs={"merchant": "acme", "token": link.token})
     response = signup(client, email="new@example.com", phone="0933 111 222", next_url=next_url)
     assert response.status_code == 302 and response["Location"] == next_url
     member = Member.objects.for_merchant(merchant).get(email="new@example.com")

@@ -2,7 +2,7 @@
 
 from decimal import Decimal as D
 
-from members.spending import ONLINE, OTHERS, RETAIL, OrderFigures, channel_group, spending_overview
+from commerce.spending import ONLINE, OTHERS, RETAIL, OrderFigures, channel_group, spending_overview
 
 
 def test_no_orders_has_no_average_order_value():

@@ -230,9 +230,9 @@ def test_referral_link_to_checkout_credits_the_campaign(client, merchant, kim, d
     client.force_login(UserFactory())
 
     client.get(reverse("campaigns:referral", kwargs={"merchant": merchant.slug, "code": campaign.code}))
-    client.post(reverse("commerce:cart_add", kwargs={"merchant": merchant.slug}), {"variation": tea.pk, "quantity": 2})
+    client.post(reverse("storefront:cart_add", kwargs={"merchant": merchant.slug}), {"variation": tea.pk, "quantity": 2})
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("commerce:checkout", kwargs={"merchant": merchant.slug}), {"referral_code": ""})
+        response = client.post(reverse("storefront:checkout", kwargs={"merchant": merchant.slug}), {"referral_code": ""})
 
     assert response.status_code == 302
     record = CampaignOrder.objects.for_merchant(merchant).get()

@@ -26,7 +26,7 @@ def link(merchant):
 
 
 def _open(client, link):
-    return client.get(reverse("recommendations:open", kwargs={"merchant": "acme", "token": link.token}))
+    return client.get(reverse("storefront:open", kwargs={"merchant": "acme", "token": link.token}))
 
 
 def _statements(ctx):
@@ -91,6 +91,6 @@ def test_first_open_at_a_merchant_creates_the_member_and_later_opens_reuse_it(cl
 def test_add_to_cart_from_the_opened_link_returns_to_the_list_not_the_link(client, merchant, link):
     client.force_login(UserFactory())
     page = _open(client, link).content.decode()
-    list_path = reverse("commerce:recommended", kwargs={"merchant": "acme", "token": link.token})
+    list_path = reverse("storefront:recommended", kwargs={"merchant": "acme", "token": link.token})
     assert f'name="next" value="{list_path}"' in page
     assert f'name="next" value="/m/acme/l/' not in page

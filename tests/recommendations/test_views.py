@@ -15,6 +15,11 @@ def url(name, merchant="acme", **kwargs):
     return reverse(f"recommendations:{name}", kwargs={"merchant": merchant, **kwargs})
 
 
+def open_url(token, merchant="acme"):
+    """The shared link the shopper opens (served by the storefront)."""
+    return reverse("storefront:open", kwargs={"merchant": merchant, "token": token})
+
+
 @pytest.fixture
 def shirt(merchant):
     product = ProductFactory(merchant=merchant, name="Linen Shirt")
@@ -103,7 +108,7 @@ def test_logged_in_shopper_open_is_a_click_then_the_list(client, merchant):
     link = LinkFactory(merchant=merchant)
     shopper = UserFactory()
     client.force_login(shopper)
-    response = client.get(url("open", token=link.token), HTTP_USER_AGENT="Mozilla/5.0 (Android 14) Mobile")
+    response = client.get(open_url(link.token), HTTP_USER_AGENT="Mozilla/5.0 (Android 14) Mobile")
     assert response.status_code == 200 and "Picked for you" in response.content.decode()  # the list, no redirect
     click = LinkClick.objects.for_merchant(merchant).get()
     assert click.member.user == shopper and click.device == "phone" and click.clicked_at <= timezone.now()
@@ -111,15 +116,15 @@ def test_logged_in_shopper_open_is_a_click_then_the_list(client, merchant):
 
 def test_anonymous_open_goes_to_login_and_back_to_the_list(client, merchant):
     link = LinkFactory(merchant=merchant)
-    response = client.get(url("open", token=link.token))
+    response = client.get(open_url(link.token))
     assert response["Location"].startswith("/accounts/login/?next=")
     assert f"%2Fm%2Facme%2Fshop%2Fr%2F{link.token}%2F" in response["Location"]
 
 
 def test_unknown_or_foreign_token_is_404(client, merchant, other_merchant):
     foreign = LinkFactory(merchant=other_merchant)
-    assert client.get(url("open", token="nope")).status_code == 404
-    assert client.get(url("open", token=foreign.token)).status_code == 404
+    assert client.get(open_url("nope")).status_code == 404
+    assert client.get(open_url(foreign.token)).status_code == 404
 
 
 def test_staff_pages_of_another_merchant_are_404(staff_client, merchant, other_merchant):

@@ -8,14 +8,17 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from attribution.services import order_attribute
-from commerce.models import Order, OrderLine, Product, Variation
+from allauth.account.models import EmailAddress
+from commerce import services as order_services
+from commerce.models import Order, Product, Variation
+from loyalty.models import Offer
 from members.models import Member
 from omo.accounts.models import User
+from omo.tenancy.models import Merchant, Staff, Store
+from omo.tenancy.scoping import merchant_scope
+from partners import services as partner_services
+from partners.models import Campaign
 from recommendations.models import LinkClick, RecommendationItem, RecommendationLink
-
-from .models import Merchant, Staff, Store
-from .scoping import merchant_scope
 
 MERCHANTS = [
     {
@@ -173,7 +176,9 @@ def _seed_merchant(merchant, spec, password, rnd, n_orders, n_members, n_product
             [Order.Status.COMPLETED, Order.Status.CONFIRMED, Order.Status.PROCESSING, Order.Status.CANCELLED],
             [6, 2, 1, 1],
         )[0]
-        order = Order.objects.create(
+        # Through the order service, like every order: the followers (attribution, partner
+        # figures, points) credit it, in-process here or on the worker.
+        order_services.order_create(
             merchant=merchant,
             number=number,
             member=member,
@@ -181,30 +186,19 @@ def _seed_merchant(merchant, spec, password, rnd, n_orders, n_members, n_product
             created_from="Storefront" if link else ("POS" if retail else channel.label),
             source_store=(link.store if link else seller.store) if (link or retail) else None,
             closing_staff=seller if retail else None,
-            recommendation_link=link,
+            recommendation_token=link.token if link else "",
             status=status,
             payment_status=Order.PaymentStatus.PAID if status != Order.Status.PROCESSING else Order.PaymentStatus.PENDING,
             payment_method=rnd.choice(["cash", "card", "line_pay"]),
             placed_at=placed_at,
-            currency=merchant.currency,
-            item_subtotal=subtotal,
+            lines=[
+                order_services.LineInput(variation=v, quantity=1, unit_price=v.price, recommended=link is not None)
+                for v in picks
+            ],
             discounts=discount,
             shipping=shipping,
-            total=total,
             paid_amount=total if status != Order.Status.PROCESSING else Decimal("0"),
-            unpaid_amount=Decimal("0") if status != Order.Status.PROCESSING else total,
         )
-        OrderLine.objects.bulk_create(
-            [
-                OrderLine(
-                    merchant=merchant, order=order, variation=v, product_name=str(v), sku=v.sku, kind=v.product.kind,
-                    category=v.product.category, quantity=1, unit_price=v.price, line_subtotal=v.price,
-                    recommended=link is not None,
-                )
-                for v in picks
-            ]
-        )
-        order_attribute(merchant_id=merchant.pk, order_id=order.pk)
     logins.extend(_seed_programs(merchant, password, sellers, rnd))
     return logins
 
@@ -227,21 +221,11 @@ OFFERS = [
 
 def _seed_programs(merchant, password, sellers, rnd) -> list[str]:
     """Loyalty offers and points, and a KOL partner with a campaign and referred orders."""
-    from loyalty.models import Offer
-    from loyalty.services import order_points_settle
-    from partners import services as partner_services
-    from partners.models import Campaign
-
     for spec in OFFERS:
         Offer.objects.get_or_create(merchant=merchant, name=spec["name"], defaults=spec)
-    paid = Order.objects.filter(payment_status=Order.PaymentStatus.PAID).order_by("pk").values_list("pk", flat=True)
-    for order_id in paid:
-        order_points_settle(merchant=merchant, order_id=order_id)
 
     partner_user = _user(f"kol@{merchant.slug}.example", "Kim KOL", password)
     partner = partner_services.partner_for_user(partner_user, create=True)
-    from allauth.account.models import EmailAddress
-
     EmailAddress.objects.get_or_create(user=partner_user, email=partner_user.email,
                                        defaults={"verified": True, "primary": True})
     campaign = Campaign.objects.filter(name="Spring live").first()
@@ -259,7 +243,6 @@ def _seed_programs(merchant, password, sellers, rnd) -> list[str]:
     online = Order.objects.filter(channel=Order.Channel.SOCIAL).order_by("pk")[:40]
     for order in online:
         partner_services.order_referral_record(merchant=merchant, order=order, code=campaign.code)
-        partner_services.campaign_order_recompute(merchant=merchant, order_id=order.pk)
     return [f"{merchant.name} KOL partner: {partner_user.email} / {password}  -> /partners/"]
 
 

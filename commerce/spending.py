@@ -22,8 +22,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from commerce import channels
-from commerce.channels import ONLINE, OTHERS, RETAIL
+from . import channels
+from .channels import ONLINE, OTHERS, RETAIL
 
 GROUPS = (RETAIL, ONLINE, OTHERS)
 

@@ -1,4 +1,4 @@
-"""Shopper checkout on the storefront: the order goes through `order_create` and attribution."""
+"""Shopper checkout on the storefront: the order goes through the order service like any other."""
 
 import logging
 from dataclasses import dataclass
@@ -11,10 +11,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from commerce.models import Order, OrderLine, Variation
+from commerce.services import LineInput, next_order_number, order_create
+from loyalty import selectors as loyalty_selectors
+from loyalty import services as loyalty_services
+from loyalty.offers import LineFacts
+from members.models import Member
 from members.services import member_for_user
-
-from .models import Order, OrderLine, Variation
-from .services import LineInput, next_order_number, order_create
+from partners import selectors as partner_selectors
+from recommendations.models import RecommendationItem
 
 logger = logging.getLogger(__name__)
 
@@ -45,21 +50,23 @@ def variation_check_available(variation: Variation) -> None:
         raise ValidationError(_("“%(name)s” is not available in the online store.") % {"name": variation.product.name})
 
 
-def _referral(merchant, order, code: str, *, strict: bool) -> None:
-    try:
-        from partners import services as partner_services
-    except ImportError:
-        return
-    if not code or not hasattr(partner_services, "order_referral_record"):
-        return
-    if strict:  # a code the shopper typed: a wrong one stops the checkout with its message
-        partner_services.order_referral_record(merchant=merchant, order=order, code=code)
-        return
-    try:  # a code remembered from a campaign page: never blocks the order
-        with transaction.atomic():
-            partner_services.order_referral_record(merchant=merchant, order=order, code=code)
-    except ValidationError as exc:
-        logger.info("campaign code %r not recorded on %s: %s", code, order.number, exc.messages)
+def _campaign_code(merchant, *, typed: str, remembered: str) -> str:
+    """The referral code the order carries. A code the shopper typed must credit a running
+    campaign (ValidationError with its message stops the checkout); one remembered from a
+    campaign page is dropped quietly when it no longer does."""
+    now = timezone.now()
+    if typed.strip():
+        return partner_selectors.campaign_for_code(
+            merchant=merchant, code=typed, placed_at=now, currency=merchant.currency
+        ).code
+    if remembered:
+        try:
+            return partner_selectors.campaign_for_code(
+                merchant=merchant, code=remembered, placed_at=now, currency=merchant.currency
+            ).code
+        except ValidationError as exc:
+            logger.info("remembered campaign code %r not used: %s", remembered, exc.messages)
+    return ""
 
 
 @dataclass(frozen=True)
@@ -80,8 +87,6 @@ class CartPrice:
 def _recommended_variation_ids(merchant, link) -> frozenset[int]:
     if link is None:
         return frozenset()
-    from recommendations.models import RecommendationItem
-
     items = RecommendationItem.objects.for_merchant(merchant).filter(link=link)
     return frozenset(items.values_list("variation_id", flat=True))
 
@@ -89,9 +94,6 @@ def _recommended_variation_ids(merchant, link) -> frozenset[int]:
 def cart_price(*, merchant, member, lines: list[CartLine], link=None) -> CartPrice:
     """The price of the cart's available lines with the merchant's discount offers applied (the
     web channel, the link's store when the shopper came through one). Never below zero."""
-    from loyalty import services as loyalty_services
-    from loyalty.offers import LineFacts
-
     available = [line for line in lines if line.available]
     recommended = _recommended_variation_ids(merchant, link)
     facts = [
@@ -115,8 +117,6 @@ def _just_placed(merchant, member, lines: list[CartLine]) -> Order | None:
     The member row is locked first, so a second concurrent checkout waits for the first to
     commit and then finds its order instead of placing a copy.
     """
-    from members.models import Member
-
     Member.objects.for_merchant(merchant).select_for_update().filter(pk=member.pk).first()
     since = timezone.now() - timedelta(seconds=DOUBLE_SUBMIT_SECONDS)
     wanted = sorted((line.variation.pk, line.quantity) for line in lines)
@@ -130,22 +130,15 @@ def _just_placed(merchant, member, lines: list[CartLine]) -> Order | None:
     return None
 
 
-def _pay_with_points(merchant, member, order: Order, points: int) -> None:
-    """Points + cash: the points pay part of the order; a short balance rolls the checkout back."""
-    from loyalty import selectors as loyalty_selectors
-    from loyalty import services as loyalty_services
-
-    usable = loyalty_selectors.points_redeemable(merchant=merchant, member=member, amount=order.total)
+def _points_value(merchant, member, points: int, amount: Decimal) -> Decimal:
+    """What `points` pay of `amount` (points + cash); more than the member may use is refused."""
+    usable = loyalty_selectors.points_redeemable(merchant=merchant, member=member, amount=amount)
     if points > usable:
         raise ValidationError(
             ngettext("You can use at most %(points)s point on this order.",
                      "You can use at most %(points)s points on this order.", usable) % {"points": usable}
         )
-    redemption = loyalty_services.points_redeem_for_order(merchant=merchant, member=member, points=points, order=order)
-    order.points_redeemed = redemption.amount
-    order.total -= redemption.amount
-    order.unpaid_amount -= redemption.amount
-    order.save(update_fields=["points_redeemed", "total", "unpaid_amount", "updated_at"])
+    return loyalty_services.points_value(merchant=merchant, points=points)
 
 
 @transaction.atomic
@@ -155,9 +148,10 @@ def storefront_checkout(
 ) -> Order:
     """Place the shopper's order: status processing, payment pending (no real payment).
 
-    Unavailable products are refused; the merchant's discount offers are taken off
-    (`cart_price`); with a recommendation link the order's source is the link's store and lines
-    of recommended variations are marked. Raises ValidationError.
+    Unavailable products are refused; the merchant's discount offers and the points used are taken
+    off (`cart_price`, `_points_value`); with a recommendation link the order names the link and
+    its store and marks the lines of recommended variations; a referral code rides on the order
+    (`_campaign_code`) for the partners follower. Raises ValidationError (nothing written).
     """
     lines = cart_lines(merchant=merchant, cart=cart)
     if not lines:
@@ -171,13 +165,15 @@ def storefront_checkout(
     if duplicate is not None:
         return duplicate
     price = cart_price(merchant=merchant, member=member, lines=lines, link=link)
+    points_paid = _points_value(merchant, member, points, price.total) if points else Decimal("0")
     order = order_create(
         merchant=merchant,
         number=next_order_number(merchant),
         channel=Order.Channel.WEB,
         created_from="Storefront",
         source_store=link.store if link is not None else None,
-        recommendation_link=link,
+        recommendation_token=link.token if link is not None else "",
+        campaign_code=_campaign_code(merchant, typed=referral_code, remembered=campaign_code),
         member=member,
         status=Order.Status.PROCESSING,
         payment_status=Order.PaymentStatus.PENDING,
@@ -191,11 +187,8 @@ def storefront_checkout(
             for line in lines
         ],
         discounts=price.discount_total,
+        points_redeemed=points_paid,
     )
-    if points:
-        _pay_with_points(merchant, member, order, points)
-    if referral_code.strip():
-        _referral(merchant, order, referral_code.strip(), strict=True)
-    elif campaign_code:
-        _referral(merchant, order, campaign_code, strict=False)
+    if points:  # the ledger entry; a balance spent meanwhile rolls the whole checkout back
+        loyalty_services.points_redeem_for_order(merchant=merchant, member=member, points=points, order=order)
     return order

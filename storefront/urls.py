@@ -2,9 +2,10 @@ from django.urls import path
 
 from . import views
 
-app_name = "commerce"
+app_name = "storefront"
 
 urlpatterns = [
+    path("l/<str:token>/", views.link_open, name="open"),
     path("shop/", views.product_list, name="products"),
     path("shop/r/<str:token>/", views.recommended, name="recommended"),
     path("shop/cart/", views.cart_view, name="cart"),

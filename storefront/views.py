@@ -1,31 +1,30 @@
-"""The shopper storefront: product list, recommended list, session cart, checkout."""
+"""The shopper storefront: the shared link, product list, recommended list, session cart, checkout."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from commerce import selectors
+from commerce.models import Order
 from loyalty.selectors import points_redeemable
 from members.services import member_for_user
+from omo.api.limits import limit_unknown_tokens
 from recommendations import cards
 from recommendations import selectors as link_selectors
+from recommendations import services as link_services
 
 from . import cart as session_cart
-from . import selectors
 from .forms import CheckoutForm
-from .models import Order
-from .storefront import (
-    cart_lines,
-    cart_price,
-    storefront_checkout,
-    variation_check_available,
-)
+from .services import cart_lines, cart_price, storefront_checkout, variation_check_available
 
 
 def _int(value, default=None):
@@ -44,7 +43,7 @@ def product_list(request, merchant):
     query = request.GET.get("q", "")
     products = selectors.storefront_products(merchant=request.merchant, query=query)[:60]
     return render(
-        request, "commerce/product_list.html", {"products": products, "query": query, "cart_count": _cart_count(request)}
+        request, "storefront/product_list.html", {"products": products, "query": query, "cart_count": _cart_count(request)}
     )
 
 
@@ -56,7 +55,7 @@ def recommended_card(request, token: str):
         link = link_selectors.link_by_token(merchant=request.merchant, token=token)
         variations = link_selectors.link_items(merchant=request.merchant, link=link)
         context = {"link": link, "variations": variations, "merchant": request.merchant}
-        return link, render_to_string("commerce/_recommended_list.html", context)
+        return link, render_to_string("storefront/_recommended_list.html", context)
 
     return cards.card_get(merchant=request.merchant, token=token, variant=get_language(), build=build)
 
@@ -64,20 +63,37 @@ def recommended_card(request, token: str):
 def recommended_page(request, link, card_html):
     """The recommended list of `link` for a logged-in shopper; the link becomes the cart's source.
 
-    Also the answer of the shared link itself (`recommendations:open`), so a shopper's open is
+    Also the answer of the shared link itself (`storefront:open`), so a shopper's open is
     one request; "add to cart" comes back to the list page, never to the link (another click).
     """
     if session_cart.link_token_get(request.session, merchant=request.merchant) != link.token:
         session_cart.link_token_set(request.session, merchant=request.merchant, token=link.token)  # no session write when unchanged
     return render(
         request,
-        "commerce/recommended.html",
+        "storefront/recommended.html",
         {
             "link": link,
             "card_html": card_html,
             "cart_count": _cart_count(request),
         },
     )
+
+
+@transaction.non_atomic_requests  # its one write, the click, commits alone: no request transaction
+@require_GET
+@limit_unknown_tokens
+def link_open(request, merchant, token):
+    """The shopper's link: a logged-in shopper's open is a click and shows the list; before login
+    the click waits in the session and the shopper goes to login, then to the list."""
+    link, card_html = recommended_card(request, token)
+    user_agent = request.headers.get("User-Agent", "")
+    if request.user.is_authenticated:
+        link_services.click_record(merchant=request.merchant, link=link, user=request.user, user_agent=user_agent)
+        # The list itself, in this response: one request per open, at the URL the shopper shared.
+        return recommended_page(request, link, card_html)
+    link_services.pending_click_add(request.session, link=link, user_agent=user_agent)
+    target = reverse("storefront:recommended", kwargs={"merchant": request.merchant.slug, "token": link.token})
+    return redirect(f"{reverse('account_login')}?{urlencode({'next': target})}")
 
 
 @require_GET
@@ -102,7 +118,7 @@ def cart_add(request, merchant):
     target = request.POST.get("next", "")
     if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         return redirect(target)
-    return redirect("commerce:cart", merchant=request.merchant.slug)
+    return redirect("storefront:cart", merchant=request.merchant.slug)
 
 
 @require_POST
@@ -111,7 +127,7 @@ def cart_update(request, merchant):
     session_cart.cart_set(
         request.session, merchant=request.merchant, variation_id=variation.pk, quantity=_int(request.POST.get("quantity"), 0)
     )
-    return redirect("commerce:cart", merchant=request.merchant.slug)
+    return redirect("storefront:cart", merchant=request.merchant.slug)
 
 
 @require_GET
@@ -120,7 +136,7 @@ def cart_view(request, merchant):
     total = sum((line.subtotal for line in lines if line.available), 0)
     return render(
         request,
-        "commerce/cart.html",
+        "storefront/cart.html",
         {
             "lines": lines,
             "total": total,
@@ -162,7 +178,7 @@ def checkout(request, merchant):
             form.add_error(None, exc.messages[0])
         else:
             session_cart.cart_clear(request.session, merchant=request.merchant)
-            return redirect("commerce:order", merchant=request.merchant.slug, number=order.number)
+            return redirect("storefront:order", merchant=request.merchant.slug, number=order.number)
     member = member_for_user(merchant=request.merchant, user=request.user)
     price = cart_price(merchant=request.merchant, member=member, lines=lines, link=link)
     status = 400 if form.errors else 200
@@ -173,7 +189,7 @@ def checkout(request, merchant):
         "cart_count": _cart_count(request),
         "points_usable": points_redeemable(merchant=request.merchant, member=member, amount=price.total),
     }
-    return render(request, "commerce/checkout.html", context, status=status)
+    return render(request, "storefront/checkout.html", context, status=status)
 
 
 @require_GET
@@ -182,4 +198,4 @@ def order_detail(request, merchant, number):
     order = get_object_or_404(
         Order.objects.for_merchant(request.merchant).prefetch_related("lines"), number=number, member__user=request.user
     )
-    return render(request, "commerce/order.html", {"order": order})
+    return render(request, "storefront/order.html", {"order": order})

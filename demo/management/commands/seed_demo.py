@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from omo.tenancy import demo
+from demo import seed as demo
 
 
 class Command(BaseCommand):

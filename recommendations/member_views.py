@@ -1,14 +1,18 @@
+"""The staff tablet's member pages: find or register a member, then the profile (spending
+overview, records, points) from which staff recommend products."""
+
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from commerce import selectors as orders
+from loyalty import selectors as points
+from members import selectors, services
+from members.forms import MemberRegisterForm
+from members.normalize import looks_like_email
 from omo.errors import form_errors_add
 from omo.tenancy.access import staff_required
-
-from . import selectors, services
-from .forms import MemberRegisterForm
-from .normalize import looks_like_email
 
 RECORDS_PER_PAGE = 10
 
@@ -55,7 +59,7 @@ def member_register(request, merchant):
 
 
 def _records_page(request, member):
-    paginator = Paginator(selectors.member_orders(merchant=request.merchant, member=member), RECORDS_PER_PAGE)
+    paginator = Paginator(orders.member_orders(merchant=request.merchant, member=member), RECORDS_PER_PAGE)
     return paginator.get_page(request.GET.get("page"))
 
 
@@ -68,8 +72,8 @@ def member_detail(request, merchant, member_id):
         "members/detail.html",
         {
             "member": member,
-            "overview": selectors.member_spending(merchant=request.merchant, member=member),
-            "points": selectors.member_points_balance(merchant=request.merchant, member=member),
+            "overview": orders.member_spending(merchant=request.merchant, member=member),
+            "points": points.points_balance(merchant=request.merchant, member=member),
             "records": _records_page(request, member),
         },
     )
@@ -85,8 +89,8 @@ def member_overview(request, merchant, member_id):
         "members/_overview.html",
         {
             "member": member,
-            "overview": selectors.member_spending(merchant=request.merchant, member=member),
-            "points": selectors.member_points_balance(merchant=request.merchant, member=member),
+            "overview": orders.member_spending(merchant=request.merchant, member=member),
+            "points": points.points_balance(merchant=request.merchant, member=member),
         },
     )
 

@@ -1,6 +1,8 @@
+"""The staff tablet's member pages (namespace `members`)."""
+
 from django.urls import path
 
-from . import views
+from . import member_views as views
 
 app_name = "members"
 
