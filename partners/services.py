@@ -19,7 +19,7 @@ from datetime import datetime
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Count, F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -404,8 +404,6 @@ def uncomputed_order_ids(*, merchant, older_than, limit: int = 1000) -> list[int
 @transaction.atomic
 def campaign_stats_rebuild(*, merchant, campaign: Campaign) -> CampaignStats:
     """Repair tool: rebuild a campaign's aggregates from its stored per-order figures."""
-    from django.db.models import Count, Sum
-
     records = CampaignOrder.objects.for_merchant(merchant).filter(campaign=campaign, counted=True)
     totals = records.aggregate(
         n=Count("pk"), total=Sum("order_total"), settlement=Sum("settlement"), commission=Sum("commission")

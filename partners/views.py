@@ -7,6 +7,7 @@ explicitly to every selector together with the partner.
 
 from functools import wraps
 
+from allauth.account.internal import flows
 from allauth.account.models import EmailAddress
 from allauth.account.views import LoginView, SignupView
 from django.contrib import messages
@@ -215,8 +216,6 @@ class PartnerSignupView(SignupView):
         return _safe_next(self.request)
 
     def form_valid(self, form):
-        from allauth.account.internal import flows
-
         self.user, response = form.try_save(self.request)
         if response:
             return response

@@ -5,6 +5,8 @@ from drf_spectacular.extensions import OpenApiViewExtension
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 
+from reports.apis import PerformanceQuerySerializer
+
 
 class PeriodSerializer(serializers.Serializer):
     range = serializers.CharField()
@@ -38,8 +40,6 @@ class PerformanceApiSchema(OpenApiViewExtension):
     target_class = "reports.apis.PerformanceApi"
 
     def view_replacement(self):
-        from reports.apis import PerformanceQuerySerializer
-
         class Described(self.target_class):
             serializer_class = PerformanceSerializer
 

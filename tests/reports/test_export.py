@@ -96,7 +96,7 @@ def test_credited_and_uncredited_orders_in_the_csv(admin_client, merchant, store
         "Channel": "Online store",
         "Order Created From": "Storefront",
         "Order Source": "Taipei 101",
-        "Order From": "Web store",
+        "Order From": "Taipei 101",
         "Sales": "Amy",
         "Credited": "Yes",
         "Member": "Lin",
@@ -116,7 +116,10 @@ def test_credited_and_uncredited_orders_in_the_csv(admin_client, merchant, store
         "Commission": "100.00",
     }
     pos = by_number["P-1"]
-    assert (pos["Channel"], pos["Order From"], pos["Sales"], pos["Credited"]) == ("Retail store", "POS", "Cathy", "No")
+    # An in-store order no link was credited with: the store that rang it up and its cashier.
+    assert (pos["Channel"], pos["Order Source"], pos["Order From"], pos["Sales"], pos["Credited"]) == (
+        "Retail store", "Taipei 101", "Taipei 101", "Cathy", "No"
+    )
     assert (pos["Member"], pos["Campaign"], pos["Commission"], pos["Settlement amount"]) == ("", "", "", "90.00")
     assert [row[0] for row in rows[1:]] == ["W-1", "P-1"]  # oldest first
 
@@ -290,10 +293,27 @@ def test_the_worker_run_is_idempotent_once_done(merchant, admin, settings, tmp_p
 def test_names_that_excel_would_run_as_formulas_are_defused(admin_client, merchant, staff):
     member = MemberFactory(merchant=merchant, name='=HYPERLINK("http://evil.example","x")')
     store = StoreFactory(merchant=merchant, name="@Store")
-    credited_order(merchant, staff, at=local(2026, 3, 1, 9, 0), number="F-1", member=member, source_store=store,
+    credited_order(merchant, staff, at=local(2026, 3, 1, 9, 0), number="F-1", member=member, store=store,
                    created_from="-Storefront")
 
     row = _by_number(_export(admin_client, merchant))["F-1"]
 
     assert row["Member"] == "'=HYPERLINK(\"http://evil.example\",\"x\")"
     assert (row["Order Source"], row["Order Created From"], row["Sales"]) == ("'@Store", "'-Storefront", "Amy")
+
+
+def test_order_source_and_order_from_follow_the_credited_store(admin_client, merchant, store, staff):
+    """SPEC section 2: the credited store, whatever store or device the order names; an online
+    order no link was credited with has none."""
+    other = StoreFactory(merchant=merchant, name="Banqiao")
+    credited_order(merchant, staff, at=local(2026, 3, 1, 9, 0), number="C-1", channel=Order.Channel.WEB,
+                   source_store=other)
+    uncredited_order(merchant, at=local(2026, 3, 1, 10, 0), number="U-1", channel=Order.Channel.WEB,
+                     source_store=other)
+
+    by_number = _by_number(_export(admin_client, merchant))
+
+    assert (by_number["C-1"]["Order Source"], by_number["C-1"]["Order From"], by_number["C-1"]["Sales"]) == (
+        "Taipei 101", "Taipei 101", "Amy"
+    )
+    assert (by_number["U-1"]["Order Source"], by_number["U-1"]["Order From"]) == ("", "")
