@@ -8,6 +8,7 @@ edit); then it is cancelled. Attribution, partner figures and points follow each
 way the step came in.
 """
 
+import time
 from datetime import timedelta
 from decimal import Decimal as D
 
@@ -202,3 +203,38 @@ def test_a_refund_leaves_commission_points_and_performance_and_comes_back_when_u
             if change:
                 api.send(number, **change)
         assert figures(merchant, member, number) == expected, change
+
+
+def _settled(merchant, member, number, expected, timeout=60.0):
+    """Wait for a real worker to bring the figures to `expected` (they are absent until it ran)."""
+    deadline = time.monotonic() + timeout
+    seen = None
+    while time.monotonic() < deadline:
+        try:
+            seen = figures(merchant, member, number)
+        except (Attribution.DoesNotExist, CampaignOrder.DoesNotExist, CampaignStats.DoesNotExist):
+            seen = None
+        if seen == expected:
+            return seen
+        time.sleep(0.2)
+    return seen
+
+
+@pytest.mark.worker
+@pytest.mark.parametrize("way_in", [Api, Admin], ids=["order API", "admin"])
+def test_the_same_walk_with_a_real_worker_process(celery_worker_process, client, merchant, world, way_in):
+    path = way_in(client, merchant, world)
+    member = world["member"]
+
+    number = path.create_paid()
+    assert _settled(merchant, member, number, ("Amy", D("200.00"), D("20.00"), D("20.00"), 20)) == (
+        "Amy", D("200.00"), D("20.00"), D("20.00"), 20
+    ), celery_worker_process.log()
+    path.return_half(number)
+    assert _settled(merchant, member, number, ("Amy", D("100.00"), D("10.00"), D("10.00"), 10)) == (
+        "Amy", D("100.00"), D("10.00"), D("10.00"), 10
+    ), celery_worker_process.log()
+    path.cancel(number)
+    assert _settled(merchant, member, number, ("Amy", D("0"), D("0.00"), D("10.00"), 0)) == (
+        "Amy", D("0"), D("0.00"), D("10.00"), 0
+    ), celery_worker_process.log()
