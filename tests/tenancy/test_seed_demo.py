@@ -17,8 +17,10 @@ def _counts():
     return counts
 
 
-def test_seed_demo_creates_demo_data_and_is_idempotent(db, capsys):
-    call_command("seed_demo", orders=60)
+def test_seed_demo_creates_demo_data_and_is_idempotent(db, capsys, django_capture_on_commit_callbacks):
+    # The seed commits, then the order followers (attribution, partner figures, points) run.
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("seed_demo", orders=60)
     first = _counts()
     assert first["demo"][:4] == (3, 6, 50, 200)
     assert first["demo"][4] == 60
@@ -26,5 +28,6 @@ def test_seed_demo_creates_demo_data_and_is_idempotent(db, capsys):
     assert offers >= 5 and referred > 0 and ledger > 0  # points and partner pages have content
     assert "north" in first
     assert "admin@demo.example" in capsys.readouterr().out
-    call_command("seed_demo", orders=60)
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("seed_demo", orders=60)
     assert _counts() == first
