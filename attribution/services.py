@@ -203,9 +203,7 @@ def attribution_settings_change(
     if isinstance(window_hours, bool) or not isinstance(window_hours, int) or not (
         1 <= window_hours <= rules.MAX_WINDOW_HOURS
     ):
-        raise ValidationError(
-            {"window_hours": _("Enter a whole number of hours from 1 to %(max)d.") % {"max": rules.MAX_WINDOW_HOURS}}
-        )
+        raise ValidationError({"window_hours": _("Enter a whole number of hours from 1 to 8760.")})
     history = AttributionSettings.objects.for_merchant(merchant)
     # Serialise changes of one merchant so two admins saving at once both land in the history.
     current = history.select_for_update().order_by("-effective_from", "-pk").first()

@@ -85,6 +85,7 @@ ROUTES = [
     ("loyalty:my_points", SHOPPER),
     ("loyalty:referral_join", SHOPPER),
     ("loyalty:*", STAFF),
+    ("attribution:*", STAFF),
     ("api:*", API),
 ]
 
