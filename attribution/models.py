@@ -19,7 +19,7 @@ class Attribution(MerchantOwned):
         (Reason.NO_CLICK, _("No recommendation link was opened before the order")),
         (Reason.CLICK_EXPIRED, _("The last link was opened longer before the order than the attribution window")),
         (Reason.CLICK_USED, _("An earlier order already used the last link opened")),
-        (Reason.SELF_REFERRAL, _("Self-referral: the staff member ordered through their own link")),
+        (Reason.SELF_REFERRAL, _("Self-referral (the staff member ordered through their own link)")),
         (Reason.STAFF_RESIGNED, _("The staff member had resigned before the order")),
         (Reason.STORE_REMOVED, _("The store had been removed before the order")),
         (Reason.IN_STORE, _("An in-store order is the sale of the store and staff who rang it up")),

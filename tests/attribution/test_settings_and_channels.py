@@ -161,7 +161,7 @@ def test_self_referral_is_not_credited_and_uses_up_the_click(merchant, staff, am
 
     assert decision(merchant, "own-1") == ("self_referral", None, None)
     assert attribution(merchant, "own-1").explanation == (
-        "not credited: self-referral: the staff member ordered through their own link"
+        "not credited: self-referral (the staff member ordered through their own link)"
     )
     assert decision(merchant, "own-2")[0] == "click_used"
     assert decision(merchant, "own-3") == ("credited", "Ben", ben.store.name)
