@@ -11,6 +11,12 @@ must point at ids defined on an earlier line ("applied in file order").
 Unknown keys are ignored so producers may add context (``device`` on an order,
 ``member`` on a link, ``shared_by`` on a click) without breaking replays; the
 keys the rules need are required and type-checked.
+
+The merchant settings come from at most one ``settings`` line, before the
+first order (``window_hours`` a positive integer, ``in_store_credit`` a
+boolean, both optional); an order's optional ``channel`` is ``"online"`` (the
+default) or ``"store"``; a member's optional ``staff`` names the staff member
+whose own shopper account it is (self-referral).
 """
 
 from __future__ import annotations
