@@ -31,7 +31,15 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from attribution.rules import MAX_WINDOW_HOURS, Channel, ClickFacts, Decision, OrderFacts, Policy, decide
+from attribution.rules import (
+    MAX_WINDOW_HOURS,
+    Channel,
+    ClickFacts,
+    Decision,
+    OrderFacts,
+    Policy,
+    decide,
+)
 
 Result = dict[str, str | None]
 

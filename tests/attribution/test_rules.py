@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 
 from attribution.rules import (
     WINDOW,
+    Channel,
     ClickFacts,
     Decision,
     OrderFacts,
+    Policy,
     Reason,
     click_lookback,
     decide,
+    longest_window,
+    policy_at,
 )
 
 T0 = datetime(2025, 3, 1, 10, 0, tzinfo=UTC)
@@ -161,11 +168,6 @@ def test_naive_order_time_is_rejected():
 
 # --- channels, merchant settings and self-referral (SPEC section 3, updated) ---------------
 
-import subprocess  # noqa: E402
-import sys  # noqa: E402
-from pathlib import Path  # noqa: E402
-
-from attribution.rules import Channel, Policy, longest_window, policy_at  # noqa: E402
 
 
 def shop(id: str, at: datetime) -> OrderFacts:

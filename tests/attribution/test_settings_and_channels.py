@@ -2,7 +2,7 @@
 -> on_commit -> attribution task (in-process Celery) -> rules -> stored Attribution. The same rules
 run in `attribution_replay` (scenarios 13-17)."""
 
-from datetime import datetime, timedelta, timezone as dt_timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.utils import timezone
@@ -12,7 +12,7 @@ from attribution.models import Attribution
 from commerce import services as commerce_services
 from tests.factories import ClickFactory, LinkFactory, MemberFactory, StaffFactory
 
-T0 = datetime(2026, 3, 1, 2, 0, tzinfo=dt_timezone.utc)
+T0 = datetime(2026, 3, 1, 2, 0, tzinfo=UTC)
 H = timedelta(hours=1)
 
 
