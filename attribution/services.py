@@ -145,7 +145,7 @@ def orders_attribute(*, merchant_id: int, order_ids) -> int:
         own_staff = Staff.objects.for_merchant(merchant_id).filter(user_id=OuterRef("user_id")).values("pk")[:1]
         members = Member.objects.for_merchant(merchant_id).filter(pk__in=member_ids)
         member_staff = dict(
-            members.select_for_update(of=("self",)).order_by("pk")
+            members.select_for_update().order_by("pk")
             .annotate(staff_pk=Subquery(own_staff)).values_list("pk", "staff_pk")
         )
         earliest = min(o.placed_at for o in orders if o.member_id)
