@@ -77,16 +77,12 @@ WINDOW = DEFAULT_POLICY.window
 def policy_at(policies: Sequence[Policy], at: datetime) -> Policy:
     """The policy in force at ``at``: the latest one with ``effective_from <= at`` (None counts as
     earliest; on equal times the later one in the sequence wins), else the default."""
-    current, current_from = DEFAULT_POLICY, None
-    for policy in policies:
-        since = policy.effective_from
-        if since is not None and since > at:
-            continue
-        if current is DEFAULT_POLICY or since is None and current_from is None or (
-            since is not None and (current_from is None or since >= current_from)
-        ):
-            current, current_from = policy, since
-    return current
+    in_force = [
+        (policy.effective_from is not None, policy.effective_from or at, position, policy)
+        for position, policy in enumerate(policies)
+        if policy.effective_from is None or policy.effective_from <= at
+    ]
+    return max(in_force, key=lambda entry: entry[:3])[3] if in_force else DEFAULT_POLICY
 
 
 def longest_window(policies: Iterable[Policy]) -> timedelta:

@@ -274,6 +274,9 @@ def test_policy_at_and_longest_window():
     assert policy_at([second, first], T0 + 30 * S) is first
     assert policy_at([first, second], T0 + H) is second
     assert policy_at([first, second, same_time], T0 + 2 * H) is same_time
+    always = Policy(window_hours=5)
+    assert policy_at([first, always], T0 - S) is always
+    assert policy_at([first, always], T0) is first
     assert longest_window([first, second]) == timedelta(hours=72)
     assert longest_window([first]) == WINDOW
 
