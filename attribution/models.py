@@ -1,11 +1,13 @@
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from omo.tenancy.models import MerchantOwned, Staff, Store
 
+from . import rules
 from .rules import Reason
 
 
@@ -15,10 +17,13 @@ class Attribution(MerchantOwned):
     REASON_CHOICES = [
         (Reason.CREDITED, _("Credited")),
         (Reason.NO_CLICK, _("No recommendation link was opened before the order")),
-        (Reason.CLICK_EXPIRED, _("The last link was opened more than 24 hours before the order")),
+        (Reason.CLICK_EXPIRED, _("The last link was opened longer before the order than the attribution window")),
         (Reason.CLICK_USED, _("An earlier order already used the last link opened")),
+        (Reason.SELF_REFERRAL, _("Self-referral (the staff member ordered through their own link)")),
         (Reason.STAFF_RESIGNED, _("The staff member had resigned before the order")),
         (Reason.STORE_REMOVED, _("The store had been removed before the order")),
+        (Reason.IN_STORE, _("An in-store order is the sale of the store and staff who rang it up")),
+        (Reason.NOT_ONLINE, _("Only online store orders are credited to recommendation links")),
     ]
 
     order = models.OneToOneField("commerce.Order", on_delete=models.CASCADE, related_name="attribution")
@@ -33,6 +38,9 @@ class Attribution(MerchantOwned):
     staff = models.ForeignKey(Staff, on_delete=models.PROTECT, null=True, blank=True, related_name="attributions")
     click_at = models.DateTimeField(null=True, blank=True)
     order_at = models.DateTimeField()
+    # The window (hours) of the merchant settings the order was judged by; null on rows decided
+    # before settings existed (those used the default).
+    window_hours = models.PositiveIntegerField(_("attribution window (hours)"), null=True, blank=True)
     decided_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -67,5 +75,59 @@ class Attribution(MerchantOwned):
                 "hours": hours,
                 "minutes": rest // 60,
             }
+        if self.reason == Reason.CLICK_EXPIRED:
+            hours = self.window_hours or rules.DEFAULT_WINDOW_HOURS
+            return ngettext(
+                "not credited: the last link was opened more than %(hours)d hour before the order",
+                "not credited: the last link was opened more than %(hours)d hours before the order",
+                hours,
+            ) % {"hours": hours}
         return gettext("not credited: %(reason)s") % {"reason": self.get_reason_display().lower()}
 
+
+class AttributionSettings(MerchantOwned):
+    """One merchant's attribution settings from ``effective_from`` on: a row per change, never
+    edited, so every order is judged by the settings in force when it was placed and the
+    history shows who changed what and when."""
+
+    window_hours = models.PositiveIntegerField(
+        _("attribution window (hours)"),
+        default=rules.DEFAULT_WINDOW_HOURS,
+        validators=[MinValueValidator(1), MaxValueValidator(rules.MAX_WINDOW_HOURS)],
+        help_text=_("An online order is credited to a recommendation link when placed at most this many hours "
+                    "after the shopper opened it."),
+    )
+    in_store_credit = models.BooleanField(
+        _("in-store credit"),
+        default=False,
+        help_text=_("Also credit in-store orders to the link the shopper opened before buying in a shop. "
+                    "Off: an in-store order is the sale of the store and staff who rang it up."),
+    )
+    effective_from = models.DateTimeField(_("in force from"), default=timezone.now)
+    changed_by = models.ForeignKey(
+        Staff, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("changed by")
+    )
+    created_at = models.DateTimeField(_("changed at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("attribution settings")
+        verbose_name_plural = _("attribution settings")
+        ordering = ["merchant", "effective_from", "pk"]
+        indexes = [models.Index(fields=["merchant", "effective_from"], name="attribution_settings_from")]
+
+    def __str__(self):
+        return self.summary
+
+    @property
+    def summary(self):
+        """The settings in words, e.g. "24-hour window, in-store credit off"."""
+        window = ngettext("%(hours)d-hour window", "%(hours)d-hour window", self.window_hours) % {
+            "hours": self.window_hours
+        }
+        credit = gettext("in-store credit on") if self.in_store_credit else gettext("in-store credit off")
+        return gettext("%(window)s, %(credit)s") % {"window": window, "credit": credit}
+
+    def as_policy(self) -> rules.Policy:
+        return rules.Policy(
+            window_hours=self.window_hours, in_store_credit=self.in_store_credit, effective_from=self.effective_from
+        )

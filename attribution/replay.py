@@ -11,6 +11,12 @@ must point at ids defined on an earlier line ("applied in file order").
 Unknown keys are ignored so producers may add context (``device`` on an order,
 ``member`` on a link, ``shared_by`` on a click) without breaking replays; the
 keys the rules need are required and type-checked.
+
+The merchant settings come from at most one ``settings`` line, before the
+first order (``window_hours`` a positive integer, ``in_store_credit`` a
+boolean, both optional); an order's optional ``channel`` is ``"online"`` (the
+default) or ``"store"``; a member's optional ``staff`` names the staff member
+whose own shopper account it is (self-referral).
 """
 
 from __future__ import annotations
@@ -25,7 +31,15 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from attribution.rules import ClickFacts, Decision, OrderFacts, decide
+from attribution.rules import (
+    MAX_WINDOW_HOURS,
+    Channel,
+    ClickFacts,
+    Decision,
+    OrderFacts,
+    Policy,
+    decide,
+)
 
 Result = dict[str, str | None]
 
@@ -120,6 +134,40 @@ def _optional_str_list(event: dict[str, Any], key: str) -> list[str]:
     return value
 
 
+# The file's words for the order channels (SPEC section 3).
+ORDER_CHANNELS = {"online": Channel.ONLINE, "store": Channel.STORE}
+
+
+def _channel(event: dict[str, Any]) -> Channel:
+    value = event.get("channel", "online")
+    if not isinstance(value, str):
+        raise _Invalid("field 'channel' must be a string")
+    if value not in ORDER_CHANNELS:
+        raise _Invalid(f"unknown channel {value!r} (expected 'online' or 'store')")
+    return ORDER_CHANNELS[value]
+
+
+def _window_hours(event: dict[str, Any]) -> int | None:
+    if "window_hours" not in event:
+        return None
+    value = event["window_hours"]
+    # bool is an int subclass and 24.0 is not an integer in the file's terms.
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise _Invalid(f"field 'window_hours' must be a positive integer: {value!r}")
+    if value < 1:
+        raise _Invalid(f"field 'window_hours' must be a positive integer: {value!r}")
+    if value > MAX_WINDOW_HOURS:
+        raise _Invalid(f"field 'window_hours' is longer than {MAX_WINDOW_HOURS} hours: {value!r}")
+    return value
+
+
+def _optional_bool(event: dict[str, Any], key: str) -> bool | None:
+    value = event.get(key)
+    if value is not None and not isinstance(value, bool):
+        raise _Invalid(f"field {key!r} must be true or false")
+    return value
+
+
 # --- the in-memory scenario ----------------------------------------------------
 
 
@@ -148,6 +196,11 @@ class Scenario:
     )
     staff_resigned_at: dict[str, datetime | None] = field(default_factory=dict)
     store_removed_at: dict[str, datetime | None] = field(default_factory=dict)
+    # member -> the staff member whose own shopper account it is
+    member_staff: dict[str, str] = field(default_factory=dict)
+    # The merchant settings line, if any (at most one, before the first order).
+    policy: Policy | None = None
+    settings_line: int | None = None
 
     # Each handler validates one event kind, then records it.
 
@@ -164,8 +217,27 @@ class Scenario:
 
     def _member(self, event: dict[str, Any], line: int) -> None:
         member_id = _id(event, "id")
+        staff_id = _optional_str(event, "staff")
+        if staff_id is not None:
+            self._known(staff_id, self.staff, "staff")
         self._new(member_id, self.members, "member")
         self.members.add(member_id)
+        if staff_id is not None:
+            self.member_staff[member_id] = staff_id
+
+    def _settings(self, event: dict[str, Any], line: int) -> None:
+        if self.settings_line is not None:
+            raise _Invalid(f"a second settings line (the first is line {self.settings_line})")
+        if self.orders:
+            raise _Invalid("settings must come before the first order")
+        window_hours = _window_hours(event)
+        in_store_credit = _optional_bool(event, "in_store_credit")
+        defaults = Policy()
+        self.policy = Policy(
+            window_hours=defaults.window_hours if window_hours is None else window_hours,
+            in_store_credit=defaults.in_store_credit if in_store_credit is None else in_store_credit,
+        )
+        self.settings_line = line
 
     def _link(self, event: dict[str, Any], line: int) -> None:
         link_id = _id(event, "id")
@@ -202,8 +274,9 @@ class Scenario:
         member_id = self._known(_id(event, "member"), self.members, "member")
         at = _time(event, "at")
         _total(event)
+        channel = _channel(event)
         self._new(order_id, self.orders, "order")
-        order = OrderFacts(id=order_id, at=at)
+        order = OrderFacts(id=order_id, at=at, channel=channel, member_staff_id=self.member_staff.get(member_id))
         self.orders[order_id] = order
         self.order_member[order_id] = member_id
         self.orders_by_member[member_id].append(order)
@@ -260,6 +333,7 @@ class Scenario:
                 other_orders=self.orders_by_member[self.order_member[order_id]],
                 staff_resigned_at=self.staff_resigned_at,
                 store_removed_at=self.store_removed_at,
+                policies=[self.policy] if self.policy else [],
             )
             for order_id, order in self.orders.items()
         }
@@ -269,6 +343,7 @@ _HANDLERS: dict[str, Callable[[Scenario, dict[str, Any], int], None]] = {
     "store": Scenario._store,
     "staff": Scenario._staff,
     "member": Scenario._member,
+    "settings": Scenario._settings,
     "link": Scenario._link,
     "click": Scenario._click,
     "order": Scenario._order,

@@ -8,25 +8,41 @@ import logging
 from collections import defaultdict
 from datetime import datetime
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from commerce import channels
 from commerce.models import Order
 from members.models import Member
+from omo.tenancy.models import Staff
 from recommendations.models import LinkClick
 
 from . import rules
-from .models import Attribution
+from .models import Attribution, AttributionSettings
 
 logger = logging.getLogger(__name__)
 
-UPSERT_FIELDS = ["reason", "click", "link", "store", "staff", "click_at", "order_at", "decided_at"]
+UPSERT_FIELDS = ["reason", "click", "link", "store", "staff", "click_at", "order_at", "window_hours", "decided_at"]
+
+# Sales channel groups (SPEC section 1) as the rules see them.
+RULES_CHANNEL = {
+    channels.ONLINE: rules.Channel.ONLINE,
+    channels.RETAIL: rules.Channel.STORE,
+    channels.OTHERS: rules.Channel.OTHER,
+}
 
 
-def _order_facts(pk: int, at: datetime) -> rules.OrderFacts:
+def _order_facts(pk: int, at: datetime, channel: str, member_staff_id: int | None = None) -> rules.OrderFacts:
     # The rules break same-instant ties by id as text; zero-padding keeps that numeric order.
-    return rules.OrderFacts(f"{pk:020d}", at)
+    return rules.OrderFacts(
+        f"{pk:020d}",
+        at,
+        channel=RULES_CHANNEL[channels.channel_group(channel)],
+        member_staff_id=str(member_staff_id) if member_staff_id is not None else None,
+    )
 
 
 def _click_facts(click: LinkClick) -> rules.ClickFacts:
@@ -65,14 +81,27 @@ def _member_clicks(merchant_id, member_ids, since, until) -> dict[int, list[Link
     return by_member
 
 
-def _decide(order: Order, clicks: list[LinkClick], member_orders: list[tuple[int, datetime]]) -> Attribution:
+def policies_get(*, merchant_id: int) -> list[rules.Policy]:
+    """The merchant's attribution settings history, oldest first (empty: the defaults)."""
+    history = AttributionSettings.objects.for_merchant(merchant_id).order_by("effective_from", "pk")
+    return [row.as_policy() for row in history]
+
+
+def _decide(
+    order: Order,
+    clicks: list[LinkClick],
+    member_orders: list[tuple[int, datetime, str]],
+    policies: list[rules.Policy],
+    member_staff_id: int | None = None,
+) -> Attribution:
     click_by_id = {f"{c.pk:020d}": c for c in clicks}
     decision = rules.decide(
-        order=_order_facts(order.pk, order.placed_at),
+        order=_order_facts(order.pk, order.placed_at, order.channel, member_staff_id),
         clicks=[_click_facts(c) for c in clicks],
-        other_orders=[_order_facts(pk, at) for pk, at in member_orders if pk != order.pk],
+        other_orders=[_order_facts(pk, at, channel) for pk, at, channel in member_orders if pk != order.pk],
         staff_resigned_at={str(c.link.staff_id): c.link.staff.resigned_at for c in clicks},
         store_removed_at={str(c.link.store_id): c.link.store.removed_at for c in clicks},
+        policies=policies,
     )
     click = click_by_id[decision.click.id] if decision.click else None
     link = click.link if click else None
@@ -86,6 +115,7 @@ def _decide(order: Order, clicks: list[LinkClick], member_orders: list[tuple[int
         staff=link.staff if decision.credited else None,
         click_at=click.clicked_at if click else None,
         order_at=order.placed_at,
+        window_hours=decision.policy.window_hours,
         decided_at=timezone.now(),
     )
 
@@ -101,18 +131,27 @@ def orders_attribute(*, merchant_id: int, order_ids) -> int:
     can change which order was first after a click: the members' already-decided orders in
     the window after the batch are decided again in the same transaction.
     """
-    fields = ("pk", "merchant_id", "member_id", "placed_at")
+    fields = ("pk", "merchant_id", "member_id", "placed_at", "channel")
     orders = list(Order.objects.for_merchant(merchant_id).filter(pk__in=list(order_ids)).only(*fields))
     if not orders:
         return 0
+    policies = policies_get(merchant_id=merchant_id)
     member_ids = sorted({o.member_id for o in orders if o.member_id is not None})
-    results = [_decide(o, [], []) for o in orders if o.member_id is None]  # a guest has no clicking account
+    # A guest has no clicking account.
+    results = [_decide(o, [], [], policies) for o in orders if o.member_id is None]
     if member_ids:
+        # Lock the members (serialises deciding their orders) and learn which of them are a staff
+        # member's own shopper account (same user), for the self-referral rule.
+        own_staff = Staff.objects.for_merchant(merchant_id).filter(user_id=OuterRef("user_id")).values("pk")[:1]
         members = Member.objects.for_merchant(merchant_id).filter(pk__in=member_ids)
-        list(members.select_for_update().order_by("pk").values_list("pk"))
+        member_staff = dict(
+            members.select_for_update().order_by("pk")
+            .annotate(staff_pk=Subquery(own_staff)).values_list("pk", "staff_pk")
+        )
         earliest = min(o.placed_at for o in orders if o.member_id)
         latest = max(o.placed_at for o in orders if o.member_id)
-        since, until = earliest - rules.WINDOW, latest + rules.WINDOW
+        window = rules.longest_window(policies)
+        since, until = earliest - window, latest + window
         clicks = _member_clicks(merchant_id, member_ids, since, until)
         member_orders = defaultdict(list)
         to_decide = {o.pk: o for o in orders if o.member_id}
@@ -124,10 +163,13 @@ def orders_attribute(*, merchant_id: int, order_ids) -> int:
             .annotate(decided=Subquery(decided.filter(order_id=OuterRef("pk")).values("pk")[:1]))
         )
         for other in nearby:
-            member_orders[other.member_id].append((other.pk, other.placed_at))
+            member_orders[other.member_id].append((other.pk, other.placed_at, other.channel))
             if other.decided is not None and other.placed_at >= earliest and other.pk not in to_decide:
                 to_decide[other.pk] = other
-        results += [_decide(o, clicks[o.member_id], member_orders[o.member_id]) for o in to_decide.values()]
+        results += [
+            _decide(o, clicks[o.member_id], member_orders[o.member_id], policies, member_staff.get(o.member_id))
+            for o in to_decide.values()
+        ]
     Attribution.objects.for_merchant(merchant_id).bulk_create(
         results, update_conflicts=True, unique_fields=["order"], update_fields=UPSERT_FIELDS
     )
@@ -146,4 +188,36 @@ def unattributed_order_ids(*, merchant_id: int, older_than, limit: int = 1000) -
         .filter(attribution__isnull=True, created_at__lte=older_than)
         .order_by("pk")
         .values_list("pk", flat=True)[:limit]
+    )
+
+
+@transaction.atomic
+def attribution_settings_change(
+    *, merchant, window_hours: int, in_store_credit: bool, changed_by: Staff | None
+) -> AttributionSettings | None:
+    """Record new attribution settings, in force for orders placed from now on.
+
+    Orders placed before keep the decision made under the settings then in force. Returns the
+    new row, or None when nothing changed (no history entry for a save without a change).
+    """
+    if isinstance(window_hours, bool) or not isinstance(window_hours, int) or not (
+        1 <= window_hours <= rules.MAX_WINDOW_HOURS
+    ):
+        raise ValidationError({"window_hours": _("Enter a whole number of hours from 1 to 8760.")})
+    history = AttributionSettings.objects.for_merchant(merchant)
+    # Serialise changes of one merchant so two admins saving at once both land in the history.
+    current = history.select_for_update().order_by("-effective_from", "-pk").first()
+    current_values = (current.window_hours, current.in_store_credit) if current else (
+        rules.DEFAULT_WINDOW_HOURS, False
+    )
+    if current_values == (window_hours, bool(in_store_credit)):
+        return None
+    now = timezone.now()
+    return history.create(
+        merchant=merchant,
+        window_hours=window_hours,
+        in_store_credit=bool(in_store_credit),
+        effective_from=now,
+        changed_by=changed_by,
+        created_at=now,
     )

@@ -121,7 +121,7 @@ def _money_derive(current: dict, given: dict, lines: list[LineInput] | None) -> 
     paid amount. A figure the event gives is taken as it is, and then checked.
     """
     money = {**current, **given}
-    if lines is not None and "item_subtotal" not in given:
+    if lines and "item_subtotal" not in given:  # no lines: an order sent without line details
         money["item_subtotal"] = sum((line.subtotal for line in lines), ZERO)
     if "total" not in given and any(money[k] != current.get(k, ZERO) for k in TOTAL_INPUTS):
         money["total"] = order_total(money)
@@ -143,7 +143,7 @@ def _money_check(money: dict, given: dict, lines: list[LineInput] | None) -> Non
             errors["lines"] = _("A line's quantity × unit price is too large.")
     if errors:
         raise ValidationError(errors)
-    if lines is not None and "item_subtotal" in given:
+    if lines and "item_subtotal" in given:
         from_lines = sum((line.subtotal for line in lines), ZERO)
         if given["item_subtotal"] != from_lines:
             errors["item_subtotal"] = _("The item subtotal %(given)s does not match the lines (%(lines)s).") % {

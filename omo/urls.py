@@ -14,6 +14,7 @@ merchant_patterns = [
     path("api/", include("commerce.api_urls")),
     path("reports/", include("reports.urls")),
     path("", include("loyalty.urls")),
+    path("", include("attribution.urls")),
     path("api/v1/", include("omo.api.urls")),
 ]
 

@@ -16,7 +16,7 @@ def link_tokens_copy(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("commerce", "0003_search_indexes"),
-        ("attribution", "0004_orderevent_to_commerce"),
+        ("attribution", "0005_orderevent_to_commerce"),
         ("recommendations", "0002_smsoutbox"),
         ("tenancy", "0001_initial"),
     ]

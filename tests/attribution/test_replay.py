@@ -32,6 +32,14 @@ INVALID_EXPECTED = {
     "13_unknown_member.jsonl": (5, "unknown member 'm9'"),
     "14_unknown_cancelled_order.jsonl": (5, "unknown order 'o1'"),
     "15_duplicate_key.jsonl": (5, "duplicate key 'id'"),
+    "16_unknown_channel.jsonl": (5, "unknown channel 'kiosk'"),
+    "17_settings_after_order.jsonl": (6, "settings must come before the first order"),
+    "18_second_settings_line.jsonl": (6, "a second settings line"),
+    "19_window_zero.jsonl": (1, "'window_hours' must be a positive integer"),
+    "20_window_not_integer.jsonl": (5, "'window_hours' must be a positive integer"),
+    "21_unknown_staff_on_member.jsonl": (2, "unknown staff 'u1'"),
+    "22_in_store_credit_not_boolean.jsonl": (5, "'in_store_credit' must be true or false"),
+    "23_channel_not_a_string.jsonl": (5, "'channel' must be a string"),
 }
 
 
@@ -157,3 +165,63 @@ def test_natural_key_orders_ids_like_people_do():
     ids = ["o10", "o2", "o1", "b", "a10", "a9", "o01"]
 
     assert sorted(ids, key=natural_key) == ["a9", "a10", "b", "o01", "o1", "o2", "o10"]
+
+
+@pytest.mark.parametrize(
+    ("scenario", "reasons"),
+    [
+        ("13_in_store_order_keeps_the_click", ["in_store", "credited", "in_store", "in_store", "credited"]),
+        ("14_in_store_credit_on", ["credited", "click_used", "click_expired"]),
+        ("15_window_48h", ["credited", "click_expired", "credited"]),
+        ("16_self_referral", ["self_referral", "click_used", "credited", "credited"]),
+        ("17_short_window_store_order_default", ["in_store", "credited", "click_expired"]),
+    ],
+)
+def test_new_rules_explain_their_reasons(scenario: str, reasons: list[str]):
+    out, _ = run(str(SCENARIOS / f"{scenario}.jsonl"), "--explain")
+
+    assert [json.loads(line)["reason"] for line in out.splitlines()] == reasons
+
+
+@pytest.mark.parametrize(
+    ("line", "fragment"),
+    [
+        ('{"type":"settings","window_hours":-3}', "positive integer"),
+        ('{"type":"settings","window_hours":"24"}', "positive integer"),
+        ('{"type":"settings","window_hours":true}', "positive integer"),
+        ('{"type":"settings","window_hours":null}', "positive integer"),
+        ('{"type":"settings","window_hours":100000000000000000000}', "longer than"),
+        ('{"type":"settings","in_store_credit":1}', "true or false"),
+        ('{"type":"order","id":"o1","member":"m1","at":"2025-03-01T10:00:00Z","total":"1","channel":"pos"}',
+         "unknown channel 'pos'"),
+        ('{"type":"order","id":"o1","member":"m1","at":"2025-03-01T10:00:00Z","total":"1","channel":"Online"}',
+         "unknown channel"),
+        ('{"type":"member","id":"m2","staff":7}', "'staff' must be a string"),
+    ],
+)
+def test_strict_checks_of_the_new_inputs(line: str, fragment: str):
+    lines = ['{"type":"member","id":"m1"}', line]
+
+    with pytest.raises(ReplayError) as error:
+        replay(lines)
+
+    assert error.value.line_number == 2
+    assert fragment in error.value.message
+
+
+def test_settings_with_no_keys_are_the_defaults():
+    lines = [
+        '{"type":"settings"}',
+        '{"type":"store","id":"s1"}',
+        '{"type":"staff","id":"u1","store":"s1"}',
+        '{"type":"member","id":"m1"}',
+        '{"type":"link","id":"l1","staff":"u1","store":"s1"}',
+        '{"type":"click","link":"l1","member":"m1","at":"2025-03-01T10:00:00Z"}',
+        '{"type":"order","id":"o1","member":"m1","at":"2025-03-01T11:00:00Z","total":"1","channel":"store"}',
+        '{"type":"order","id":"o2","member":"m1","at":"2025-03-02T10:00:00Z","total":"1"}',
+    ]
+
+    assert replay(lines, explain=True) == [
+        {"order": "o1", "store": None, "staff": None, "reason": "in_store"},
+        {"order": "o2", "store": "s1", "staff": "u1", "reason": "credited"},
+    ]

@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 
 from attribution.rules import (
     WINDOW,
+    Channel,
     ClickFacts,
     Decision,
     OrderFacts,
+    Policy,
     Reason,
     click_lookback,
     decide,
+    longest_window,
+    policy_at,
 )
 
 T0 = datetime(2025, 3, 1, 10, 0, tzinfo=UTC)
@@ -157,3 +164,130 @@ def test_naive_order_time_is_rejected():
     with pytest.raises(ValueError):
         decide(order=order("o1", datetime(2025, 3, 1)), clicks=[], other_orders=[],
                staff_resigned_at={}, store_removed_at={})
+
+
+# --- channels, merchant settings and self-referral (SPEC section 3, updated) ---------------
+
+
+
+def shop(id: str, at: datetime) -> OrderFacts:
+    return OrderFacts(id=id, at=at, channel=Channel.STORE)
+
+
+def api(id: str, at: datetime) -> OrderFacts:
+    return OrderFacts(id=id, at=at, channel=Channel.OTHER)
+
+
+def judge(the_order, clicks, others=(), policies=()):
+    return decide(order=the_order, clicks=clicks, other_orders=list(others), staff_resigned_at={},
+                  store_removed_at={}, policies=policies)
+
+
+def test_in_store_order_is_not_credited_to_a_link_and_keeps_the_click():
+    clicks = [click("c1", T0)]
+    in_store = shop("o1", T0 + H)
+
+    assert judge(in_store, clicks).reason is Reason.IN_STORE
+    assert judge(in_store, clicks).click is None
+    assert judge(order("o2", T0 + 2 * H), clicks, [in_store]).reason is Reason.CREDITED
+
+
+def test_api_and_imported_orders_are_not_online_and_keep_the_click():
+    clicks = [click("c1", T0)]
+    imported = api("o1", T0 + H)
+
+    assert judge(imported, clicks).reason is Reason.NOT_ONLINE
+    # not even with in-store credit on
+    assert judge(imported, clicks, policies=[Policy(in_store_credit=True)]).reason is Reason.NOT_ONLINE
+    assert judge(order("o2", T0 + 2 * H), clicks, [imported]).reason is Reason.CREDITED
+
+
+def test_in_store_credit_judges_in_store_orders_like_online_ones():
+    policies = [Policy(in_store_credit=True)]
+    clicks = [click("c1", T0)]
+    in_store = shop("o1", T0 + H)
+
+    assert judge(in_store, clicks, policies=policies).staff_id == "u1"
+    assert judge(order("o2", T0 + 2 * H), clicks, [in_store], policies).reason is Reason.CLICK_USED
+    assert judge(shop("o3", T0 + WINDOW + S), clicks, policies=policies).reason is Reason.CLICK_EXPIRED
+
+
+@pytest.mark.parametrize(("hours", "after", "reason"), [
+    (48, 48 * H, Reason.CREDITED),
+    (48, 48 * H + S, Reason.CLICK_EXPIRED),
+    (1, H, Reason.CREDITED),
+    (1, H + S, Reason.CLICK_EXPIRED),
+])
+def test_window_length_is_the_merchants(hours, after, reason):
+    decision = judge(order("o1", T0 + after), [click("c1", T0)], policies=[Policy(window_hours=hours)])
+
+    assert decision.reason is reason
+    assert decision.policy.window_hours == hours
+
+
+def test_settings_apply_to_orders_placed_after_the_change():
+    change = T0 + 10 * H
+    policies = [Policy(window_hours=48, in_store_credit=True, effective_from=change)]
+    clicks = [click("c1", T0)]
+
+    # before the change: the defaults (24 h, in-store not judged)
+    assert judge(order("o1", T0 + 9 * H), clicks, policies=policies).policy == Policy()
+    assert judge(shop("o2", T0 + 9 * H), clicks, policies=policies).reason is Reason.IN_STORE
+    # from the change on: the new settings
+    assert judge(order("o3", T0 + 30 * H), clicks, policies=policies).reason is Reason.CREDITED
+    assert judge(shop("o4", change), clicks, policies=policies).reason is Reason.CREDITED
+
+
+def test_an_in_store_order_uses_the_click_only_if_judged_when_it_was_placed():
+    clicks = [click("c1", T0)]
+    turned_on = [Policy(in_store_credit=True, effective_from=T0 + 2 * H)]
+    turned_off = [Policy(in_store_credit=True), Policy(in_store_credit=False, effective_from=T0 + 2 * H)]
+
+    # the in-store order at T0+1h came before in-store credit was turned on: the click is still free
+    assert judge(order("o2", T0 + 3 * H), clicks, [shop("o1", T0 + H)], turned_on).reason is Reason.CREDITED
+    # it came while in-store credit was on: it took the click
+    assert judge(order("o2", T0 + 3 * H), clicks, [shop("o1", T0 + H)], turned_off).reason is Reason.CLICK_USED
+
+
+def test_self_referral_is_not_credited_and_uses_the_click():
+    clicks = [click("c1", T0, staff="u1")]
+    own = OrderFacts(id="o1", at=T0 + H, member_staff_id="u1")
+
+    decision = judge(own, clicks)
+    assert decision.reason is Reason.SELF_REFERRAL
+    assert decision.staff_id is None and decision.click == clicks[0]
+    assert judge(OrderFacts(id="o2", at=T0 + 2 * H, member_staff_id="u1"), clicks, [own]).reason is Reason.CLICK_USED
+
+
+def test_a_staff_members_own_account_is_credited_through_a_colleagues_link():
+    decision = judge(OrderFacts(id="o1", at=T0 + H, member_staff_id="u1"), [click("c1", T0, staff="u2")])
+
+    assert decision.reason is Reason.CREDITED and decision.staff_id == "u2"
+
+
+def test_policy_at_and_longest_window():
+    first = Policy(window_hours=12, effective_from=T0)
+    second = Policy(window_hours=72, effective_from=T0 + H)
+    same_time = Policy(window_hours=6, effective_from=T0 + H)
+
+    assert policy_at([first, second], T0 - S) == Policy()
+    assert policy_at([second, first], T0 + 30 * S) is first
+    assert policy_at([first, second], T0 + H) is second
+    assert policy_at([first, second, same_time], T0 + 2 * H) is same_time
+    always = Policy(window_hours=5)
+    assert policy_at([first, always], T0 - S) is always
+    assert policy_at([first, always], T0) is first
+    assert longest_window([first, second]) == timedelta(hours=72)
+    assert longest_window([first]) == WINDOW
+
+
+@pytest.mark.parametrize("hours", [0, -1, 8761, True, 1.5])
+def test_policy_refuses_a_bad_window(hours):
+    with pytest.raises(ValueError):
+        Policy(window_hours=hours)
+
+
+def test_rules_module_imports_no_django():
+    code = "import sys, attribution.rules; sys.exit(any(m == 'django' or m.startswith('django.') for m in sys.modules))"
+    root = Path(__file__).resolve().parents[2]
+    assert subprocess.run([sys.executable, "-c", code], check=False, cwd=root).returncode == 0

@@ -25,7 +25,6 @@ from django.utils.html import escape
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.resolvers import RoutePattern
-from django.utils import timezone
 
 from attribution.models import Attribution
 from commerce.services import LineInput, order_create
@@ -85,6 +84,7 @@ ROUTES = [
     ("loyalty:my_points", SHOPPER),
     ("loyalty:referral_join", SHOPPER),
     ("loyalty:*", STAFF),
+    ("attribution:*", STAFF),
     ("api:*", API),
 ]
 

@@ -4,7 +4,7 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-    dependencies = [("attribution", "0003_orderevent")]
+    dependencies = [("attribution", "0004_attribution_settings_and_window")]
 
     operations = [
         migrations.AlterModelTable("OrderEvent", "commerce_orderevent"),
