@@ -17,6 +17,7 @@ from django.utils.translation import gettext, gettext_lazy as _
 
 from members.normalize import normalize_phone
 from omo.integrations.sms import send_sms
+from omo.net import client_ip
 
 from .models import User
 
@@ -56,6 +57,10 @@ class LocalPhoneField(PhoneField):
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def get_client_ip(self, request) -> str:
+        # allauth's rate limits (failed logins, signups, codes) key on the client behind the proxies.
+        return client_ip(request)
+
     def phone_form_field(self, **kwargs):
         return LocalPhoneField(**kwargs)
 

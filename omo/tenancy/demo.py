@@ -5,6 +5,7 @@ import random
 from datetime import timedelta
 from decimal import Decimal
 
+from allauth.account.models import EmailAddress
 from django.db import transaction
 from django.utils import timezone
 
@@ -59,10 +60,13 @@ CHANNELS = [Order.Channel.POS] * 4 + [Order.Channel.KIOSK, Order.Channel.OMO] + 
 
 
 def _user(email, name, password, **extra):
+    """A demo login whose email counts as verified (verification is mandatory; the demo's
+    addresses receive no mail)."""
     user, created = User.objects.get_or_create(email=email, defaults={"name": name, **extra})
     if created:
         user.set_password(password)
         user.save()
+    EmailAddress.objects.get_or_create(user=user, email=user.email, defaults={"verified": True, "primary": True})
     return user
 
 
@@ -240,10 +244,6 @@ def _seed_programs(merchant, password, sellers, rnd) -> list[str]:
 
     partner_user = _user(f"kol@{merchant.slug}.example", "Kim KOL", password)
     partner = partner_services.partner_for_user(partner_user, create=True)
-    from allauth.account.models import EmailAddress
-
-    EmailAddress.objects.get_or_create(user=partner_user, email=partner_user.email,
-                                       defaults={"verified": True, "primary": True})
     campaign = Campaign.objects.filter(name="Spring live").first()
     if campaign is None:
         now = timezone.now()
