@@ -5,6 +5,7 @@ import threading
 import time
 
 import pytest
+from allauth.account.models import EmailAddress
 from django.test import Client
 from django.utils import timezone
 
@@ -20,8 +21,6 @@ PASSWORD = "Passw0rd!x"  # tests.factories.UserFactory's
 
 def verified_user(email):
     """A login whose email is verified (allauth lets no other sign in)."""
-    from allauth.account.models import EmailAddress
-
     user = UserFactory(email=email)
     EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
     return user

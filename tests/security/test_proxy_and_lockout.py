@@ -9,7 +9,9 @@ from datetime import timedelta
 
 import pytest
 from allauth.account.adapter import get_adapter
+from allauth.account.models import EmailAddress
 from axes.models import AccessAttempt, AccessAttemptExpiration
+from django.core.cache import cache
 from django.test import Client, RequestFactory
 
 from omo.accounts.throttling import _lockouts_key, axes_cool_off
@@ -46,8 +48,6 @@ def behind_proxy(settings):
 @pytest.fixture
 def verified_user():
     def make(email, **extra):
-        from allauth.account.models import EmailAddress
-
         user = UserFactory(email=email, **extra)
         EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
         return user
@@ -200,8 +200,6 @@ def test_each_lockout_of_the_same_pair_waits_longer(settings, generous_allauth, 
 
 
 def test_cool_off_doubles_per_lockout_up_to_a_day(settings, verified_user):
-    from django.core.cache import cache
-
     settings.AXES_BASE_COOLOFF_MINUTES = 15
     request = RequestFactory().post("/accounts/login/", {"login": "Owner@Example.com"}, REMOTE_ADDR=MALLORY)
     waits = []
