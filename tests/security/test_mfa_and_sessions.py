@@ -119,13 +119,16 @@ def test_an_operator_with_mfa_signs_in_with_the_code_and_reaches_the_admin(opera
 
 def test_the_django_admin_password_form_does_not_skip_the_second_factor(operator, settings):
     settings.MFA_REQUIRED_FOR_ADMINS = False  # even when not required: whoever has MFA uses it
-    TOTP.activate(operator, generate_totp_secret())
+    secret = generate_totp_secret()
+    TOTP.activate(operator, secret)
     client = Client()
 
     client.post("/admin/login/", {"username": operator.email, "password": PASSWORD})
     response = client.get("/admin/")
-
     assert response.status_code == 302 and response["Location"].startswith(reverse("mfa_reauthenticate"))
+    client.post(response["Location"], {"code": current_code(secret)})
+
+    assert client.get("/admin/").status_code == 200
 
 
 def test_with_the_requirement_off_operators_reach_the_admin_with_a_password(client, operator, settings):
