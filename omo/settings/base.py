@@ -18,7 +18,7 @@ if not os.environ.get("DJANGO_SETTINGS_MODULE", "").endswith(".production"):
     environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
-# A development key only; production must set DJANGO_SECRET_KEY (checked by `check --deploy`).
+# A development key only: production (omo.settings.production) refuses to start with it.
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="insecure-dev-only-key-set-DJANGO_SECRET_KEY-in-production")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
