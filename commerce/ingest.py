@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from members.models import Member
-from members.normalize import normalize_email, normalize_phone
+from omo.contact import normalize_email, normalize_phone
 from omo.tenancy.models import Staff, Store
 
 from . import services

@@ -5,10 +5,10 @@ import random
 from datetime import timedelta
 from decimal import Decimal
 
+from allauth.account.models import EmailAddress
 from django.db import transaction
 from django.utils import timezone
 
-from allauth.account.models import EmailAddress
 from commerce import services as order_services
 from commerce.models import Order, Product, Variation
 from loyalty.models import Offer
@@ -62,10 +62,13 @@ CHANNELS = [Order.Channel.POS] * 4 + [Order.Channel.KIOSK, Order.Channel.OMO] + 
 
 
 def _user(email, name, password, **extra):
+    """A demo login whose email counts as verified (verification is mandatory; the demo's
+    addresses receive no mail)."""
     user, created = User.objects.get_or_create(email=email, defaults={"name": name, **extra})
     if created:
         user.set_password(password)
         user.save()
+    EmailAddress.objects.get_or_create(user=user, email=user.email, defaults={"verified": True, "primary": True})
     return user
 
 
@@ -226,8 +229,6 @@ def _seed_programs(merchant, password, sellers, rnd) -> list[str]:
 
     partner_user = _user(f"kol@{merchant.slug}.example", "Kim KOL", password)
     partner = partner_services.partner_for_user(partner_user, create=True)
-    EmailAddress.objects.get_or_create(user=partner_user, email=partner_user.email,
-                                       defaults={"verified": True, "primary": True})
     campaign = Campaign.objects.filter(name="Spring live").first()
     if campaign is None:
         now = timezone.now()

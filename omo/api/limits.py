@@ -13,20 +13,10 @@ from django.core.cache import cache
 from django.http import Http404, HttpResponse
 from django.utils.translation import gettext as _
 
+from omo.net import client_ip
+
 DEFAULT_LIMIT = 20  # unknown tokens per client ...
 DEFAULT_WINDOW = 600  # ... per 10 minutes
-
-
-def client_address(request) -> str:
-    """The client's IP: REMOTE_ADDR, or the proxy-appended last X-Forwarded-For hop when
-    settings.TRUSTED_PROXY_HOPS says a proxy sits in front (a client can forge the earlier hops)."""
-    hops = getattr(settings, "TRUSTED_PROXY_HOPS", 0)
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    if hops and forwarded:
-        addresses = [a.strip() for a in forwarded.split(",") if a.strip()]
-        if len(addresses) >= hops:
-            return addresses[-hops]
-    return request.META.get("REMOTE_ADDR", "unknown")
 
 
 def _bucket(scope: str, client: str, window: int) -> str:
@@ -55,7 +45,7 @@ def limit_unknown_tokens(view=None, *, scope="link-token"):
         @wraps(view)
         def wrapper(request, *args, **kwargs):
             limit, window = _limits()
-            key = _bucket(scope, client_address(request), window)
+            key = _bucket(scope, client_ip(request), window)
             if (cache.get(key) or 0) >= limit:
                 return too_many(window)
             try:

@@ -4,6 +4,7 @@ The embedded default (no variables set) is SQLite with Celery tasks run in-proce
 so a newcomer needs no server. Production sets DATABASE_URL, REDIS_URL and SECRET_KEY.
 """
 
+import os
 from pathlib import Path
 
 import environ
@@ -12,10 +13,12 @@ from django.utils.translation import gettext_lazy as _
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 env = environ.Env()
-environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+# A .env file is a development convenience: production reads only its real environment.
+if not os.environ.get("DJANGO_SETTINGS_MODULE", "").endswith(".production"):
+    environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
-# A development key only; production must set DJANGO_SECRET_KEY (checked by `check --deploy`).
+# A development key only: production (omo.settings.production) refuses to start with it.
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="insecure-dev-only-key-set-DJANGO_SECRET_KEY-in-production")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
@@ -36,6 +39,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "axes",
     "django_scopes",
     "omo.accounts",
@@ -64,6 +68,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "omo.tenancy.middleware.MerchantScopeMiddleware",
+    # Inside the merchant scope: MFA before admin pages, idle and absolute session limits.
+    "omo.accounts.middleware.AccountGuardMiddleware",
     # Last, so that it sees the outcome of authentication.
     "axes.middleware.AxesMiddleware",
 ]
@@ -133,23 +139,51 @@ ACCOUNT_ADAPTER = "omo.accounts.adapter.AccountAdapter"
 ACCOUNT_PHONE_VERIFICATION_ENABLED = False
 PHONE_DEFAULT_REGION = env("PHONE_DEFAULT_REGION", default="TW")
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
-ACCOUNT_EMAIL_VERIFICATION = env("ACCOUNT_EMAIL_VERIFICATION", default="optional")
+# Mandatory: a login claims a member record only by a verified email (members.services), and with
+# verification mandatory allauth's signup answers the same for a known and an unknown email.
+ACCOUNT_EMAIL_VERIFICATION = env("ACCOUNT_EMAIL_VERIFICATION", default="mandatory")
+ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGOUT_ON_GET = False
 # Partners verify their email before anything else; the link logs them straight into the portal,
 # but only in the browser session that signed up (allauth's safe default for this option).
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
-ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
+# Per client address only: a per-account limit would let anyone lock the owner out from elsewhere.
+# django-axes locks each (account, address) pair with growing delays (omo.accounts.throttling).
+ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip"}
 # Shoppers may give a mobile number at signup; it goes on their member record (members.forms).
 ACCOUNT_SIGNUP_FORM_CLASS = "members.forms.ShopperSignupForm"
+# MFA (allauth.mfa): TOTP apps and recovery codes; any user may turn it on (/accounts/2fa/).
+# Required for platform operators and merchant admins when MFA_REQUIRED_FOR_ADMINS is on: on in
+# production (omo.settings.production), off by default here so the demo and tests sign in with a
+# password; tests turn it on to check it is enforced.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "OMO"
+MFA_REQUIRED_FOR_ADMINS = env.bool("MFA_REQUIRED_FOR_ADMINS", default=False)
+# Sessions (omo.accounts.middleware): staff, managers and admins are signed out after their
+# merchant's idle timeout (Merchant.staff_idle_minutes), platform operators after
+# ADMIN_IDLE_MINUTES, and after STAFF_SESSION_MAX_AGE seconds whatever they do. Shoppers keep
+# their session up to SESSION_MAX_AGE seconds from sign-in.
+ADMIN_IDLE_MINUTES = env.int("ADMIN_IDLE_MINUTES", default=30)
+STAFF_SESSION_MAX_AGE = env.int("STAFF_SESSION_MAX_AGE", default=12 * 3600)
+SESSION_MAX_AGE = env.int("SESSION_MAX_AGE", default=30 * 24 * 3600)
+SESSION_COOKIE_AGE = SESSION_MAX_AGE
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="OMO <no-reply@localhost>")
 
-# django-axes: lock an account+IP pair after repeated failed logins (staff, partners, shoppers).
+# Proxies in front of the application that append to X-Forwarded-For (0: none, the header is
+# ignored). Every limit keys on the client address this gives (omo.net.client_ip).
+TRUSTED_PROXY_HOPS = env.int("TRUSTED_PROXY_HOPS", default=0)
+
+# django-axes: lock an account+address pair after repeated failed logins (staff, partners, shoppers,
+# /admin/), never the account from every address; each further lockout of the pair doubles the wait.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
-AXES_COOLOFF_TIME = 1  # hours
+AXES_BASE_COOLOFF_MINUTES = env.int("AXES_BASE_COOLOFF_MINUTES", default=15)
+AXES_COOLOFF_TIME = "omo.accounts.throttling.axes_cool_off"
+AXES_USE_ATTEMPT_EXPIRATION = True
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "omo.net.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_FORM_FIELD = "login"
 AXES_USERNAME_CALLABLE = "omo.accounts.throttling.axes_username"

@@ -1,17 +1,52 @@
-"""Production: the base settings plus secure defaults. Secrets and hosts come from the environment:
-DJANGO_SECRET_KEY (required, no default here), DJANGO_ALLOWED_HOSTS, DATABASE_URL, REDIS_URL.
+"""Production: the base settings plus secure defaults. Secrets and hosts come from the environment
+(never from a .env file): DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS, DATABASE_URL, REDIS_URL.
+The Dockerfile and docker-compose.yml use this module.
 
     DJANGO_SETTINGS_MODULE=omo.settings.production python manage.py check --deploy
+
+It refuses to start (ImproperlyConfigured) with a missing, short or example secret key, and
+without REDIS_URL (rate limits and lockouts would be counted per process).
 """
 
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F401,F403
 from .base import DATABASES, INSTALLED_APPS, MIDDLEWARE, env
 
+# Keys that were ever published (docs, compose, the development default) and any key that says so.
+EXAMPLE_SECRET_KEYS = {"insecure-dev-only-key-set-DJANGO_SECRET_KEY-in-production", "dev-only-insecure-change-me"}
+EXAMPLE_SECRET_KEY_WORDS = ("insecure", "change-me", "changeme", "example", "secret-key")
+SECRET_KEY_MIN_LENGTH = 50
+
+
+def _secret_key() -> str:
+    key = env.str("DJANGO_SECRET_KEY", default="").strip()
+    if not key:
+        raise ImproperlyConfigured("DJANGO_SECRET_KEY is not set: production needs its own random secret key.")
+    if len(key) < SECRET_KEY_MIN_LENGTH or len(set(key)) < 5:
+        raise ImproperlyConfigured(
+            f"DJANGO_SECRET_KEY is too short or too simple: use at least {SECRET_KEY_MIN_LENGTH} random characters, "
+            "e.g. python -c 'import secrets; print(secrets.token_urlsafe(50))'."
+        )
+    if key in EXAMPLE_SECRET_KEYS or any(word in key.lower() for word in EXAMPLE_SECRET_KEY_WORDS) \
+            or key.startswith("django-insecure"):
+        raise ImproperlyConfigured("DJANGO_SECRET_KEY is an example or development key: generate a new random key.")
+    return key
+
+
 DEBUG = False
-SECRET_KEY = env("DJANGO_SECRET_KEY")  # no fallback: refuse to start without a real key
+SECRET_KEY = _secret_key()
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
+
+if not env.str("REDIS_URL", default=""):
+    raise ImproperlyConfigured(
+        "REDIS_URL is not set: production keeps rate limits, lockouts and Celery's queue in Redis "
+        "(without it every process would count on its own)."
+    )
+
+# Platform operators and merchant admins must set up MFA before their admin pages.
+MFA_REQUIRED_FOR_ADMINS = env.bool("MFA_REQUIRED_FOR_ADMINS", default=True)
 
 # Keep database connections across requests (a new PostgreSQL connection costs milliseconds).
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)

@@ -2,6 +2,7 @@ import secrets
 import zoneinfo
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -28,6 +29,11 @@ class Merchant(models.Model):
     )
     # HMAC key of the order API; shown once to the merchant admin, rotated by an admin action.
     order_api_secret = models.CharField(max_length=100, default=_new_api_secret, editable=False)
+    # Staff, managers and admins are signed out after this long without a request (shared tablets).
+    staff_idle_minutes = models.PositiveSmallIntegerField(
+        _("staff idle timeout (minutes)"), default=30, validators=[MinValueValidator(1), MaxValueValidator(24 * 60)],
+        help_text=_("Staff, managers and admins are signed out after this many minutes without activity."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

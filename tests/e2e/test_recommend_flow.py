@@ -4,10 +4,12 @@ Headless Debian Chromium driven by Playwright (never `playwright install`). Scre
 every step go to test-artifacts/e2e/ (git-ignored).
 """
 
+import re
 import time
 from decimal import Decimal
 
 import pytest
+from django.core import mail
 
 from tests.browser import MARKS, screenshot
 
@@ -26,8 +28,11 @@ pytestmark = [
 def shop(merchant, staff):
     from tests.factories import MemberFactory, ProductFactory, VariationFactory
 
+    from allauth.account.models import EmailAddress
+
     staff.user.set_password(PASSWORD)
     staff.user.save()
+    EmailAddress.objects.create(user=staff.user, email=staff.user.email, verified=True, primary=True)
     member = MemberFactory(merchant=merchant, name="Lin Mei", phone="+886912345678", email="lin.mei@example.com")
     tea = VariationFactory(
         merchant=merchant, product=ProductFactory(merchant=merchant, name="Oolong Tea"), sku="TEA-OO", price=Decimal("320")
@@ -130,6 +135,12 @@ def test_staff_recommends_shopper_registers_orders_and_the_order_is_credited(liv
     shopper.fill("input[name=password2]", PASSWORD)
     shopper.fill("input[name=phone]", "0912 345 678")
     shot(shopper, "08-shopper-register")
+    shopper.click("main button[type=submit]")
+    # The email must be verified before the staff-registered member becomes this login's.
+    shopper.wait_for_url("**/accounts/confirm-email/**")
+    shot(shopper, "08b-verify-email")
+    confirm_url = re.search(r"https?://\S+", mail.outbox[-1].body).group(0)
+    shopper.goto(confirm_url)
     shopper.click("main button[type=submit]")
     shopper.wait_for_url("**/m/acme/shop/r/**")
     assert shopper.locator("[data-testid=recommended-item]").count() == 2

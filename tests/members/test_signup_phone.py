@@ -19,7 +19,8 @@ def test_signup_from_a_link_stores_the_local_phone_on_the_member(client, merchan
     link = LinkFactory(merchant=merchant)
     next_url = reverse("storefront:recommended", kwargs={"merchant": "acme", "token": link.token})
     response = signup(client, email="new@example.com", phone="0933 111 222", next_url=next_url)
-    assert response.status_code == 302 and response["Location"] == next_url
+    # Verification is mandatory: the shopper confirms the email before being signed in.
+    assert response.status_code == 302 and response["Location"] == reverse("account_email_verification_sent")
     member = Member.objects.for_merchant(merchant).get(email="new@example.com")
     assert member.phone == "+886933111222" and member.user.email == "new@example.com"
 

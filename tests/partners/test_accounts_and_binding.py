@@ -20,9 +20,11 @@ from tests.partners.helpers import bind, make_campaign, make_partner
     "password, ok",
     [
         ("Abcdefg1", True),  # 8 characters: shortest allowed
-        ("Abcdefghijklmnopqr12", True),  # 20 characters: longest allowed
+        ("Abcdefghijklmnopqr12", True),  # 20 characters: the source's old maximum
         ("Abcdef1", False),  # 7 characters
-        ("Abcdefghijklmnopqrs12", False),  # 21 characters
+        ("Abcdefghijklmnopqrs12", True),  # 21 characters: long passwords are welcome
+        ("Ab1" + "x" * 61, True),  # 64 characters
+        ("Ab1" + "x" * 126, False),  # 129 characters
         ("abcdefg1", False),  # no upper case
         ("ABCDEFG1", False),  # no lower case
         ("Abcdefgh", False),  # no digit
@@ -40,7 +42,7 @@ def test_partner_password_policy(password, ok):
 
 
 def test_help_text_states_the_rule():
-    assert "8 to 20 characters" in PartnerPasswordValidator().get_help_text()
+    assert "8 to 128 characters" in PartnerPasswordValidator().get_help_text()
 
 
 def _signup(client, password, email="kol@example.com", next_url=None):
@@ -50,7 +52,7 @@ def _signup(client, password, email="kol@example.com", next_url=None):
 
 def test_signup_form_shows_the_rule(client, db):
     page = client.get(reverse("partners:signup")).content.decode()
-    assert "8 to 20 characters long and contain upper-case letters, lower-case letters and digits" in page
+    assert "8 to 128 characters long and contain upper-case letters, lower-case letters and digits" in page
 
 
 def test_signup_refuses_a_password_without_upper_case(client, db):

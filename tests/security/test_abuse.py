@@ -5,6 +5,7 @@ import threading
 import time
 
 import pytest
+from allauth.account.models import EmailAddress
 from django.test import Client
 from django.utils import timezone
 
@@ -16,6 +17,13 @@ from tests.order_api import order_payload, signed_headers
 pytestmark = pytest.mark.django_db
 
 PASSWORD = "Passw0rd!x"  # tests.factories.UserFactory's
+
+
+def verified_user(email):
+    """A login whose email is verified (allauth lets no other sign in)."""
+    user = UserFactory(email=email)
+    EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+    return user
 
 
 # --- unknown link tokens -------------------------------------------------------------------------
@@ -67,7 +75,7 @@ def test_another_merchants_token_counts_as_unknown(client, merchant, other_merch
 def test_login_locks_out_after_repeated_failures(client, settings, login_url):
     # Given allauth's own per-key limit set above axes', so that axes is what locks the account
     settings.ACCOUNT_RATE_LIMITS = {"login_failed": "100/m/ip,100/5m/key"}
-    user = UserFactory(email="victim@example.com")
+    user = verified_user(email="victim@example.com")
 
     failures = [client.post(login_url, {"login": user.email, "password": f"wrong-{i}"}, REMOTE_ADDR="203.0.113.9")
                 for i in range(settings.AXES_FAILURE_LIMIT)]
@@ -80,7 +88,7 @@ def test_login_locks_out_after_repeated_failures(client, settings, login_url):
 
 @pytest.mark.parametrize("login_url", ["/accounts/login/", "/partners/login/"])
 def test_right_password_before_the_limit_still_logs_in(client, settings, login_url):
-    user = UserFactory(email="typo@example.com")
+    user = verified_user(email="typo@example.com")
     client.post(login_url, {"login": user.email, "password": "wrong"}, REMOTE_ADDR="203.0.113.10")
 
     response = client.post(login_url, {"login": user.email, "password": PASSWORD}, REMOTE_ADDR="203.0.113.10")
@@ -158,8 +166,8 @@ def test_sms_limit_per_member_holds_under_parallel_requests(on_postgres, merchan
 
 def test_one_accounts_lockout_does_not_lock_others_behind_the_same_address(client, settings):
     settings.ACCOUNT_RATE_LIMITS = {"login_failed": "100/m/ip,100/5m/key"}
-    victim = UserFactory(email="victim@example.com")
-    colleague = UserFactory(email="colleague@example.com")
+    victim = verified_user(email="victim@example.com")
+    colleague = verified_user(email="colleague@example.com")
     for i in range(settings.AXES_FAILURE_LIMIT):
         client.post("/accounts/login/", {"login": victim.email, "password": f"wrong-{i}"}, REMOTE_ADDR="203.0.113.9")
     assert client.post("/accounts/login/", {"login": victim.email, "password": PASSWORD},

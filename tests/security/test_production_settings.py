@@ -11,6 +11,7 @@ PROD_ENV = {
     "DJANGO_SETTINGS_MODULE": "omo.settings.production",
     "DJANGO_SECRET_KEY": "k3-production-like-secret-" + "x" * 40,
     "DJANGO_ALLOWED_HOSTS": "omo.example.com",
+    "REDIS_URL": "redis://redis.invalid:6379/0",  # required; nothing here connects to it
 }
 
 HEADERS_SCRIPT = """

@@ -61,6 +61,7 @@ ROUTES = [
     ("admin:*", ADMIN),
     ("path:admin/*", ADMIN),
     ("account_*", PUBLIC),
+    ("mfa_*", PUBLIC),  # the signed-in user's own second factors (allauth.mfa)
     ("home", PUBLIC),
     ("set_language", PUBLIC),
     ("healthz", PUBLIC),

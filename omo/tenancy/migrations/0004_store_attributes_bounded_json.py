@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tenancy', '0002_api_key'),
+        ('tenancy', '0003_merchant_staff_idle_minutes'),
     ]
 
     operations = [

@@ -1,0 +1,34 @@
+"""The client's address, as every limit keys on it.
+
+Behind a TLS-terminating proxy REMOTE_ADDR is the proxy's: every client would share one counter
+(one client's bad guesses would lock everyone out). Each trusted proxy appends the address it saw
+to X-Forwarded-For, so with `settings.TRUSTED_PROXY_HOPS` = N proxies in front, the client is the
+N-th entry counted from the right; anything left of it was written by the client and is ignored.
+With 0 hops (the default: no proxy) the header is ignored altogether.
+"""
+
+import ipaddress
+
+from django.conf import settings
+
+
+def _address(value: str) -> str | None:
+    value = value.strip()
+    try:
+        return str(ipaddress.ip_address(value))
+    except ValueError:
+        return None
+
+
+def client_ip(request) -> str:
+    """The client's IP address: REMOTE_ADDR, or the entry `TRUSTED_PROXY_HOPS` from the right of
+    X-Forwarded-For when that many proxies sit in front of the application."""
+    remote = request.META.get("REMOTE_ADDR", "") or ""
+    hops = int(getattr(settings, "TRUSTED_PROXY_HOPS", 0) or 0)
+    if hops > 0:
+        entries = [entry for entry in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if entry.strip()]
+        if len(entries) >= hops:
+            address = _address(entries[-hops])
+            if address:
+                return address
+    return _address(remote) or remote or "unknown"
