@@ -301,7 +301,9 @@ def campaign_order_recompute(*, merchant, order_id: int) -> CampaignOrder | None
     campaign = record.campaign
     lines = list(OrderLine.objects.for_merchant(merchant).filter(order=order).select_related("variation__product"))
     result = commission.compute(_order_money(order, lines), campaign.rule())
-    counted = not (order.is_cancelled or order.is_refunded)  # and counted again if the refund is undone
+    # A cancelled or refunded order is out of the campaign (back in if the refund is undone); a full
+    # return stays listed with no settlement and so no commission.
+    counted = not (order.is_cancelled or order.payment_status == Order.PaymentStatus.REFUNDED)
     quantities, sample = _ranked_quantities(lines) if counted else ({}, {})
 
     old = record

@@ -27,7 +27,7 @@ def victim(merchant):
 
 
 def open_link(client, merchant, link):
-    return client.get(reverse("recommendations:open", kwargs={"merchant": merchant.slug, "token": link.token}))
+    return client.get(reverse("storefront:open", kwargs={"merchant": merchant.slug, "token": link.token}))
 
 
 def test_an_unverified_email_does_not_claim_the_staff_registered_member(client, merchant, staff, victim):
@@ -85,7 +85,7 @@ def test_unverified_and_the_email_taken_raises(merchant, victim):
 
 def test_shopper_signup_verifies_the_email_before_the_member_is_claimed(client, merchant, staff, victim):
     link = LinkFactory(merchant=merchant, staff=staff, member=victim)
-    next_url = reverse("recommendations:open", kwargs={"merchant": merchant.slug, "token": link.token})
+    next_url = reverse("storefront:open", kwargs={"merchant": merchant.slug, "token": link.token})
 
     signup = client.post(reverse("account_signup"), {
         "email": "lin.mei@example.com", "password1": PASSWORD, "password2": PASSWORD, "phone": "", "next": next_url,

@@ -214,7 +214,7 @@ def test_platform_operators_are_signed_out_when_idle(client, operator, clock):
 def test_shoppers_keep_long_sessions(client, merchant, clock, settings):
     shopper = UserFactory()
     client.force_login(shopper)
-    shop = reverse("commerce:products", kwargs={"merchant": merchant.slug})
+    shop = reverse("storefront:products", kwargs={"merchant": merchant.slug})
 
     clock.advance(days=3)
     after_three_days = client.get(shop).status_code, signed_in(client, shopper)
