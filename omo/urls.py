@@ -15,6 +15,7 @@ merchant_patterns = [
     path("reports/", include("reports.urls")),
     path("", include("loyalty.urls")),
     path("api/v1/", include("omo.api.urls")),
+    path("audit/", include("omo.audit.urls")),
 ]
 
 urlpatterns = [

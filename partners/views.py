@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from omo.audit.services import Action, audit_request
 from omo.spreadsheet import csv_download
 from omo.errors import form_errors_add
 from omo.tenancy.access import staff_required
@@ -371,5 +372,6 @@ def _report_rows(merchant, campaign):
 @partner_required
 def portal_report(request, merchant_slug, code):
     merchant, campaign = _portal_campaign(request, merchant_slug, code)
+    audit_request(request, merchant=merchant, action=Action.EXPORT_PARTNER_REPORT, target=campaign)
     return csv_download(f"campaign-{campaign.code}-report.csv", REPORT_HEADER, _report_rows(merchant, campaign))
 

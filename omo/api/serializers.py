@@ -2,6 +2,7 @@
 
 import json
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -9,7 +10,7 @@ from attribution.models import Attribution
 from commerce.models import Order, OrderLine, Product, Variation
 from loyalty.models import PointsAccount, PointsLedgerEntry
 from members.models import Member
-from omo.tenancy.models import ApiKey, Staff, Store
+from omo.tenancy.models import API_SCOPE_GROUPS, API_SCOPE_READ, API_SCOPE_WRITE, ApiKey, Staff, Store
 from partners.models import Campaign, PartnerMembership
 from recommendations.models import RecommendationItem, RecommendationLink
 
@@ -187,11 +188,36 @@ class PointsLedgerEntrySerializer(serializers.ModelSerializer):
                   "cash_amount", "description", "created_at"]
 
 
+# A key created without scopes may read every group and write none (least privilege by default).
+API_KEY_DEFAULT_SCOPES = {group: API_SCOPE_READ for group in API_SCOPE_GROUPS}
+
+
 class ApiKeySerializer(serializers.ModelSerializer):
+    scopes = serializers.DictField(
+        child=serializers.ChoiceField(choices=[API_SCOPE_READ, API_SCOPE_WRITE]),
+        required=False,
+        help_text="Resource group -> \"read\" or \"write\" (write includes read); groups: "
+        + ", ".join(API_SCOPE_GROUPS) + ". A group left out is refused (403). Default: read on every group.",
+    )
+    expires_at = serializers.DateTimeField(
+        required=False, allow_null=True, help_text="After this time the key is refused (401). Default: no expiry."
+    )
+
     class Meta:
         model = ApiKey
-        fields = ["id", "name", "prefix", "created_at", "last_used_at", "revoked_at"]
+        fields = ["id", "name", "prefix", "scopes", "expires_at", "created_at", "last_used_at", "revoked_at"]
         read_only_fields = ["id", "prefix", "created_at", "last_used_at", "revoked_at"]
+
+    def validate_scopes(self, value):
+        unknown = sorted(set(value) - set(API_SCOPE_GROUPS))
+        if unknown:
+            raise serializers.ValidationError(_("Unknown resource groups: %(groups)s.") % {"groups": ", ".join(unknown)})
+        return value
+
+    def validate_expires_at(self, value):
+        if value is not None and value <= timezone.now():
+            raise serializers.ValidationError(_("The expiry must be in the future."))
+        return value
 
 
 class ApiKeyCreatedSerializer(ApiKeySerializer):

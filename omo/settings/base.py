@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "django_scopes",
     "omo.accounts",
     "omo.tenancy",
+    "omo.audit",
     "commerce",
     "members",
     "recommendations",
@@ -264,3 +265,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
+
+# Member lookups (search and registration attempts) per staff login: at most this many per window
+# (seconds); over it the tablet shows a 429 page. Stops a login from walking the member list.
+MEMBER_LOOKUP_LIMIT = env.int("MEMBER_LOOKUP_LIMIT", default=30)
+MEMBER_LOOKUP_WINDOW = env.int("MEMBER_LOOKUP_WINDOW", default=60)

@@ -86,6 +86,7 @@ ROUTES = [
     ("loyalty:referral_join", SHOPPER),
     ("loyalty:*", STAFF),
     ("api:*", API),
+    ("audit:*", STAFF),
 ]
 
 SECRET = "alpha"  # every name, code and email of merchant A's objects contains it
