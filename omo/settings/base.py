@@ -62,6 +62,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "omo.tenancy.middleware.MerchantScopeMiddleware",
+    "omo.security.PermissionsPolicyMiddleware",
     # Last, so that it sees the outcome of authentication.
     "axes.middleware.AxesMiddleware",
 ]
@@ -270,3 +271,13 @@ LOGGING = {
 # (seconds); over it the tablet shows a 429 page. Stops a login from walking the member list.
 MEMBER_LOOKUP_LIMIT = env.int("MEMBER_LOOKUP_LIMIT", default=30)
 MEMBER_LOOKUP_WINDOW = env.int("MEMBER_LOOKUP_WINDOW", default=60)
+
+# The OpenAPI schema (/api/schema/) and docs (/api/docs/): public in development, for signed-in
+# merchant users (staff of any merchant, platform operators) otherwise.
+API_DOCS_PUBLIC = env.bool("API_DOCS_PUBLIC", default=DEBUG)
+# Browser features: none, except the camera on our own origin (barcode scanning, issue 14).
+PERMISSIONS_POLICY = (
+    "camera=(self), microphone=(), geolocation=(), payment=(), usb=(), serial=(), bluetooth=(), hid=(), "
+    "midi=(), magnetometer=(), gyroscope=(), accelerometer=(), display-capture=(), fullscreen=(self), "
+    "browsing-topics=(), interest-cohort=()"
+)

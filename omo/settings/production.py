@@ -49,7 +49,8 @@ CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF],
-        "style-src": [SELF, "'unsafe-inline'"],
+        # No inline styles anywhere (no style attributes, no <style>): the stylesheets are ours.
+        "style-src": [SELF],
         "img-src": [SELF, "data:", "https:"],
         "font-src": [SELF],
         "connect-src": [SELF],

@@ -223,3 +223,32 @@ def test_keys_created_through_the_api_are_read_only_unless_scoped(client, mercha
     assert api(merchant, "stores/", raw, method="post", name="New", code="new").status_code == 403
     assert scoped.status_code == 201 and scoped.json()["scopes"] == {"catalog": "write"}
     assert past.status_code == 400 and unknown.status_code == 400
+
+
+# --- API docs, Permissions-Policy, CSP ----------------------------------------------------------
+
+def test_api_docs_are_for_signed_in_merchant_users_when_not_public(client, settings, merchant, store):
+    settings.API_DOCS_PUBLIC = False
+    for url in ("/api/schema/", "/api/docs/"):
+        assert client.get(url).status_code == 302  # to the login page
+    client.force_login(UserFactory())  # a shopper
+    assert client.get("/api/schema/").status_code == 404
+    client.force_login(StaffFactory(merchant=merchant, store=store).user)
+    assert client.get("/api/schema/").status_code == 200
+    assert client.get("/api/docs/").status_code == 200
+
+
+def test_permissions_policy_allows_only_our_camera(client):
+    policy = client.get("/")["Permissions-Policy"]
+    assert "camera=(self)" in policy and "microphone=()" in policy and "geolocation=()" in policy
+
+
+def test_production_csp_has_no_unsafe_inline_styles_and_templates_need_none():
+    from pathlib import Path
+
+    production = Path("omo/settings/production.py").read_text()  # importing it needs the production env
+    style_src = next(line for line in production.splitlines() if '"style-src"' in line)
+    assert "unsafe-inline" not in style_src
+    for template in Path("templates").rglob("*.html"):
+        text = template.read_text()
+        assert " style=" not in text and "<style" not in text, template
