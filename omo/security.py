@@ -9,9 +9,13 @@ from django_scopes import scopes_disabled
 
 from omo.tenancy.models import Staff
 
+SELF = "'self'"
 
-class PermissionsPolicyMiddleware:
-    """Browser features off except the camera on our own pages (barcode scanning, issue 14)."""
+
+class SecurityHeadersMiddleware:
+    """Browser features off except the camera on our own pages (barcode scanning, issue 14), and,
+    under a merchant's URL, product images allowed in the CSP only from that merchant's image hosts
+    (django-csp reads `response._csp_replace`; without django-csp's middleware it is ignored)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -21,6 +25,10 @@ class PermissionsPolicyMiddleware:
         policy = getattr(settings, "PERMISSIONS_POLICY", "")
         if policy:
             response.setdefault("Permissions-Policy", policy)
+        merchant = getattr(request, "merchant", None)
+        if merchant is not None and not hasattr(response, "_csp_replace"):
+            hosts = [str(host).strip().lower() for host in (merchant.image_hosts or []) if str(host).strip()]
+            response._csp_replace = {"img-src": [SELF, "data:", *(f"https://{host}" for host in hosts)]}
         return response
 
 

@@ -9,6 +9,7 @@ from rest_framework import serializers
 from attribution.models import Attribution
 from commerce.models import Order, OrderLine, Product, Variation
 from loyalty.models import PointsAccount, PointsLedgerEntry
+from members.masking import mask_email, mask_phone
 from members.models import Member
 from omo.tenancy.models import API_SCOPE_GROUPS, API_SCOPE_READ, API_SCOPE_WRITE, ApiKey, Staff, Store
 from partners.models import Campaign, PartnerMembership
@@ -51,7 +52,15 @@ class MemberSerializer(serializers.ModelSerializer):
         model = Member
         fields = ["id", "name", "phone", "email", "birthday", "registered_by", "registered_store", "created_at"]
         read_only_fields = ["id", "birthday", "registered_by", "registered_store", "created_at"]
-        extra_kwargs = {"phone": {"help_text": "Any local or E.164 form; stored as E.164."}}
+        extra_kwargs = {"phone": {"help_text": "Any local or E.164 form; stored as E.164. Masked in lists read "
+                                                "by store managers (full on the member's own, audited, read)."}}
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if self.context.get("mask_contact"):
+            data["phone"] = mask_phone(data.get("phone") or "")
+            data["email"] = mask_email(data.get("email") or "")
+        return data
 
 
 class VariationSerializer(serializers.ModelSerializer):
@@ -91,6 +100,16 @@ class ProductSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "category", "kind", "published", "removed_at", "image_url", "description",
                   "variations", "created_at"]
         read_only_fields = ["id", "removed_at", "created_at"]
+        extra_kwargs = {"image_url": {"help_text": "HTTPS, on one of the merchant's image hosts."}}
+
+    def validate_image_url(self, value):
+        merchant = self.context.get("merchant")
+        if merchant is not None and not merchant.image_url_allowed(value):
+            raise serializers.ValidationError(
+                _("Product images may only come from this merchant's image hosts (HTTPS): %(hosts)s.")
+                % {"hosts": ", ".join(merchant.image_hosts or []) or "—"}
+            )
+        return value
 
 
 class OrderLineSerializer(serializers.ModelSerializer):

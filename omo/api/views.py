@@ -131,6 +131,11 @@ class MemberViewSet(mixins.CreateModelMixin, ReadOnly):
     search_fields = ["name", "phone", "email"]
     ordering_fields = ["created_at", "name"]
 
+    def get_serializer_context(self):
+        # Lists read by a manager's session show phone and email masked (as on the tablet).
+        masked = self.action == "list" and self.staff is not None and self.staff.role != Staff.Role.ADMIN
+        return {**super().get_serializer_context(), "mask_contact": masked}
+
     def scope(self, queryset):
         # Data minimisation: a manager reads the members of their own store, not the merchant's.
         if self.staff is not None and self.staff.role == Staff.Role.MANAGER:

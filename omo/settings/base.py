@@ -62,7 +62,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "omo.tenancy.middleware.MerchantScopeMiddleware",
-    "omo.security.PermissionsPolicyMiddleware",
+    "omo.security.SecurityHeadersMiddleware",
     # Last, so that it sees the outcome of authentication.
     "axes.middleware.AxesMiddleware",
 ]

@@ -1,5 +1,6 @@
 import secrets
 import zoneinfo
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import models
@@ -58,6 +59,14 @@ class Merchant(models.Model):
     @property
     def tzinfo(self):
         return zoneinfo.ZoneInfo(self.timezone)
+
+    def image_url_allowed(self, url: str) -> bool:
+        """An empty URL, or an HTTPS URL on one of the merchant's image hosts (exact host names)."""
+        if not url:
+            return True
+        parts = urlsplit(url)
+        hosts = {str(host).strip().lower() for host in (self.image_hosts or []) if str(host).strip()}
+        return parts.scheme == "https" and (parts.hostname or "").lower() in hosts
 
 
 class MerchantOwned(models.Model):

@@ -252,3 +252,28 @@ def test_production_csp_has_no_unsafe_inline_styles_and_templates_need_none():
     for template in Path("templates").rglob("*.html"):
         text = template.read_text()
         assert " style=" not in text and "<style" not in text, template
+
+
+def test_product_images_only_from_the_merchants_hosts(merchant, store):
+    merchant.image_hosts = ["cdn.acme.example"]
+    merchant.save()
+    raw = api_key_create(merchant=merchant, name="PIM", scopes={"catalog": "write"})[1]
+    good = api(merchant, "products/", raw, method="post", name="Tea", image_url="https://cdn.acme.example/t.png")
+    tracker = api(merchant, "products/", raw, method="post", name="Tea", image_url="https://evil.example/p.gif")
+    plain = api(merchant, "products/", raw, method="post", name="Tea", image_url="http://cdn.acme.example/t.png")
+    assert good.status_code == 201
+    assert tracker.status_code == plain.status_code == 400 and "image_url" in tracker.json()["details"]
+
+
+def test_csp_img_src_lists_only_the_merchants_image_hosts(client, settings, merchant):
+    settings.MIDDLEWARE = ["csp.middleware.CSPMiddleware", *settings.MIDDLEWARE]
+    settings.CONTENT_SECURITY_POLICY = {"DIRECTIVES": {"default-src": ["'self'"], "img-src": ["'self'", "data:"]}}
+    merchant.image_hosts = ["cdn.acme.example"]
+    merchant.save()
+
+    shop = client.get(f"/m/{merchant.slug}/shop/")["Content-Security-Policy"]
+    home = client.get("/")["Content-Security-Policy"]
+
+    assert "img-src 'self' data: https://cdn.acme.example" in shop
+    assert "https:" not in home.replace("https://", "")
+    assert "cdn.acme.example" not in home

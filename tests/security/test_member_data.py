@@ -78,6 +78,11 @@ def test_manager_reads_only_their_stores_members_through_the_api(client, merchan
     client.force_login(manager.user)
     listed = client.get(f"/m/{merchant.slug}/api/v1/members/").json()["results"]
     assert [m["id"] for m in listed] == [member.pk]
+    assert listed[0]["phone"] != member.phone and listed[0]["phone"].endswith(member.phone[-3:])
+    assert listed[0]["email"].startswith(member.email[0] + "***@")
+    one = client.get(f"/m/{merchant.slug}/api/v1/members/{member.pk}/").json()
+    assert one["phone"] == member.phone
+    assert AuditEvent.objects.for_merchant(merchant).filter(action="member.view", target_id=str(member.pk)).exists()
     assert client.get(f"/m/{merchant.slug}/api/v1/members/{other_store_member.pk}/").status_code == 404
 
 
