@@ -12,6 +12,7 @@ from loyalty.models import PointsAccount, PointsLedgerEntry
 from members.masking import mask_email, mask_phone
 from members.models import Member
 from omo.tenancy.models import API_SCOPE_GROUPS, API_SCOPE_READ, API_SCOPE_WRITE, ApiKey, Staff, Store
+from omo.tenancy.validators import validate_product_image_url
 from partners.models import Campaign, PartnerMembership
 from recommendations.models import RecommendationItem, RecommendationLink
 
@@ -104,11 +105,8 @@ class ProductSerializer(serializers.ModelSerializer):
 
     def validate_image_url(self, value):
         merchant = self.context.get("merchant")
-        if merchant is not None and not merchant.image_url_allowed(value):
-            raise serializers.ValidationError(
-                _("Product images may only come from this merchant's image hosts (HTTPS): %(hosts)s.")
-                % {"hosts": ", ".join(merchant.image_hosts or []) or "—"}
-            )
+        if merchant is not None:
+            validate_product_image_url(merchant, value)
         return value
 
 

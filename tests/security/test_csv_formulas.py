@@ -14,9 +14,9 @@ import pytest
 from django.test import Client
 
 from loyalty import services as loyalty_services
+from omo.spreadsheet import csv_lines
 from reports import csv_columns
 from reports.selectors import ExportFilters, order_export_rows
-from omo.spreadsheet import csv_lines
 from tests.factories import MemberFactory, OrderFactory, StaffFactory, StoreFactory
 from tests.partners.helpers import bind, make_campaign, make_partner, referred_order
 

@@ -2,6 +2,7 @@
 scopes and expiry of the ASVS round."""
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from allauth.account.models import EmailAddress
@@ -9,6 +10,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from commerce.models import Product
 from loyalty.models import Offer
 from omo.api.keys import api_key_create
 from partners import services as partner_services
@@ -244,8 +246,6 @@ def test_permissions_policy_allows_only_our_camera(client):
 
 
 def test_production_csp_has_no_unsafe_inline_styles_and_templates_need_none():
-    from pathlib import Path
-
     production = Path("omo/settings/production.py").read_text()  # importing it needs the production env
     style_src = next(line for line in production.splitlines() if '"style-src"' in line)
     assert "unsafe-inline" not in style_src
@@ -277,3 +277,18 @@ def test_csp_img_src_lists_only_the_merchants_image_hosts(client, settings, merc
     assert "img-src 'self' data: https://cdn.acme.example" in shop
     assert "https:" not in home.replace("https://", "")
     assert "cdn.acme.example" not in home
+
+
+def test_product_admin_refuses_images_from_other_hosts(client, merchant):
+    merchant.image_hosts = ["cdn.acme.example"]
+    merchant.save()
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    form = {"merchant": merchant.pk, "name": "Tea", "category": "General", "kind": "regular", "published": "on",
+            "description": "", "variations-TOTAL_FORMS": "0", "variations-INITIAL_FORMS": "0"}
+
+    refused = client.post(reverse("admin:commerce_product_add"), {**form, "image_url": "https://evil.example/x.gif"})
+    saved = client.post(reverse("admin:commerce_product_add"), {**form, "image_url": "https://cdn.acme.example/t.png"})
+
+    assert refused.status_code == 200 and "image hosts" in refused.content.decode()
+    assert saved.status_code == 302, saved.content.decode()[:3000]
+    assert Product.objects.for_merchant(merchant).get().image_url == "https://cdn.acme.example/t.png"
