@@ -187,3 +187,15 @@ def test_console_sms_log_masks_the_number_and_drops_the_link(merchant, staff, ca
         reco_services.link_sms_send(merchant=merchant, link=link, staff=staff, url=url)
     assert caplog.text and link.member.phone not in caplog.text
     assert link.token not in caplog.text and url not in caplog.text
+
+
+def test_merchant_settings_changes_in_the_admin_are_audited(client, merchant):
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    response = client.post(reverse("admin:tenancy_merchant_change", args=[merchant.pk]), {
+        "name": merchant.name, "slug": merchant.slug, "currency": merchant.currency, "timezone": merchant.timezone,
+        "country": merchant.country, "invitation_valid_days": "7", "image_hosts": '["cdn.acme.example"]',
+    })
+    assert response.status_code == 302, response.content.decode()[:2000]
+    [event] = events(merchant, "settings.merchant")
+    assert event.details["changed"]["invitation_valid_days"] == [14, 7]
+    assert event.details["changed"]["image_hosts"] == [[], ["cdn.acme.example"]]
