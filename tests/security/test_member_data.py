@@ -10,8 +10,10 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from omo.api.keys import api_key_create
 from omo.audit.models import AppendOnlyError, AuditEvent
 from omo.audit.services import audit_record
+from omo.tenancy.models import ApiKey
 from recommendations import services as reco_services
 from tests.factories import LinkFactory, MemberFactory, StaffFactory, StoreFactory, UserFactory
 
@@ -199,3 +201,14 @@ def test_merchant_settings_changes_in_the_admin_are_audited(client, merchant):
     [event] = events(merchant, "settings.merchant")
     assert event.details["changed"]["invitation_valid_days"] == [14, 7]
     assert event.details["changed"]["image_hosts"] == [[], ["cdn.acme.example"]]
+
+
+def test_operator_revoking_keys_in_the_admin_is_audited(client, merchant):
+    key, _raw = api_key_create(merchant=merchant, name="ERP")
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    response = client.post(reverse("admin:tenancy_apikey_changelist"),
+                           {"action": "revoke", "_selected_action": [key.pk]})
+    assert response.status_code == 302
+    assert ApiKey.objects.for_merchant(merchant).get().revoked_at is not None
+    [event] = events(merchant, "api_key.revoke")
+    assert event.target_id == str(key.pk)
