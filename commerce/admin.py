@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -30,6 +31,7 @@ class ProductAdminForm(forms.ModelForm):
 @admin.register(Product)
 class ProductAdmin(MerchantOwnedAdmin):
     form = ProductAdminForm
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}  # images are HTTPS only
     list_display = ("name", "category", "kind", "published", "removed_at", "merchant")
     list_filter = ("kind", "published", "category")
     search_fields = ("name", "variations__sku", "variations__barcode")
