@@ -1,12 +1,15 @@
 from decimal import Decimal
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.http import HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from omo.tenancy.admin import MerchantOwnedAdmin
+from omo.tenancy.validators import validate_product_image_url
 
 from . import services
 from .models import Order, OrderEvent, OrderLine, Product, Variation
@@ -19,8 +22,21 @@ class VariationInline(admin.TabularInline):
     fields = ("name", "sku", "barcode", "price", "merchant")
 
 
+class ProductAdminForm(forms.ModelForm):
+    def clean(self):
+        data = super().clean()
+        if data.get("merchant") and data.get("image_url"):
+            try:
+                validate_product_image_url(data["merchant"], data["image_url"])
+            except ValidationError as exc:
+                self.add_error("image_url", exc)
+        return data
+
+
 @admin.register(Product)
 class ProductAdmin(MerchantOwnedAdmin):
+    form = ProductAdminForm
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}  # images are HTTPS only
     list_display = ("name", "category", "kind", "published", "removed_at", "merchant")
     list_filter = ("kind", "published", "category")
     search_fields = ("name", "variations__sku", "variations__barcode")

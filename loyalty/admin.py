@@ -1,5 +1,8 @@
 from django.contrib import admin
 
+from omo.net import client_ip
+from omo.audit.models import AuditEvent
+from omo.audit.services import audit_changes, audit_record
 from omo.tenancy.admin import MerchantOwnedAdmin
 
 from .models import LoyaltySettings, Offer, PointsAccount, PointsDue, PointsLedgerEntry, Referral
@@ -9,6 +12,14 @@ from .models import LoyaltySettings, Offer, PointsAccount, PointsDue, PointsLedg
 class LoyaltySettingsAdmin(MerchantOwnedAdmin):
     list_display = ("merchant", "stacking", "share_daily_cap", "referral_traffic_points", "referral_sales_points",
                     "point_value")
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if form.changed_data:
+            before = {name: form.initial.get(name) for name in form.changed_data}
+            after = {name: form.cleaned_data.get(name) for name in form.changed_data}
+            audit_record(merchant=obj.merchant, action=AuditEvent.Action.LOYALTY_SETTINGS, actor=request.user,
+                         target=obj, details=audit_changes(before, after), ip=client_ip(request))
 
 
 @admin.register(Offer)

@@ -181,9 +181,11 @@ class Offer(MerchantOwned):
         )
 
     def clean(self):
+        if self.value is None:
+            return  # the missing value is already a field error ("This field is required.")
         try:
             self.as_rule(store_ids=[])
-        except ValueError as exc:
+        except (ValueError, TypeError, ArithmeticError) as exc:
             raise ValidationError(str(exc)) from exc
 
 

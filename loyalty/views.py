@@ -15,8 +15,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
-from members.selectors import member_get
+from members.access import member_for_request
 from members.services import member_for_user
+from omo.audit.services import Action, audit_changes, audit_request
 from omo.integrations.qr import qr_png
 from omo.spreadsheet import csv_download
 from omo.tenancy.access import staff_required
@@ -80,7 +81,7 @@ def referral_qr(request, merchant, store_code):
 @staff_required()
 def member_points(request, merchant, member_id):
     """The member's balance and recent history on the staff tablet."""
-    member = member_get(merchant=request.merchant, member_id=member_id)
+    member = member_for_request(request, member_id)
     entries = selectors.ledger_list(merchant=request.merchant, member=member)
     page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
@@ -174,7 +175,10 @@ def settings_edit(request, merchant):
     form = LoyaltySettingsForm(request.POST or None, instance=current)
     if request.method == "POST" and form.is_valid():
         values = {name: form.cleaned_data[name] for name in LoyaltySettingsForm.Meta.fields}
-        services.loyalty_settings_save(merchant=request.merchant, **values)
+        before = {name: form.initial.get(name) for name in values}
+        saved = services.loyalty_settings_save(merchant=request.merchant, **values)
+        audit_request(request, action=Action.LOYALTY_SETTINGS, target=saved,
+                      details=audit_changes(before, values))
         messages.success(request, _("Loyalty settings saved."))
         return redirect("loyalty:offers", merchant=request.merchant.slug)
     return render(request, "loyalty/settings_form.html", {"form": form})
@@ -193,6 +197,7 @@ def payroll_csv(request, merchant):
     year, month = form.year_month()
     rows = selectors.cash_redemption_list(merchant=request.merchant, year=year, month=month)
     tz = request.merchant.tzinfo
+    audit_request(request, action=Action.EXPORT_PAYROLL, details={"month": f"{year:04d}-{month:02d}"})
     header = (
         _("Month"), _("Store"), _("Staff"), _("Staff email"), _("Requested at"), _("Points"), _("Cash amount"),
         _("Currency"),

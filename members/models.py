@@ -5,9 +5,11 @@ from django.utils.translation import gettext_lazy as _
 
 from omo.tenancy.models import MerchantOwned, Staff, Store
 
+from .masking import member_label
+
 
 class Member(MerchantOwned):
-    """A merchant's customer. Phone is stored as E.164, email lower-cased (see members.normalize)."""
+    """A merchant's customer. Phone is stored as E.164, email lower-cased (see omo.contact)."""
 
     name = models.CharField(_("name"), max_length=150, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
@@ -41,4 +43,5 @@ class Member(MerchantOwned):
         ]
 
     def __str__(self):
-        return self.name or self.phone or self.email
+        # Masked: a member's name in lists, headings and logs never spells out their phone or email.
+        return member_label(name=self.name, phone=self.phone, email=self.email)

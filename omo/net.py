@@ -12,10 +12,11 @@ import ipaddress
 from django.conf import settings
 
 
-def _address(value: str) -> str | None:
-    value = value.strip()
+def ip_or_none(value: str) -> str | None:
+    """`value` as a normalised IP address, or None when it is not one."""
+    value = (value or "").strip()
     try:
-        return str(ipaddress.ip_address(value))
+        return str(ipaddress.ipip_or_none(value))
     except ValueError:
         return None
 
@@ -28,7 +29,7 @@ def client_ip(request) -> str:
     if hops > 0:
         entries = [entry for entry in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if entry.strip()]
         if len(entries) >= hops:
-            address = _address(entries[-hops])
+            address = ip_or_none(entries[-hops])
             if address:
                 return address
-    return _address(remote) or remote or "unknown"
+    return ip_or_none(remote) or remote or "unknown"

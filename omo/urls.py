@@ -5,6 +5,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from . import views
+from .security import api_docs_view
 
 merchant_patterns = [
     path("staff/", include("recommendations.member_urls")),
@@ -16,6 +17,7 @@ merchant_patterns = [
     path("", include("loyalty.urls")),
     path("", include("attribution.urls")),
     path("api/v1/", include("omo.api.urls")),
+    path("audit/", include("omo.audit.urls")),
 ]
 
 urlpatterns = [
@@ -23,8 +25,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/schema/", api_docs_view(SpectacularAPIView.as_view()), name="api-schema"),
+    path("api/docs/", api_docs_view(SpectacularSwaggerView.as_view(url_name="api-schema")), name="api-docs"),
     path("healthz", views.healthz, name="healthz"),
     # Every merchant's pages live under its own prefix; the middleware scopes queries to it.
     path("m/<slug:merchant>/", include(merchant_patterns)),

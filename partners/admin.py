@@ -1,4 +1,7 @@
+from datetime import timedelta
+
 from django.contrib import admin
+from django.utils import timezone
 
 from omo.tenancy.admin import MerchantOwnedAdmin
 
@@ -36,9 +39,15 @@ class CampaignAdmin(MerchantOwnedAdmin):
 
 @admin.register(Invitation)
 class InvitationAdmin(MerchantOwnedAdmin):
-    list_display = ("campaign", "email", "created_at", "accepted_at", "accepted_by", "merchant")
+    list_display = ("campaign", "email", "created_at", "expires_at", "revoked_at", "accepted_at", "accepted_by",
+                    "merchant")
     raw_id_fields = ("campaign", "accepted_by")
     readonly_fields = ("token",)
+
+    def save_model(self, request, obj, form, change):
+        if obj.expires_at is None:  # every invitation expires, also one an operator adds here
+            obj.expires_at = timezone.now() + timedelta(days=obj.merchant.invitation_valid_days)
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(CampaignOrder)

@@ -60,6 +60,7 @@ class CampaignSerializer(serializers.Serializer):
 class InvitationSerializer(serializers.Serializer):
     email = serializers.EmailField(required=False, allow_blank=True, help_text="mailed the link when given")
     invite_url = serializers.CharField(read_only=True)
+    expires_at = serializers.DateTimeField(read_only=True, help_text="the link stops working then (merchant setting)")
 
 
 def _products(merchant, product_ids) -> tuple:
@@ -151,4 +152,8 @@ class CampaignInvitationApi(APIView):
             )
         except DjangoValidationError as exc:
             raise serializers.ValidationError({"partner": exc.messages}) from exc
-        return Response({"email": invitation.email, "invite_url": invite_url(invitation)}, status=status.HTTP_201_CREATED)
+        return Response(
+            {"email": invitation.email, "invite_url": invite_url(invitation),
+             "expires_at": serializers.DateTimeField().to_representation(invitation.expires_at)},
+            status=status.HTTP_201_CREATED,
+        )

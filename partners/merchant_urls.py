@@ -12,6 +12,11 @@ urlpatterns = [
     path("campaigns/<int:campaign_id>/", views.campaign_detail, name="detail"),
     path("campaigns/<int:campaign_id>/edit/", views.campaign_edit, name="edit"),
     path("campaigns/<int:campaign_id>/invite/", views.campaign_invite, name="invite"),
+    path(
+        "campaigns/<int:campaign_id>/invitations/<int:invitation_id>/revoke/",
+        views.campaign_invitation_revoke,
+        name="invitation-revoke",
+    ),
     path("r/<str:code>/", views.referral_redirect, name="referral"),
     path("api/campaigns/", apis.CampaignListApi.as_view(), name="api-list"),
     path("api/campaigns/<int:campaign_id>/", apis.CampaignDetailApi.as_view(), name="api-detail"),

@@ -144,11 +144,22 @@ class Invitation(MerchantOwned):
     created_at = models.DateTimeField(auto_now_add=True)
     accepted_at = models.DateTimeField(null=True, blank=True)
     accepted_by = models.ForeignKey(Partner, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    # Set at creation from the merchant's setting (Merchant.invitation_valid_days).
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("partner invitation")
         verbose_name_plural = _("partner invitations")
         ordering = ["-created_at"]
+
+    def is_expired(self, now=None) -> bool:
+        return self.expires_at is not None and self.expires_at <= (now or timezone.now())
+
+    @property
+    def is_open(self) -> bool:
+        """Not accepted, revoked or expired: the link still works."""
+        return self.accepted_at is None and self.revoked_at is None and not self.is_expired()
 
 
 class CampaignOrder(MerchantOwned):

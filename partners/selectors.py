@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
@@ -75,6 +76,10 @@ def campaign_get(*, merchant, campaign_id: int) -> Campaign:
 
 def campaign_products(*, merchant, campaign: Campaign):
     return list(Product.objects.for_merchant(merchant).filter(pk__in=campaign.product_ids()).order_by("name"))
+
+
+def invitation_get(*, merchant, campaign: Campaign, invitation_id) -> Invitation:
+    return get_object_or_404(Invitation.objects.for_merchant(merchant).filter(campaign=campaign), pk=invitation_id)
 
 
 def invitation_get_by_token(token: str) -> Invitation:

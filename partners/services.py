@@ -14,8 +14,9 @@ the partners follower (`campaign_order_due`) creates no record of its own for it
 
 import logging
 from dataclasses import dataclass, fields
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from allauth.account.models import EmailAddress
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
@@ -176,7 +177,8 @@ def invitation_create(*, merchant, campaign: Campaign, email: str = "", invite_u
             code="partner_bound",
         )
     invitation = Invitation.objects.for_merchant(merchant).create(
-        merchant=merchant, campaign=campaign, email=(email or "").strip().lower()
+        merchant=merchant, campaign=campaign, email=(email or "").strip().lower(),
+        expires_at=timezone.now() + timedelta(days=merchant.invitation_valid_days),
     )
     if invitation.email and invite_url_builder is not None:
         url = invite_url_builder(invitation)
@@ -194,11 +196,46 @@ def invitation_create(*, merchant, campaign: Campaign, email: str = "", invite_u
     return invitation
 
 
+def invitation_check(*, invitation: Invitation, user=None) -> None:
+    """Raises ValidationError (code "revoked", "expired" or "email_mismatch") when this invitation
+    cannot be accepted (by `user`, when given). An invitation addressed to an email binds only an
+    account that has verified that email address."""
+    if invitation.accepted_at is not None:
+        return  # accepted: only its own partner gets past the "used" check in invitation_accept
+    if invitation.revoked_at is not None:
+        raise ValidationError(_("This invitation has been withdrawn by the merchant."), code="revoked")
+    if invitation.is_expired():
+        raise ValidationError(
+            _("This invitation has expired. Ask the merchant for a new one."), code="expired"
+        )
+    if user is not None and invitation.email and not EmailAddress.objects.filter(
+        user=user, email__iexact=invitation.email, verified=True
+    ).exists():
+        raise ValidationError(
+            _("This invitation was sent to another email address. Log in with the account of that "
+              "address (verified) to accept it."),
+            code="email_mismatch",
+        )
+
+
+@transaction.atomic
+def invitation_revoke(*, merchant, invitation: Invitation) -> Invitation:
+    """The merchant withdraws an invitation that has not been accepted: its link stops working."""
+    invitation = Invitation.objects.for_merchant(merchant).select_for_update().get(pk=invitation.pk)
+    if invitation.accepted_at is not None:
+        raise ValidationError(_("This invitation has already been accepted; binding is permanent."), code="accepted")
+    if invitation.revoked_at is None:
+        invitation.revoked_at = timezone.now()
+        invitation.save(update_fields=["revoked_at"])
+    return invitation
+
+
 @transaction.atomic
 def invitation_accept(*, invitation: Invitation, user) -> Campaign:
     """The signed-in partner accepts: the campaign is bound to them for good."""
     merchant = invitation.merchant
     invitation = Invitation.objects.for_merchant(merchant).select_for_update().get(pk=invitation.pk)
+    invitation_check(invitation=invitation, user=user)
     partner = partner_for_user(user, create=True)
     if invitation.accepted_by_id is not None and invitation.accepted_by_id != partner.pk:
         raise ValidationError(_("This invitation has already been used by another partner."), code="used")

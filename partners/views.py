@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from omo.audit.services import Action, audit_request
 from omo.spreadsheet import csv_download
 from omo.errors import form_errors_add
 from omo.tenancy.access import staff_required
@@ -134,6 +135,20 @@ def campaign_detail(request, merchant, campaign_id):
 
 @require_POST
 @staff_required("admin")
+def campaign_invitation_revoke(request, merchant, campaign_id, invitation_id):
+    campaign = selectors.campaign_get(merchant=request.merchant, campaign_id=campaign_id)
+    invitation = selectors.invitation_get(merchant=request.merchant, campaign=campaign, invitation_id=invitation_id)
+    try:
+        services.invitation_revoke(merchant=request.merchant, invitation=invitation)
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+    else:
+        messages.success(request, _("Invitation withdrawn: its link no longer works."))
+    return redirect("campaigns:detail", merchant=request.merchant.slug, campaign_id=campaign.pk)
+
+
+@require_POST
+@staff_required("admin")
 def campaign_invite(request, merchant, campaign_id):
     campaign = selectors.campaign_get(merchant=request.merchant, campaign_id=campaign_id)
     form = InviteForm(request.POST)
@@ -232,21 +247,37 @@ class PartnerLoginView(LoginView):
         return _safe_next(self.request)
 
 
+INVITATION_REFUSED_STATUS = {"revoked": 410, "expired": 410, "email_mismatch": 403}
+
+
+def _invitation_refused(request, context, exc):
+    context["error"] = exc.messages[0]
+    context["closed"] = exc.code in ("revoked", "expired")
+    return render(request, "partners/invite.html", context, status=INVITATION_REFUSED_STATUS.get(exc.code, 409))
+
+
 @require_http_methods(["GET", "POST"])
 def portal_invite(request, token):
     invitation = selectors.invitation_get_by_token(token)
     context = {"invitation": invitation, "merchant": invitation.merchant, "campaign": invitation.campaign}
+    try:  # a withdrawn or expired link says so to everyone, before any sign-in
+        services.invitation_check(invitation=invitation)
+    except ValidationError as exc:
+        return _invitation_refused(request, context, exc)
     if not request.user.is_authenticated:
         return render(request, "partners/invite.html", context)
     if not _email_verified(request.user):
         return render(request, "partners/verify_email.html", {"email": request.user.email}, status=403)
+    try:
+        services.invitation_check(invitation=invitation, user=request.user)
+    except ValidationError as exc:
+        return _invitation_refused(request, context, exc)
     if request.method == "GET":
         return render(request, "partners/invite.html", context)
     try:
         campaign = services.invitation_accept(invitation=invitation, user=request.user)
     except ValidationError as exc:
-        context["error"] = exc.messages[0]
-        return render(request, "partners/invite.html", context, status=409)
+        return _invitation_refused(request, context, exc)
     messages.success(request, _("You are now the partner of “%(campaign)s”.") % {"campaign": campaign.name})
     request.session[SESSION_MERCHANT_KEY] = campaign.merchant.slug
     return redirect("partners:campaign", merchant_slug=campaign.merchant.slug, code=campaign.code)
@@ -370,5 +401,6 @@ def _report_rows(merchant, campaign):
 @partner_required
 def portal_report(request, merchant_slug, code):
     merchant, campaign = _portal_campaign(request, merchant_slug, code)
+    audit_request(request, merchant=merchant, action=Action.EXPORT_PARTNER_REPORT, target=campaign)
     return csv_download(f"campaign-{campaign.code}-report.csv", REPORT_HEADER, _report_rows(merchant, campaign))
 

@@ -1,4 +1,7 @@
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
+
+from omo.tenancy.models import Staff
 
 from .models import RecommendationItem, RecommendationLink
 
@@ -8,6 +11,25 @@ def link_get(*, merchant, link_id) -> RecommendationLink:
         RecommendationLink.objects.for_merchant(merchant).select_related("staff", "store", "member", "merchant"),
         pk=link_id,
     )
+
+
+def link_open_allowed(*, staff, link) -> bool:
+    """A link's share page (QR, text message) is for the link's own staff member, the manager of
+    the link's store and the merchant's admins."""
+    if staff.role == Staff.Role.ADMIN or link.staff_id == staff.pk:
+        return True
+    return staff.role == Staff.Role.MANAGER and staff.store_id is not None and staff.store_id in (
+        link.store_id, link.staff.store_id
+    )
+
+
+def link_get_for_staff(*, merchant, staff, link_id) -> RecommendationLink:
+    """The link if this staff member may open its share page: another merchant's id is 404,
+    another staff member's link (not theirs to manage) 403."""
+    link = link_get(merchant=merchant, link_id=link_id)
+    if not link_open_allowed(staff=staff, link=link):
+        raise PermissionDenied
+    return link
 
 
 def link_by_token(*, merchant, token: str) -> RecommendationLink:

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from loyalty import services as loyalty_services
 from members.services import member_for_user
 from members.models import Member
-from omo.integrations.sms import SmsError, send_sms
+from omo.integrations.sms import SmsError, log_safe_text, send_sms
 from omo.tenancy.models import Merchant
 from omo.tenancy.tasks import task_enqueue_on_commit
 
@@ -194,7 +194,7 @@ def sms_deliver(*, merchant_id, outbox_id) -> SmsOutbox:
     try:
         outbox.provider_id = send_sms(to=outbox.to, body=outbox.body)
     except SmsError as exc:
-        logger.warning("SMS %s failed: %s", outbox.pk, exc)
+        logger.warning("SMS %s failed: %s", outbox.pk, log_safe_text(str(exc)))
         outbox.status, outbox.error = SmsOutbox.Status.FAILED, str(exc)[:400]
     else:
         outbox.status, outbox.sent_at = SmsOutbox.Status.SENT, timezone.now()

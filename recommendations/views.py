@@ -7,7 +7,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from commerce import selectors as catalog
-from members.selectors import member_get
+from members.access import member_for_request
+from members.masking import mask_phone
 from omo.integrations.qr import qr_png, qr_svg
 from omo.tenancy.access import staff_required
 
@@ -42,7 +43,7 @@ def _selected_response(request, member):
 @require_GET
 @staff_required()
 def compose(request, merchant, member_id):
-    member = member_get(merchant=request.merchant, member_id=member_id)
+    member = member_for_request(request, member_id)
     query = request.GET.get("q", "")
     return render(
         request,
@@ -59,7 +60,7 @@ def compose(request, merchant, member_id):
 @require_GET
 @staff_required()
 def search(request, merchant, member_id):
-    member = member_get(merchant=request.merchant, member_id=member_id)
+    member = member_for_request(request, member_id)
     query = request.GET.get("q", "")
     products = catalog.product_search(merchant=request.merchant, query=query)
     return render(request, "recommendations/_results.html", {"member": member, "query": query, "products": products})
@@ -68,7 +69,7 @@ def search(request, merchant, member_id):
 @require_GET
 @staff_required()
 def variation_picker(request, merchant, member_id, product_id):
-    member = member_get(merchant=request.merchant, member_id=member_id)
+    member = member_for_request(request, member_id)
     product = catalog.product_get(merchant=request.merchant, product_id=product_id)
     variations = catalog.product_variations(merchant=request.merchant, product=product)
     return render(
@@ -88,7 +89,7 @@ def _int(value):
 @require_POST
 @staff_required()
 def select(request, merchant, member_id):
-    member = member_get(merchant=request.merchant, member_id=member_id)
+    member = member_for_request(request, member_id)
     variation = catalog.variation_get(merchant=request.merchant, variation_id=_int(request.POST.get("variation")))
     selection.selection_add(
         request.session,
@@ -103,7 +104,7 @@ def select(request, merchant, member_id):
 @require_POST
 @staff_required()
 def remove(request, merchant, member_id):
-    member = member_get(merchant=request.merchant, member_id=member_id)
+    member = member_for_request(request, member_id)
     selection.selection_remove(
         request.session, merchant=request.merchant, member=member, variation_id=_int(request.POST.get("variation"))
     )
@@ -113,7 +114,7 @@ def remove(request, merchant, member_id):
 @require_POST
 @staff_required()
 def share(request, merchant, member_id):
-    member = member_get(merchant=request.merchant, member_id=member_id)
+    member = member_for_request(request, member_id)
     variations = [item["variation"] for item in _selected(request, member)]
     try:
         link = services.link_create(merchant=request.merchant, staff=request.staff, member=member, variations=variations)
@@ -139,7 +140,7 @@ def link_url(request, link) -> str:
 @require_GET
 @staff_required()
 def link_detail(request, merchant, link_id):
-    link = selectors.link_get(merchant=request.merchant, link_id=link_id)
+    link = selectors.link_get_for_staff(merchant=request.merchant, staff=request.staff, link_id=link_id)
     url = link_url(request, link)
     return render(
         request,
@@ -156,21 +157,21 @@ def link_detail(request, merchant, link_id):
 @require_GET
 @staff_required()
 def link_qr_png(request, merchant, link_id):
-    link = selectors.link_get(merchant=request.merchant, link_id=link_id)
+    link = selectors.link_get_for_staff(merchant=request.merchant, staff=request.staff, link_id=link_id)
     return HttpResponse(qr_png(link_url(request, link)), content_type="image/png")
 
 
 @require_GET
 @staff_required()
 def link_qr_svg(request, merchant, link_id):
-    link = selectors.link_get(merchant=request.merchant, link_id=link_id)
+    link = selectors.link_get_for_staff(merchant=request.merchant, staff=request.staff, link_id=link_id)
     return HttpResponse(qr_svg(link_url(request, link)), content_type="image/svg+xml")
 
 
 @require_POST
 @staff_required()
 def link_sms(request, merchant, link_id):
-    link = selectors.link_get(merchant=request.merchant, link_id=link_id)
+    link = selectors.link_get_for_staff(merchant=request.merchant, staff=request.staff, link_id=link_id)
     status, context = 200, {"link": link}
     try:
         context["outbox"] = services.link_sms_send(
@@ -184,6 +185,6 @@ def link_sms(request, merchant, link_id):
         if "error" in context:
             messages.error(request, context["error"])
         else:
-            messages.success(request, _("Text message sent to %(phone)s.") % {"phone": link.member.phone})
+            messages.success(request, _("Text message sent to %(phone)s.") % {"phone": mask_phone(link.member.phone)})
         return redirect("recommendations:link", merchant=request.merchant.slug, link_id=link.pk)
     return render(request, "recommendations/_sms_result.html", context, status=status)

@@ -10,6 +10,7 @@ from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from commerce.models import Order
+from omo.audit.services import Action, audit_request
 from omo.spreadsheet import csv_download
 from omo.tenancy.access import staff_required
 from omo.tenancy.models import Staff, Store
@@ -84,6 +85,8 @@ def performance_csv(request, merchant):
         for row in rows
     ]
     filename = f"performance-{period.first_day:%Y%m%d}-{period.last_day:%Y%m%d}.csv"
+    audit_request(request, action=Action.EXPORT_PERFORMANCE,
+                  details={"from": period.first_day.isoformat(), "to": period.last_day.isoformat()})
     return csv_download(filename, header, rows)
 
 
@@ -117,7 +120,9 @@ def export(request, merchant):
         job = services.export_job_create(
             merchant=request.merchant, staff=request.staff, filters_plain=plain, language=translation.get_language()
         )
+        audit_request(request, action=Action.EXPORT_ORDERS, target=job, details={"filters": plain, "job": job.pk})
         return redirect("reports:export-job", merchant=merchant, job_id=job.pk)
+    audit_request(request, action=Action.EXPORT_ORDERS, details={"filters": plain})
     stamp = timezone.localtime(timezone.now(), request.merchant.tzinfo).strftime("%Y%m%d-%H%M%S")
     response = StreamingHttpResponse(
         services.export_stream(merchant=request.merchant, filters=filters), content_type="text/csv; charset=utf-8"
@@ -164,4 +169,5 @@ def export_download(request, merchant, job_id):
     if job.status != ExportJob.Status.DONE or not job.file:
         raise Http404
     filename = job.file.name.rsplit("/", 1)[-1]
+    audit_request(request, action=Action.EXPORT_ORDERS, target=job, details={"download": filename})
     return FileResponse(job.file.open("rb"), as_attachment=True, filename=filename, content_type="text/csv")

@@ -75,8 +75,9 @@ def staff(merchant, store):
 
 
 @pytest.fixture
-def member(merchant):
-    return MemberFactory(merchant=merchant)
+def member(merchant, store):
+    # A member of the staff fixture's store: store staff may open their own store's members.
+    return MemberFactory(merchant=merchant, registered_store=store)
 
 
 @pytest.fixture

@@ -2,14 +2,17 @@
 
 import json
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from attribution.models import Attribution
 from commerce.models import Order, OrderLine, Product, Variation
 from loyalty.models import PointsAccount, PointsLedgerEntry
+from members.masking import mask_email, mask_phone
 from members.models import Member
-from omo.tenancy.models import ApiKey, Staff, Store
+from omo.tenancy.models import API_SCOPE_GROUPS, API_SCOPE_READ, API_SCOPE_WRITE, ApiKey, Staff, Store
+from omo.tenancy.validators import validate_product_image_url
 from partners.models import Campaign, PartnerMembership
 from recommendations.models import RecommendationItem, RecommendationLink
 
@@ -50,7 +53,15 @@ class MemberSerializer(serializers.ModelSerializer):
         model = Member
         fields = ["id", "name", "phone", "email", "birthday", "registered_by", "registered_store", "created_at"]
         read_only_fields = ["id", "birthday", "registered_by", "registered_store", "created_at"]
-        extra_kwargs = {"phone": {"help_text": "Any local or E.164 form; stored as E.164."}}
+        extra_kwargs = {"phone": {"help_text": "Any local or E.164 form; stored as E.164. Masked in lists read "
+                                                "by store managers (full on the member's own, audited, read)."}}
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if self.context.get("mask_contact"):
+            data["phone"] = mask_phone(data.get("phone") or "")
+            data["email"] = mask_email(data.get("email") or "")
+        return data
 
 
 class VariationSerializer(serializers.ModelSerializer):
@@ -90,6 +101,13 @@ class ProductSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "category", "kind", "published", "removed_at", "image_url", "description",
                   "variations", "created_at"]
         read_only_fields = ["id", "removed_at", "created_at"]
+        extra_kwargs = {"image_url": {"help_text": "HTTPS, on one of the merchant's image hosts."}}
+
+    def validate_image_url(self, value):
+        merchant = self.context.get("merchant")
+        if merchant is not None:
+            validate_product_image_url(merchant, value)
+        return value
 
 
 class OrderLineSerializer(serializers.ModelSerializer):
@@ -187,11 +205,36 @@ class PointsLedgerEntrySerializer(serializers.ModelSerializer):
                   "cash_amount", "description", "created_at"]
 
 
+# A key created without scopes may read every group and write none (least privilege by default).
+API_KEY_DEFAULT_SCOPES = {group: API_SCOPE_READ for group in API_SCOPE_GROUPS}
+
+
 class ApiKeySerializer(serializers.ModelSerializer):
+    scopes = serializers.DictField(
+        child=serializers.ChoiceField(choices=[API_SCOPE_READ, API_SCOPE_WRITE]),
+        required=False,
+        help_text="Resource group -> \"read\" or \"write\" (write includes read); groups: "
+        + ", ".join(API_SCOPE_GROUPS) + ". A group left out is refused (403). Default: read on every group.",
+    )
+    expires_at = serializers.DateTimeField(
+        required=False, allow_null=True, help_text="After this time the key is refused (401). Default: no expiry."
+    )
+
     class Meta:
         model = ApiKey
-        fields = ["id", "name", "prefix", "created_at", "last_used_at", "revoked_at"]
+        fields = ["id", "name", "prefix", "scopes", "expires_at", "created_at", "last_used_at", "revoked_at"]
         read_only_fields = ["id", "prefix", "created_at", "last_used_at", "revoked_at"]
+
+    def validate_scopes(self, value):
+        unknown = sorted(set(value) - set(API_SCOPE_GROUPS))
+        if unknown:
+            raise serializers.ValidationError(_("Unknown resource groups: %(groups)s.") % {"groups": ", ".join(unknown)})
+        return value
+
+    def validate_expires_at(self, value):
+        if value is not None and value <= timezone.now():
+            raise serializers.ValidationError(_("The expiry must be in the future."))
+        return value
 
 
 class ApiKeyCreatedSerializer(ApiKeySerializer):

@@ -17,6 +17,7 @@ from commerce.models import Order, Product, Variation
 from loyalty.models import PointsAccount, PointsLedgerEntry
 from members.models import Member
 from members.services import member_register
+from omo.audit.services import Action, audit_request
 from omo.errors import error_details
 from omo.tenancy.models import ApiKey, Staff, Store
 from partners.models import Campaign, PartnerMembership
@@ -87,6 +88,7 @@ class StoreViewSet(SoftRemoveMixin, mixins.CreateModelMixin, mixins.UpdateModelM
                    ReadOnly):
     """Stores. Read: every staff role; write: merchant admin. DELETE marks the store removed."""
 
+    scope_group = "catalog"
     model = Store
     serializer_class = serializers.StoreSerializer
     read_roles = ALL_STAFF
@@ -101,6 +103,7 @@ class StoreViewSet(SoftRemoveMixin, mixins.CreateModelMixin, mixins.UpdateModelM
 class StaffViewSet(ReadOnly):
     """Staff members. Managers see their own store's staff."""
 
+    scope_group = "staff"
     model = Staff
     serializer_class = serializers.StaffSerializer
     read_roles = MANAGERS
@@ -118,6 +121,7 @@ class StaffViewSet(ReadOnly):
 class MemberViewSet(mixins.CreateModelMixin, ReadOnly):
     """Members. Read: admin and managers; register (POST): any staff role (as on the tablet)."""
 
+    scope_group = "members"
     model = Member
     serializer_class = serializers.MemberSerializer
     read_roles = MANAGERS
@@ -126,6 +130,22 @@ class MemberViewSet(mixins.CreateModelMixin, ReadOnly):
     filter_backends = [DjangoFilterBackend, SearchFilter, OrderingFilter]
     search_fields = ["name", "phone", "email"]
     ordering_fields = ["created_at", "name"]
+
+    def get_serializer_context(self):
+        # Lists read by a manager's session show phone and email masked (as on the tablet).
+        masked = self.action == "list" and self.staff is not None and self.staff.role != Staff.Role.ADMIN
+        return {**super().get_serializer_context(), "mask_contact": masked}
+
+    def scope(self, queryset):
+        # Data minimisation: a manager reads the members of their own store, not the merchant's.
+        if self.staff is not None and self.staff.role == Staff.Role.MANAGER:
+            queryset = queryset.filter(registered_store_id=self.staff.store_id)
+        return queryset
+
+    def retrieve(self, request, *args, **kwargs):
+        member = self.get_object()
+        audit_request(request, action=Action.MEMBER_VIEW, target=member, details={"via": "api"})
+        return Response(self.get_serializer(member).data)
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
@@ -143,6 +163,7 @@ class ProductViewSet(SoftRemoveMixin, mixins.CreateModelMixin, mixins.UpdateMode
                      ReadOnly):
     """Catalog products with their variations. Read: every staff role; write: merchant admin."""
 
+    scope_group = "catalog"
     model = Product
     serializer_class = serializers.ProductSerializer
     read_roles = ALL_STAFF
@@ -157,6 +178,7 @@ class ProductViewSet(SoftRemoveMixin, mixins.CreateModelMixin, mixins.UpdateMode
 
 
 class VariationViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, ReadOnly):
+    scope_group = "catalog"
     model = Variation
     serializer_class = serializers.VariationSerializer
     read_roles = ALL_STAFF
@@ -170,6 +192,7 @@ class VariationViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, ReadOnl
 class OrderViewSet(ReadOnly):
     """Orders with lines and attribution (read only: orders arrive through the signed order API)."""
 
+    scope_group = "orders"
     model = Order
     serializer_class = serializers.OrderSerializer
     read_roles = MANAGERS
@@ -186,6 +209,7 @@ class OrderViewSet(ReadOnly):
 class AttributionViewSet(ReadOnly):
     """The attribution decision of each order: who is credited and why."""
 
+    scope_group = "orders"
     model = Attribution
     serializer_class = serializers.AttributionSerializer
     read_roles = MANAGERS
@@ -202,6 +226,7 @@ class AttributionViewSet(ReadOnly):
 class RecommendationLinkViewSet(ReadOnly):
     """Recommendation links with their items and click count; store staff see their own links."""
 
+    scope_group = "orders"
     model = RecommendationLink
     serializer_class = serializers.RecommendationLinkSerializer
     read_roles = ALL_STAFF
@@ -220,6 +245,7 @@ class RecommendationLinkViewSet(ReadOnly):
 class CampaignViewSet(ReadOnly):
     """Referral campaigns (partners app)."""
 
+    scope_group = "partners"
     model = Campaign
     serializer_class = serializers.CampaignSerializer
     filter_backends = [OrderingFilter]
@@ -232,6 +258,7 @@ class CampaignViewSet(ReadOnly):
 class PartnerViewSet(ReadOnly):
     """Partners (KOLs) working with this merchant."""
 
+    scope_group = "partners"
     model = PartnerMembership
     serializer_class = serializers.PartnerSerializer
     filter_backends = [OrderingFilter]
@@ -242,6 +269,7 @@ class PartnerViewSet(ReadOnly):
 
 
 class PointsAccountViewSet(ReadOnly):
+    scope_group = "members"
     model = PointsAccount
     serializer_class = serializers.PointsAccountSerializer
     filter_backends = [OrderingFilter]
@@ -251,6 +279,7 @@ class PointsAccountViewSet(ReadOnly):
 class PointsLedgerViewSet(ReadOnly):
     """The append-only points ledger (every earn, redemption, reversal)."""
 
+    scope_group = "members"
     model = PointsLedgerEntry
     serializer_class = serializers.PointsLedgerEntrySerializer
     filterset_class = filters.PointsLedgerFilter
@@ -270,11 +299,20 @@ class ApiKeyViewSet(mixins.CreateModelMixin, mixins.DestroyModelMixin, ReadOnly)
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        key, raw = api_key_create(merchant=request.merchant, name=serializer.validated_data["name"],
-                                  created_by=request.user)
+        data = serializer.validated_data
+        key, raw = api_key_create(merchant=request.merchant, name=data["name"], created_by=request.user,
+                                  scopes=data.get("scopes") or serializers.API_KEY_DEFAULT_SCOPES,
+                                  expires_at=data.get("expires_at"))
+        audit_request(request, action=Action.API_KEY_CREATE, target=key,
+                      details={"name": key.name, "prefix": key.prefix, "scopes": key.scopes,
+                               "expires_at": key.expires_at.isoformat() if key.expires_at else None})
         key.key = raw
         return Response(serializers.ApiKeyCreatedSerializer(key).data, status=status.HTTP_201_CREATED)
 
     def destroy(self, request, *args, **kwargs):
-        api_key_revoke(merchant=request.merchant, key=self.get_object())
+        key = self.get_object()
+        was_active = key.revoked_at is None
+        api_key_revoke(merchant=request.merchant, key=key)
+        if was_active:
+            audit_request(request, action=Action.API_KEY_REVOKE, target=key, details={"name": key.name, "prefix": key.prefix})
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -6,6 +6,7 @@ TWILIO_* settings. Callers keep their own records (the outbox lives with the cal
 """
 
 import logging
+import re
 import secrets
 
 from django.conf import settings
@@ -25,12 +26,29 @@ class BaseBackend:
         raise NotImplementedError
 
 
+URL = re.compile(r"\b(?:https?://|www\.)\S+", re.IGNORECASE)
+PHONE = re.compile(r"\+\d[\d \-]{6,}\d|\b\d{8,}\b")  # +E.164 (maybe spaced), or 8+ digits in a row
+
+
+def log_safe_phone(number: str) -> str:
+    """A phone number as logs show it: only the last three digits."""
+    digits = "".join(ch for ch in number or "" if ch.isdigit())
+    return f"***{digits[-3:]}" if digits else ""
+
+
+def log_safe_text(body: str) -> str:
+    """A message body or error as logs show it: links (they carry tokens that open a member's list)
+    removed, phone numbers masked."""
+    return PHONE.sub(lambda match: log_safe_phone(match.group()), URL.sub("[link]", body or ""))
+
+
 class ConsoleBackend(BaseBackend):
-    """Logs the message instead of sending it (the default: no credentials, nothing leaves)."""
+    """Logs the message instead of sending it (the default: no credentials, nothing leaves).
+    The log masks the number and drops links: logs are read by more people than the member."""
 
     def send(self, *, to: str, body: str) -> str:
         message_id = f"console-{secrets.token_hex(6)}"
-        logger.info("SMS to %s (%s):\n%s", to, message_id, body)
+        logger.info("SMS to %s (%s):\n%s", log_safe_phone(to), message_id, log_safe_text(body))
         return message_id
 
 

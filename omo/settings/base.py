@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "django_scopes",
     "omo.accounts",
     "omo.tenancy",
+    "omo.audit",
     "commerce",
     "members",
     "recommendations",
@@ -70,6 +71,7 @@ MIDDLEWARE = [
     "omo.tenancy.middleware.MerchantScopeMiddleware",
     # Inside the merchant scope: MFA before admin pages, idle and absolute session limits.
     "omo.accounts.middleware.AccountGuardMiddleware",
+    "omo.security.SecurityHeadersMiddleware",
     # Last, so that it sees the outcome of authentication.
     "axes.middleware.AxesMiddleware",
 ]
@@ -326,3 +328,18 @@ LOGGING = {
     # A line per task that succeeded is noise (thousands while `make demo` seeds in-process).
     "loggers": {"axes": {"level": "WARNING"}, "celery.app.trace": {"level": "WARNING"}},
 }
+
+# Member lookups (search and registration attempts) per staff login: at most this many per window
+# (seconds); over it the tablet shows a 429 page. Stops a login from walking the member list.
+MEMBER_LOOKUP_LIMIT = env.int("MEMBER_LOOKUP_LIMIT", default=30)
+MEMBER_LOOKUP_WINDOW = env.int("MEMBER_LOOKUP_WINDOW", default=60)
+
+# The OpenAPI schema (/api/schema/) and docs (/api/docs/): public in development, for signed-in
+# merchant users (staff of any merchant, platform operators) otherwise.
+API_DOCS_PUBLIC = env.bool("API_DOCS_PUBLIC", default=DEBUG)
+# Browser features: none, except the camera on our own origin (barcode scanning, issue 14).
+PERMISSIONS_POLICY = (
+    "camera=(self), microphone=(), geolocation=(), payment=(), usb=(), serial=(), bluetooth=(), hid=(), "
+    "midi=(), magnetometer=(), gyroscope=(), accelerometer=(), display-capture=(), fullscreen=(self), "
+    "browsing-topics=(), interest-cohort=()"
+)

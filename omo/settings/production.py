@@ -79,13 +79,15 @@ MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddlewar
 # Content-Security-Policy (django-csp 4). Scripts and styles come from our own origin only.
 # No inline scripts or handlers (static/js/omo.js binds them), so scripts need no 'unsafe-inline'.
 # No 'unsafe-eval': no template uses htmx's evaluated attributes (hx-on, trigger filters, js: values).
-# Product images may be hosted anywhere over HTTPS (Product.image_url).
+# Images: our own and data: URLs; under a merchant's URL also its image hosts (Merchant.image_hosts,
+# added per response by omo.security.SecurityHeadersMiddleware).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF],
-        "style-src": [SELF, "'unsafe-inline'"],
-        "img-src": [SELF, "data:", "https:"],
+        # No inline styles anywhere (no style attributes, no <style>): the stylesheets are ours.
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
         "font-src": [SELF],
         "connect-src": [SELF],
         "object-src": [NONE],

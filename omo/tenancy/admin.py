@@ -2,7 +2,18 @@ from django.contrib import admin
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from omo.net import client_ip
+from omo.audit.models import AuditEvent
+from omo.audit.services import audit_changes, audit_record
+
 from .models import ApiKey, Merchant, Staff, Store
+
+Action = AuditEvent.Action
+
+
+def _audit(request, *, merchant, action, target, details):
+    audit_record(merchant=merchant, action=action, actor=request.user, target=target, details=details,
+                 ip=client_ip(request))
 
 
 class MerchantOwnedAdmin(admin.ModelAdmin):
@@ -21,6 +32,14 @@ class MerchantAdmin(admin.ModelAdmin):
     search_fields = ("name", "slug")
     prepopulated_fields = {"slug": ("name",)}
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and form.changed_data:
+            before = {name: form.initial.get(name) for name in form.changed_data}
+            after = {name: form.cleaned_data.get(name) for name in form.changed_data}
+            _audit(request, merchant=obj, action=Action.MERCHANT_SETTINGS, target=obj,
+                   details=audit_changes(before, after))
+
 
 @admin.register(Store)
 class StoreAdmin(MerchantOwnedAdmin):
@@ -36,6 +55,13 @@ class StaffAdmin(MerchantOwnedAdmin):
     search_fields = ("display_name", "user__email")
     raw_id_fields = ("user", "store")
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change or "role" in form.changed_data:
+            _audit(request, merchant=obj.merchant, action=Action.STAFF_ROLE, target=obj,
+                   details={"role": [form.initial.get("role") if change else None, obj.role],
+                            "user": obj.user_id})
+
 
 @admin.register(ApiKey)
 class ApiKeyAdmin(MerchantOwnedAdmin):
@@ -45,7 +71,8 @@ class ApiKeyAdmin(MerchantOwnedAdmin):
     list_display = ("name", "prefix", "merchant", "created_at", "last_used_at", "revoked_at")
     list_filter = (("revoked_at", admin.EmptyFieldListFilter),)
     search_fields = ("name", "prefix")
-    readonly_fields = ("merchant", "name", "prefix", "created_by", "created_at", "last_used_at", "revoked_at")
+    readonly_fields = ("merchant", "name", "prefix", "scopes", "expires_at", "created_by", "created_at", "last_used_at",
+                       "revoked_at")
     exclude = ("key_hash",)
     actions = ["revoke"]
 
@@ -54,4 +81,7 @@ class ApiKeyAdmin(MerchantOwnedAdmin):
 
     @admin.action(description=_("Revoke the selected API keys"))
     def revoke(self, request, queryset):
-        queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+        for key in queryset.filter(revoked_at__isnull=True).select_related("merchant"):
+            ApiKey.objects.for_merchant(key.merchant).filter(pk=key.pk).update(revoked_at=timezone.now())
+            _audit(request, merchant=key.merchant, action=Action.API_KEY_REVOKE, target=key,
+                   details={"name": key.name, "prefix": key.prefix})

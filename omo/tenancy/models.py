@@ -1,5 +1,6 @@
 import secrets
 import zoneinfo
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -16,6 +17,16 @@ def _new_api_secret():
     return secrets.token_urlsafe(32)
 
 
+# API key scopes: resource groups of the REST API, each "read" or "write" (write includes read).
+API_SCOPE_GROUPS = ("catalog", "members", "staff", "orders", "partners")
+API_SCOPE_READ, API_SCOPE_WRITE = "read", "write"
+
+
+def api_key_full_scopes():
+    """Every group read-write: what every key could do before scopes existed."""
+    return {group: API_SCOPE_WRITE for group in API_SCOPE_GROUPS}
+
+
 class Merchant(models.Model):
     """The tenant: one retail brand using the platform."""
 
@@ -26,6 +37,15 @@ class Merchant(models.Model):
     timezone = models.CharField(_("time zone"), max_length=64, default="Asia/Taipei")
     country = models.CharField(
         _("country"), max_length=2, default="TW", help_text=_("Region used to read local phone numbers.")
+    )
+    invitation_valid_days = models.PositiveSmallIntegerField(
+        _("partner invitations valid for (days)"), default=14,
+        help_text=_("An invitation link that has not been accepted by then stops working."),
+    )
+    image_hosts = models.JSONField(
+        _("product image hosts"), default=list, blank=True,
+        help_text=_("Host names product images may come from over HTTPS, e.g. [\"cdn.example.com\"]. "
+                    "Empty: only images stored here."),
     )
     # HMAC key of the order API; shown once to the merchant admin, rotated by an admin action.
     order_api_secret = models.CharField(max_length=100, default=_new_api_secret, editable=False)
@@ -47,6 +67,14 @@ class Merchant(models.Model):
     @property
     def tzinfo(self):
         return zoneinfo.ZoneInfo(self.timezone)
+
+    def image_url_allowed(self, url: str) -> bool:
+        """An empty URL, or an HTTPS URL on one of the merchant's image hosts (exact host names)."""
+        if not url:
+            return True
+        parts = urlsplit(url)
+        hosts = {str(host).strip().lower() for host in (self.image_hosts or []) if str(host).strip()}
+        return parts.scheme == "https" and (parts.hostname or "").lower() in hosts
 
 
 class MerchantOwned(models.Model):
@@ -130,6 +158,9 @@ class ApiKey(MerchantOwned):
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    # {"catalog": "read", "orders": "write", ...}: a group not listed is refused (403).
+    scopes = models.JSONField(_("scopes"), default=api_key_full_scopes)
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("API key")
@@ -141,4 +172,8 @@ class ApiKey(MerchantOwned):
 
     @property
     def is_active(self):
-        return self.revoked_at is None
+        return self.revoked_at is None and (self.expires_at is None or self.expires_at > timezone.now())
+
+    def allows(self, group: str, *, write: bool) -> bool:
+        level = (self.scopes or {}).get(group)
+        return level == API_SCOPE_WRITE or (level == API_SCOPE_READ and not write)

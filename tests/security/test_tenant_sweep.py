@@ -87,6 +87,7 @@ ROUTES = [
     ("loyalty:*", STAFF),
     ("attribution:*", STAFF),
     ("api:*", API),
+    ("audit:*", STAFF),
 ]
 
 SECRET = "alpha"  # every name, code and email of merchant A's objects contains it
@@ -185,6 +186,7 @@ def kwargs_for(route, a, merchant_slug):
         "product_id": a["product"].pk, "link_id": a["link"].pk, "token": a["link"].token,
         "number": a["order"].number, "offer_id": a["offer"].pk, "campaign_id": a["campaign"].pk,
         "code": a["campaign"].code, "job_id": a["job"].pk, "store_code": a["store"].code,
+        "invitation_id": a["invitation"].pk,
         "key": "alpha-key", "uidb36": "1", "object_id": "1", "url": "x",
     }
     if route["name"] == "partners:invite":
@@ -250,6 +252,7 @@ def snapshot(a):
         a["order"].__class__.objects.for_merchant(m).count(),
         SmsOutbox.objects.for_merchant(m).count(),
         Invitation.objects.for_merchant(m).filter(accepted_at__isnull=True).count(),
+        Invitation.objects.for_merchant(m).filter(revoked_at__isnull=True).count(),
     )
 
 
