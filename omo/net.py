@@ -16,7 +16,7 @@ def ip_or_none(value: str) -> str | None:
     """`value` as a normalised IP address, or None when it is not one."""
     value = (value or "").strip()
     try:
-        return str(ipaddress.ipip_or_none(value))
+        return str(ipaddress.ip_address(value))
     except ValueError:
         return None
 
