@@ -127,7 +127,7 @@ class LoyaltySettingsForm(forms.ModelForm):
     class Meta:
         model = LoyaltySettings
         fields = [
-            "stacking", "share_daily_cap", "referral_traffic_points", "referral_sales_points", "point_value",
+            "stacking", "share_daily_cap", "referral_traffic_percent", "point_value",
             "holidays",
         ]
 

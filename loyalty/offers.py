@@ -421,31 +421,47 @@ def evaluate(
 # --- Referral split -----------------------------------------------------------
 
 
+def referral_parts(*, sale_points: int, traffic_percent: int) -> tuple[int, int]:
+    """(traffic, sales) parts of the points a referred sale earns, at the merchant's fixed ratio.
+
+    The same ratio for every product category (source: 固定占比), so a bigger sale gives bigger
+    parts. The traffic part is rounded down; the sales part is the rest, so the two parts
+    together are exactly the sale's points (101 points at 25 % are 25 + 76).
+    """
+    if sale_points < 0:
+        raise ValueError("a sale's points must not be negative")
+    if not 0 <= traffic_percent <= 100:
+        raise ValueError("the traffic share is a percentage from 0 to 100")
+    traffic = _floor(Decimal(sale_points) * traffic_percent / HUNDRED)
+    return traffic, sale_points - traffic
+
+
 def referral_split(
     *,
     referrer_id: Id | None,
     closing_staff_id: Id | None,
     channel_is_online: bool,
-    traffic_points: int,
-    sales_points: int,
+    sale_points: int,
+    traffic_percent: int,
+    link_staff_id: Id | None = None,
 ) -> list[ReferralShare]:
-    """Who earns the traffic and sales points of a referred sale.
+    """Who earns the traffic and sales parts of a referred sale (SPEC section 6).
 
-    The third party (store or person) who brought the member earns the
-    traffic points. Offline, the staff member who closed the sale earns the
-    sales points. Online, the referrer did the selling too and earns both
-    (source rule a), even if a staff member is recorded.
-    An offline sale with no closing staff awards no sales points: nobody
-    closed it, and giving them to the referrer would reward absent work.
+    The parts are `referral_parts` of the points the sale earns. The third party (store or
+    person) who brought the member earns the traffic part. Who earns the sales part:
+    - offline, the staff member who closed the sale (`closing_staff_id`); with nobody
+      recorded, nobody (giving it to the referrer would reward absent work);
+    - online through a staff member's recommendation link (`link_staff_id`: the staff the
+      order's attribution credits), that staff member;
+    - online otherwise, the referrer, who did the selling too (source rule a).
     Zero shares are left out.
     """
-    if traffic_points < 0 or sales_points < 0:
-        raise ValueError("referral points must not be negative")
+    traffic_points, sales_points = referral_parts(sale_points=sale_points, traffic_percent=traffic_percent)
     shares: list[ReferralShare] = []
     if referrer_id is not None:
         shares.append(ReferralShare(referrer_id, ShareKind.TRAFFIC, traffic_points))
     if channel_is_online:
-        seller = referrer_id
+        seller = link_staff_id if link_staff_id is not None else referrer_id
     else:
         seller = closing_staff_id
     if seller is not None:

@@ -27,6 +27,7 @@ from loyalty.offers import (
     evaluate,
     local_day,
     points_to_reverse,
+    referral_parts,
     referral_split,
 )
 
@@ -322,29 +323,55 @@ def test_offer_rejects_nonsense(kwargs: dict) -> None:
 
 
 @pytest.mark.parametrize(
-    ("referrer", "staff", "online", "expected"),
+    ("referrer", "staff", "link_staff", "online", "expected"),
     [
-        pytest.param("sister-store", "staff-7", False,
+        pytest.param("sister-store", "staff-7", None, False,
                      [("sister-store", "traffic", 30), ("staff-7", "sales", 70)], id="in-store-with-closing-staff"),
-        pytest.param("sister-store", None, True,
+        pytest.param("sister-store", None, None, True,
                      [("sister-store", "traffic", 30), ("sister-store", "sales", 70)], id="online-referrer-both"),
-        pytest.param("sister-store", "staff-7", True,
+        pytest.param("sister-store", "staff-7", None, True,
                      [("sister-store", "traffic", 30), ("sister-store", "sales", 70)],
                      id="online-referrer-both-even-with-staff"),
-        pytest.param("sister-store", None, False, [("sister-store", "traffic", 30)],
+        pytest.param("sister-store", None, "staff-9", True,
+                     [("sister-store", "traffic", 30), ("staff-9", "sales", 70)], id="online-through-a-staff-link"),
+        pytest.param("sister-store", "staff-7", "staff-9", False,
+                     [("sister-store", "traffic", 30), ("staff-7", "sales", 70)], id="in-store-link-does-not-count"),
+        pytest.param("sister-store", None, None, False, [("sister-store", "traffic", 30)],
                      id="in-store-no-closing-staff-no-sales-points"),
-        pytest.param(None, "staff-7", False, [("staff-7", "sales", 70)], id="no-referrer-staff-still-sells"),
+        pytest.param(None, "staff-7", None, False, [("staff-7", "sales", 70)], id="no-referrer-staff-still-sells"),
     ],
 )
-def test_referral_split(referrer: str | None, staff: str | None, online: bool, expected: list[tuple]) -> None:
+def test_referral_split(referrer, staff, link_staff, online, expected) -> None:
     shares = referral_split(
         referrer_id=referrer,
         closing_staff_id=staff,
+        link_staff_id=link_staff,
         channel_is_online=online,
-        traffic_points=30,
-        sales_points=70,
+        sale_points=100,
+        traffic_percent=30,
     )
     assert [(s.recipient_id, str(s.kind), s.points) for s in shares] == expected
+
+
+@pytest.mark.parametrize(
+    ("sale_points", "percent", "expected"),
+    [
+        pytest.param(40, 25, (10, 30), id="25-75"),
+        pytest.param(2000, 25, (500, 1500), id="bigger-sale-bigger-parts"),
+        pytest.param(101, 25, (25, 76), id="traffic-rounds-down-total-kept"),
+        pytest.param(50, 0, (0, 50), id="all-sales"),
+        pytest.param(50, 100, (50, 0), id="all-traffic"),
+        pytest.param(0, 25, (0, 0), id="nothing-earned-nothing-split"),
+    ],
+)
+def test_referral_parts_are_a_fixed_ratio_of_the_sales_points(sale_points, percent, expected) -> None:
+    assert referral_parts(sale_points=sale_points, traffic_percent=percent) == expected
+
+
+@pytest.mark.parametrize("percent", [-1, 101])
+def test_referral_ratio_is_a_percentage(percent) -> None:
+    with pytest.raises(ValueError):
+        referral_parts(sale_points=10, traffic_percent=percent)
 
 
 # --- Daily share cap by amount, merchant-local day ------------------------------

@@ -195,22 +195,32 @@ def test_offers_pages_are_for_the_merchant_admin_only(staff_client, merchant):
 
 def test_admin_saves_settings(admin_client, merchant):
     response = admin_client.post(url("settings", merchant), {
-        "stacking": "best_of", "share_daily_cap": "80", "referral_traffic_points": "10",
-        "referral_sales_points": "30", "point_value": "0.05", "holidays": "2025-10-01\n2025-01-01",
+        "stacking": "best_of", "share_daily_cap": "80", "referral_traffic_percent": "25",
+        "point_value": "0.05", "holidays": "2025-10-01\n2025-01-01",
     })
 
     assert response.status_code == 302
     settings = selectors.loyalty_settings_get(merchant=merchant)
-    assert (settings.stacking, settings.share_daily_cap, settings.holidays) == (
-        "best_of", 80, ["2025-01-01", "2025-10-01"]
+    assert (settings.stacking, settings.share_daily_cap, settings.holidays, settings.referral_traffic_percent) == (
+        "best_of", 80, ["2025-01-01", "2025-10-01"], 25
     )
-    assert admin_client.get(url("offers", merchant)).status_code == 200
+    page = admin_client.get(url("offers", merchant)).content.decode()
+    assert "25 % / 75 %" in page
+
+
+def test_admin_settings_refuse_a_traffic_share_over_100_percent(admin_client, merchant):
+    response = admin_client.post(url("settings", merchant), {
+        "stacking": "sum", "share_daily_cap": "80", "referral_traffic_percent": "120", "point_value": "0.10",
+    })
+
+    assert response.status_code == 200
+    assert selectors.loyalty_settings_get(merchant=merchant).referral_traffic_percent is None
 
 
 def test_admin_settings_reject_a_bad_holiday(admin_client, merchant):
     response = admin_client.post(url("settings", merchant), {
-        "stacking": "sum", "share_daily_cap": "80", "referral_traffic_points": "0",
-        "referral_sales_points": "0", "point_value": "0.10", "holidays": "National Day",
+        "stacking": "sum", "share_daily_cap": "80", "referral_traffic_percent": "",
+        "point_value": "0.10", "holidays": "National Day",
     })
 
     assert response.status_code == 200
