@@ -127,7 +127,7 @@ class LoyaltySettingsForm(forms.ModelForm):
     class Meta:
         model = LoyaltySettings
         fields = [
-            "stacking", "share_daily_cap", "referral_traffic_percent", "point_value",
+            "stacking", "share_daily_cap", "referral_traffic_percent", "referral_new_member_minutes", "point_value",
             "holidays",
         ]
 

@@ -54,6 +54,14 @@ class LoyaltySettings(MerchantOwned):
             "whoever closed the sale (sales points). The same for every product category. Empty: no split."
         ),
     )
+    referral_new_member_minutes = models.PositiveIntegerField(
+        _("new members can be referred for (minutes)"),
+        default=30,
+        help_text=_(
+            "Only a member new to you can be recorded as referred: one who registers through the referral code, "
+            "or who registered at most this many minutes ago and has no orders yet."
+        ),
+    )
     point_value = models.DecimalField(
         _("value of one point"),
         max_digits=8,

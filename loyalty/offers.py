@@ -18,7 +18,7 @@ never round up so a merchant never gives away points it did not configure.
 import calendar
 from collections.abc import Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import ROUND_FLOOR, Decimal
 from enum import StrEnum
 from types import MappingProxyType
@@ -467,6 +467,26 @@ def referral_split(
     if seller is not None:
         shares.append(ReferralShare(seller, ShareKind.SALES, sales_points))
     return [share for share in shares if share.points > 0]
+
+
+def referral_allowed(
+    *,
+    created_by_referral: bool,
+    has_orders: bool,
+    registered_at: datetime,
+    at: datetime,
+    window_minutes: int,
+) -> bool:
+    """Whether a member can still become "referred" (SPEC section 6: only a member new to the
+    merchant). Yes when the referral itself created the member; otherwise only before their
+    first order and within `window_minutes` of registering. An existing member who scans a
+    sister store's code must not hand that store the traffic part of all their later orders.
+    """
+    if created_by_referral:
+        return True
+    if has_orders:
+        return False
+    return timedelta(0) <= at - registered_at <= timedelta(minutes=window_minutes)
 
 
 # --- Day and month boundaries -------------------------------------------------

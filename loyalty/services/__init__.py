@@ -23,7 +23,7 @@ Split by domain: `ledger` (accounts, the one write path, adjustments, expiry), `
 - `referral_record`, `app_install_award`, `birthday_award`, `points_adjust`.
 """
 
-from .events import app_install_award, birthday_award, referral_record, share_points_award
+from .events import ReferralRefused, app_install_award, birthday_award, referral_record, share_points_award
 from .ledger import CashRedemptionRefused, NotEnoughPoints, account_lock, points_adjust, points_expire
 from .orders import order_points_due, order_points_settle, points_due_order_ids
 from .redemption import Redemption, cash_redemption_request, points_redeem_for_order, points_value
@@ -41,6 +41,7 @@ __all__ = [
     "CheckoutDiscount",
     "NotEnoughPoints",
     "Redemption",
+    "ReferralRefused",
     "account_lock",
     "app_install_award",
     "birthday_award",

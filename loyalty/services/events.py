@@ -7,6 +7,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from commerce.models import Order
 from members.models import Member
 from omo.tenancy.models import Staff
 
@@ -86,12 +87,24 @@ def share_points_award(*, merchant, staff_or_member, link_id, at=None) -> list[E
     return written
 
 
+class ReferralRefused(ValidationError):
+    """The member is not new to the merchant: a referral code changes nothing for them."""
+
+
 @transaction.atomic
 def referral_record(
-    *, merchant, member, referrer_store=None, referrer_staff=None, referrer_member=None, channel="", at=None
+    *, merchant, member, referrer_store=None, referrer_staff=None, referrer_member=None, channel="", at=None,
+    created_by_referral=False,
 ) -> Referral:
     """Record who brought `member` (first referral wins) and award the referrer the
-    "member registered through a referral" offers."""
+    "member registered through a referral" offers.
+
+    Only a member new to the merchant can be referred (`rules.referral_allowed`): one the
+    referral itself created (`created_by_referral`), or one with no orders who registered
+    within `LoyaltySettings.referral_new_member_minutes`. Anyone else: `ReferralRefused`, with a
+    message for the shopper, and nothing is written. A member already referred gets their
+    first referral back, unchanged.
+    """
     referrers = [r for r in (referrer_store, referrer_staff, referrer_member) if r is not None]
     if len(referrers) != 1:
         raise ValidationError(_("Choose exactly one referrer."))
@@ -103,6 +116,19 @@ def referral_record(
     existing = referrals.filter(member=member).first()
     if existing is not None:
         return existing
+    at = at or timezone.now()
+    settings = settings_for(merchant)
+    if not rules.referral_allowed(
+        created_by_referral=created_by_referral,
+        has_orders=Order.objects.for_merchant(merchant).filter(member=member).exists(),
+        registered_at=member.created_at,
+        at=at,
+        window_minutes=settings.referral_new_member_minutes,
+    ):
+        raise ReferralRefused(
+            _("You are already a member of %(merchant)s, so this referral code changes nothing: "
+              "referral codes are for new members.") % {"merchant": merchant.name}
+        )
     referral = referrals.create(
         merchant=merchant,
         member=member,
@@ -111,8 +137,6 @@ def referral_record(
         referrer_member=referrer_member,
         channel=channel[:100],
     )
-    at = at or timezone.now()
-    settings = settings_for(merchant)
     awards = rules.evaluate(
         _person_facts(rules.EventKind.MEMBER_REGISTERED_VIA_REFERRAL, merchant, at, member),
         _rule_offers(merchant, settings, Offer.Event.REFERRAL_REGISTRATION),

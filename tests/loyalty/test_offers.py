@@ -8,7 +8,7 @@ once a month). Expected values are worked out by hand in the tables.
 """
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal as D
 from zoneinfo import ZoneInfo
 
@@ -27,6 +27,7 @@ from loyalty.offers import (
     evaluate,
     local_day,
     points_to_reverse,
+    referral_allowed,
     referral_parts,
     referral_split,
 )
@@ -366,6 +367,29 @@ def test_referral_split(referrer, staff, link_staff, online, expected) -> None:
 )
 def test_referral_parts_are_a_fixed_ratio_of_the_sales_points(sale_points, percent, expected) -> None:
     assert referral_parts(sale_points=sale_points, traffic_percent=percent) == expected
+
+
+REGISTERED = datetime(2025, 6, 10, 4, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("created_by_referral", "has_orders", "minutes_since_registering", "allowed"),
+    [
+        pytest.param(False, False, 0, True, id="just-registered"),
+        pytest.param(False, False, 30, True, id="at-the-end-of-the-window"),
+        pytest.param(False, False, 31, False, id="after-the-window"),
+        pytest.param(False, True, 5, False, id="already-ordered"),
+        pytest.param(True, False, 600, True, id="created-by-the-referral"),
+    ],
+)
+def test_only_a_new_member_can_be_referred(created_by_referral, has_orders, minutes_since_registering, allowed):
+    assert referral_allowed(
+        created_by_referral=created_by_referral,
+        has_orders=has_orders,
+        registered_at=REGISTERED,
+        at=REGISTERED + timedelta(minutes=minutes_since_registering),
+        window_minutes=30,
+    ) is allowed
 
 
 @pytest.mark.parametrize("percent", [-1, 101])

@@ -18,8 +18,9 @@ from attribution.services import order_attribute
 from commerce.models import Order, OrderLine
 from commerce.services import LineInput, order_cancel, order_create
 from loyalty import selectors, services
-from loyalty.models import LoyaltySettings, Offer, PointsAccount, PointsLedgerEntry
+from loyalty.models import LoyaltySettings, Offer, PointsAccount, PointsLedgerEntry, Referral
 from loyalty.offers import LineFacts
+from members.models import Member
 from omo.tenancy.scoping import merchant_scope
 from tests.factories import ClickFactory, LinkFactory, MemberFactory, StaffFactory, StoreFactory, UserFactory
 
@@ -546,6 +547,77 @@ def test_registration_through_referral_rewards_the_referrer_once(merchant):
     services.referral_record(merchant=merchant, member=newcomer, referrer_member=friend)
 
     assert ledger(merchant, friend) == [("earn", 30, "normal", "member_registered_via_referral")]
+
+
+def _registered_minutes_ago(merchant, minutes):
+    member = MemberFactory(merchant=merchant)
+    Member.objects.for_merchant(merchant).filter(pk=member.pk).update(
+        created_at=timezone.now() - timedelta(minutes=minutes)
+    )
+    member.refresh_from_db()
+    return member
+
+
+def _bring_a_friend_30(merchant):
+    make_offer(merchant, name="Bring a friend", event="member_registered_via_referral", action="fixed_points",
+               value=D("30"))
+
+
+def test_a_member_registered_minutes_ago_without_orders_can_be_referred(merchant):
+    _bring_a_friend_30(merchant)
+    sister = StoreFactory(merchant=merchant, name="Sister brand")
+    newcomer = _registered_minutes_ago(merchant, 29)
+
+    referral = services.referral_record(merchant=merchant, member=newcomer, referrer_store=sister)
+
+    assert referral.referrer_store == sister
+    assert _store_sources(merchant, sister) == [("member_registered_via_referral", 30)]
+
+
+@pytest.mark.parametrize(("minutes", "with_order"), [
+    pytest.param(31, False, id="registered-31-minutes-ago"),
+    pytest.param(5, True, id="already-ordered"),
+])
+def test_an_existing_member_scanning_a_code_changes_nothing(merchant, store, staff, minutes, with_order):
+    _bring_a_friend_30(merchant)
+    base_offer(merchant)
+    services.loyalty_settings_save(merchant=merchant, referral_traffic_percent=25)
+    sister = StoreFactory(merchant=merchant, name="Sister brand")
+    regular = _registered_minutes_ago(merchant, minutes)
+    if with_order:
+        settle(merchant, paid_order(merchant, regular, store=store))
+
+    with pytest.raises(services.ReferralRefused, match="already a member"):
+        services.referral_record(merchant=merchant, member=regular, referrer_store=sister)
+    settle(merchant, paid_order(merchant, regular, store=store, closing_staff=staff))
+
+    assert not Referral.objects.for_merchant(merchant).filter(member=regular).exists()
+    # No registration points and no traffic part of later orders for the sister store.
+    assert _store_sources(merchant, sister) == []
+    assert balance(merchant, staff=staff) == 0
+
+
+def test_the_new_member_window_is_the_merchants_setting(merchant):
+    services.loyalty_settings_save(merchant=merchant, referral_new_member_minutes=120)
+    sister = StoreFactory(merchant=merchant)
+
+    services.referral_record(merchant=merchant, member=_registered_minutes_ago(merchant, 90), referrer_store=sister)
+    with pytest.raises(services.ReferralRefused):
+        services.referral_record(merchant=merchant, member=_registered_minutes_ago(merchant, 121),
+                                 referrer_store=sister)
+
+
+def test_a_member_the_referral_created_is_referred_even_with_no_window(merchant):
+    services.loyalty_settings_save(merchant=merchant, referral_new_member_minutes=0)
+    sister = StoreFactory(merchant=merchant)
+    newcomer = _registered_minutes_ago(merchant, 1)
+
+    with pytest.raises(services.ReferralRefused):
+        services.referral_record(merchant=merchant, member=newcomer, referrer_store=sister)
+    referral = services.referral_record(merchant=merchant, member=newcomer, referrer_store=sister,
+                                        created_by_referral=True)
+
+    assert referral.referrer_store == sister
 
 
 def test_referral_needs_exactly_one_referrer_of_this_merchant(merchant, other_merchant, member, store):

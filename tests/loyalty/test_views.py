@@ -2,16 +2,18 @@
 
 import csv
 import io
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal as D
 
 import pytest
 from django.template import Context, Template
 from django.test import RequestFactory
 from django.urls import reverse
+from django.utils import timezone
 
 from loyalty import selectors, services
-from loyalty.models import Offer
+from loyalty.models import Offer, Referral
+from members.models import Member
 from members.services import member_for_user
 from tests.factories import MemberFactory, StaffFactory, StoreFactory, UserFactory
 
@@ -195,22 +197,22 @@ def test_offers_pages_are_for_the_merchant_admin_only(staff_client, merchant):
 
 def test_admin_saves_settings(admin_client, merchant):
     response = admin_client.post(url("settings", merchant), {
-        "stacking": "best_of", "share_daily_cap": "80", "referral_traffic_percent": "25",
+        "stacking": "best_of", "share_daily_cap": "80", "referral_traffic_percent": "25", "referral_new_member_minutes": "45",
         "point_value": "0.05", "holidays": "2025-10-01\n2025-01-01",
     })
 
     assert response.status_code == 302
     settings = selectors.loyalty_settings_get(merchant=merchant)
-    assert (settings.stacking, settings.share_daily_cap, settings.holidays, settings.referral_traffic_percent) == (
-        "best_of", 80, ["2025-01-01", "2025-10-01"], 25
-    )
+    assert (settings.stacking, settings.share_daily_cap, settings.holidays, settings.referral_traffic_percent,
+            settings.referral_new_member_minutes) == ("best_of", 80, ["2025-01-01", "2025-10-01"], 25, 45)
     page = admin_client.get(url("offers", merchant)).content.decode()
     assert "25 % / 75 %" in page
 
 
 def test_admin_settings_refuse_a_traffic_share_over_100_percent(admin_client, merchant):
     response = admin_client.post(url("settings", merchant), {
-        "stacking": "sum", "share_daily_cap": "80", "referral_traffic_percent": "120", "point_value": "0.10",
+        "stacking": "sum", "share_daily_cap": "80", "referral_traffic_percent": "120", "referral_new_member_minutes": "30",
+        "point_value": "0.10",
     })
 
     assert response.status_code == 200
@@ -219,7 +221,7 @@ def test_admin_settings_refuse_a_traffic_share_over_100_percent(admin_client, me
 
 def test_admin_settings_reject_a_bad_holiday(admin_client, merchant):
     response = admin_client.post(url("settings", merchant), {
-        "stacking": "sum", "share_daily_cap": "80", "referral_traffic_percent": "",
+        "stacking": "sum", "share_daily_cap": "80", "referral_traffic_percent": "", "referral_new_member_minutes": "30",
         "point_value": "0.10", "holidays": "National Day",
     })
 
@@ -307,6 +309,21 @@ def test_first_referral_wins(client, merchant):
     client.get(url("referral_join", merchant, store_code="second"))
 
     assert member_for_user(merchant=merchant, user=user).referral.referrer_store == first
+
+
+def test_an_existing_member_scanning_a_code_is_told_it_changes_nothing(client, merchant):
+    StoreFactory(merchant=merchant, name="Sister brand", code="sister")
+    user = UserFactory()
+    member = member_for_user(merchant=merchant, user=user)
+    Member.objects.for_merchant(merchant).filter(pk=member.pk).update(created_at=timezone.now() - timedelta(days=90))
+    client.force_login(user)
+
+    response = client.get(url("referral_join", merchant, store_code="sister"), follow=True)
+
+    page = response.content.decode()
+    assert "already a member" in page and "changes nothing" in page
+    assert "introduced you" not in page
+    assert not Referral.objects.for_merchant(merchant).filter(member=member).exists()
 
 
 def test_referral_code_of_another_merchants_store_is_not_found(client, merchant, other_merchant):

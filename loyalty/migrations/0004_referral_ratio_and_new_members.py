@@ -35,4 +35,9 @@ class Migration(migrations.Migration):
             model_name='loyaltysettings',
             name='referral_traffic_points',
         ),
+        migrations.AddField(
+            model_name='loyaltysettings',
+            name='referral_new_member_minutes',
+            field=models.PositiveIntegerField(default=30, help_text='Only a member new to you can be recorded as referred: one who registers through the referral code, or who registered at most this many minutes ago and has no orders yet.', verbose_name='new members can be referred for (minutes)'),
+        ),
     ]
