@@ -128,6 +128,7 @@ class LoyaltySettingsForm(forms.ModelForm):
         model = LoyaltySettings
         fields = [
             "stacking", "share_daily_cap", "referral_traffic_percent", "referral_new_member_minutes", "point_value",
+            "cash_redemption_first_day", "cash_redemption_last_day",
             "holidays",
         ]
 

@@ -15,7 +15,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -62,6 +62,20 @@ class LoyaltySettings(MerchantOwned):
             "or who registered at most this many minutes ago and has no orders yet."
         ),
     )
+    # Days of the month on which staff may exchange points for cash (SPEC section 6: the system
+    # controls the date). 1-31: any day. Days past a month's end mean its last day.
+    cash_redemption_first_day = models.PositiveSmallIntegerField(
+        _("staff cash requests from day"),
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(31)],
+        help_text=_("First day of the month on which staff may exchange points for cash, e.g. 25."),
+    )
+    cash_redemption_last_day = models.PositiveSmallIntegerField(
+        _("staff cash requests until day"),
+        default=31,
+        validators=[MinValueValidator(1), MaxValueValidator(31)],
+        help_text=_("Last day of the month for cash requests, e.g. 28 (31: the month's last day)."),
+    )
     point_value = models.DecimalField(
         _("value of one point"),
         max_digits=8,
@@ -96,6 +110,10 @@ class LoyaltySettings(MerchantOwned):
             self.holiday_dates()
         except (TypeError, ValueError) as exc:
             raise ValidationError({"holidays": _("Holidays must be dates like 2025-10-01.")}) from exc
+        if (self.cash_redemption_first_day or 1) > (self.cash_redemption_last_day or 31):
+            raise ValidationError(
+                {"cash_redemption_last_day": _("The last day for cash requests cannot be before the first.")}
+            )
 
 
 class Offer(MerchantOwned):

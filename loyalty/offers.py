@@ -537,6 +537,28 @@ def cash_redemption_allowed(
     return True
 
 
+def cash_window(day: date, *, first_day: int, last_day: int) -> tuple[date, date]:
+    """The days of `day`'s month on which staff may request cash: [first, last], both clamped
+    to the month's length (days 29-31 in February mean its last day). The system, not the staff
+    member, controls the date (source: 系統管控日期)."""
+    if not 1 <= first_day <= last_day <= 31:
+        raise ValueError("the cash window is days first..last of the month, 1 <= first <= last <= 31")
+    days = calendar.monthrange(day.year, day.month)[1]
+    return day.replace(day=min(first_day, days)), day.replace(day=min(last_day, days))
+
+
+def cash_window_next_open(day: date, *, first_day: int, last_day: int) -> date | None:
+    """None when `day` (the merchant's local day) is inside the month's cash window; otherwise
+    the day it opens next: later this month, or in the next month once this one's has passed."""
+    start, end = cash_window(day, first_day=first_day, last_day=last_day)
+    if start <= day <= end:
+        return None
+    if day < start:
+        return start
+    next_month = date(day.year + (day.month == 12), day.month % 12 + 1, 1)
+    return cash_window(next_month, first_day=first_day, last_day=last_day)[0]
+
+
 # --- Reversal -----------------------------------------------------------------
 
 

@@ -135,6 +135,7 @@ def cash_redemption(request, merchant):
             "balance": selectors.points_balance(merchant=request.merchant, staff=staff),
             "history": history,
             "point_value": settings.point_value,
+            "window": selectors.cash_redemption_window(merchant=request.merchant),
         },
     )
 

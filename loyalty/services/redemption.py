@@ -13,6 +13,7 @@ from commerce.models import Order
 from omo.tenancy.models import Staff
 
 from .. import offers as rules
+from .. import selectors
 from .ledger import CENT, CashRedemptionRefused, Entry, Kind, Source, _post, account_lock
 from .settings import settings_for
 
@@ -69,6 +70,8 @@ def points_redeem_for_order(*, merchant, member, points: int, order: Order) -> R
 def cash_redemption_request(*, merchant, staff, points: int, at=None) -> Entry:
     """A staff member exchanges points for cash, paid with the month's salary.
 
+    Only on the merchant's days of the month (`LoyaltySettings.cash_redemption_first_day` to
+    `_last_day`, local time): outside them `CashRedemptionRefused` says when it opens next.
     At most once per calendar month in the merchant's time zone: the second
     request is refused with `CashRedemptionRefused` (also enforced by the
     ledger key `cash:<account>:<YYYY-MM>`). Shoppers cannot redeem for cash.
@@ -81,6 +84,9 @@ def cash_redemption_request(*, merchant, staff, points: int, at=None) -> Entry:
     if points <= 0:
         raise ValidationError(_("Enter a positive number of points."))
     at = at or timezone.now()
+    window = selectors.cash_redemption_window(merchant=merchant, at=at)
+    if not window.is_open:
+        raise CashRedemptionRefused(window.explanation)
     account = account_lock(merchant=merchant, staff=staff)
     previous = list(
         Entry.objects.for_merchant(merchant)

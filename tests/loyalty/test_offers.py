@@ -27,6 +27,8 @@ from loyalty.offers import (
     evaluate,
     local_day,
     points_to_reverse,
+    cash_window,
+    cash_window_next_open,
     referral_allowed,
     referral_parts,
     referral_split,
@@ -396,6 +398,32 @@ def test_only_a_new_member_can_be_referred(created_by_referral, has_orders, minu
 def test_referral_ratio_is_a_percentage(percent) -> None:
     with pytest.raises(ValueError):
         referral_parts(sale_points=10, traffic_percent=percent)
+
+
+# --- Cash redemption window: the merchant's days of the month -------------------------
+
+
+@pytest.mark.parametrize(
+    ("day", "first", "last", "next_open"),
+    [
+        pytest.param(date(2025, 11, 24), 25, 28, date(2025, 11, 25), id="before-the-window"),
+        pytest.param(date(2025, 11, 25), 25, 28, None, id="first-day-open"),
+        pytest.param(date(2025, 11, 28), 25, 28, None, id="last-day-open"),
+        pytest.param(date(2025, 11, 29), 25, 28, date(2025, 12, 25), id="after-the-window-next-month"),
+        pytest.param(date(2025, 12, 30), 25, 28, date(2026, 1, 25), id="after-the-window-next-year"),
+        pytest.param(date(2025, 2, 28), 29, 31, None, id="february-days-past-its-end-mean-its-last-day"),
+        pytest.param(date(2025, 2, 27), 29, 31, date(2025, 2, 28), id="february-opens-on-its-last-day"),
+        pytest.param(date(2025, 7, 13), 1, 31, None, id="default-any-day"),
+    ],
+)
+def test_cash_window(day, first, last, next_open) -> None:
+    assert cash_window_next_open(day, first_day=first, last_day=last) == next_open
+
+
+@pytest.mark.parametrize(("first", "last"), [(28, 25), (0, 5), (1, 32)])
+def test_cash_window_is_days_of_a_month(first, last) -> None:
+    with pytest.raises(ValueError):
+        cash_window(date(2025, 11, 1), first_day=first, last_day=last)
 
 
 # --- Daily share cap by amount, merchant-local day ------------------------------

@@ -722,6 +722,41 @@ def test_staff_cash_redemption_once_per_calendar_month(merchant, staff, earlier,
         assert balance(merchant, staff=staff) == 1000 - 100 * len(earlier)
 
 
+CASH_WINDOW_CASES = [
+    # (id, earlier request times, this request time, refused with) — days 25 to 28, Taipei (UTC+8)
+    ("day-before-the-window", [], datetime(2025, 11, 24, 2, tzinfo=UTC), "days 25 to 28 of each month"),
+    # 16:30 UTC on 24 Nov is 00:30 on 25 Nov in Taipei: the window is open.
+    ("first-local-minutes-of-the-window", [], datetime(2025, 11, 24, 16, 30, tzinfo=UTC), None),
+    ("last-day", [], datetime(2025, 11, 28, 2, tzinfo=UTC), None),
+    ("day-after-the-window", [], datetime(2025, 11, 29, 2, tzinfo=UTC), "The next chance is Dec. 25, 2025"),
+    ("still-once-a-month", [datetime(2025, 11, 25, 2, tzinfo=UTC)], datetime(2025, 11, 27, 2, tzinfo=UTC),
+     "once per calendar month"),
+    ("next-months-window", [datetime(2025, 11, 25, 2, tzinfo=UTC)], datetime(2025, 12, 26, 2, tzinfo=UTC), None),
+]
+
+
+@pytest.mark.parametrize(("earlier", "at", "refused"), [pytest.param(*c[1:], id=c[0]) for c in CASH_WINDOW_CASES])
+def test_staff_cash_only_on_the_merchants_days_of_the_month(merchant, staff, earlier, at, refused):
+    services.loyalty_settings_save(merchant=merchant, cash_redemption_first_day=25, cash_redemption_last_day=28)
+    services.points_adjust(merchant=merchant, staff=staff, points=1000, reason="Sales bonus")
+    for when in earlier:
+        services.cash_redemption_request(merchant=merchant, staff=staff, points=100, at=when)
+
+    if refused is None:
+        entry = services.cash_redemption_request(merchant=merchant, staff=staff, points=300, at=at)
+        assert (entry.points, entry.cash_amount) == (-300, D("30.00"))
+        assert balance(merchant, staff=staff) == 1000 - 100 * len(earlier) - 300
+    else:
+        with pytest.raises(services.CashRedemptionRefused, match=refused):
+            services.cash_redemption_request(merchant=merchant, staff=staff, points=300, at=at)
+        assert balance(merchant, staff=staff) == 1000 - 100 * len(earlier)
+
+
+def test_cash_window_settings_must_be_in_order(merchant):
+    with pytest.raises(ValidationError):
+        services.loyalty_settings_save(merchant=merchant, cash_redemption_first_day=28, cash_redemption_last_day=25)
+
+
 def test_shoppers_cannot_redeem_for_cash(merchant, member):
     with pytest.raises(services.CashRedemptionRefused, match="Only staff"):
         services.cash_redemption_request(merchant=merchant, staff=member, points=10)

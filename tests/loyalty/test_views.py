@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal as D
 
@@ -124,6 +125,40 @@ def test_staff_redeems_points_for_cash_once_a_month(staff_client, merchant, staf
     assert selectors.points_balance(merchant=merchant, staff=staff) == 300
 
 
+def _today(merchant):
+    return timezone.localtime(timezone.now(), merchant.tzinfo).date()
+
+
+def test_cash_button_is_disabled_outside_the_merchants_days_and_says_when(staff_client, merchant, staff):
+    services.points_adjust(merchant=merchant, staff=staff, points=500, reason="Bonus")
+    today = _today(merchant)
+    other = 1 if today.day != 1 else 2  # a window of one day that is not today
+    services.loyalty_settings_save(merchant=merchant, cash_redemption_first_day=other, cash_redemption_last_day=other)
+
+    page = staff_client.get(url("cash", merchant)).content.decode()
+    refused = staff_client.post(url("cash", merchant), {"points": 100}).content.decode()
+
+    assert f"Cash can be requested on days {other} to {other} of each month." in page
+    assert "The next chance is" in page
+    assert re.search(r'<button type="submit"[^>]*disabled', page)
+    assert "The next chance is" in refused
+    assert selectors.points_balance(merchant=merchant, staff=staff) == 500
+
+
+def test_cash_button_is_enabled_inside_the_merchants_days(staff_client, merchant, staff):
+    services.points_adjust(merchant=merchant, staff=staff, points=500, reason="Bonus")
+    today = _today(merchant)
+    services.loyalty_settings_save(merchant=merchant, cash_redemption_first_day=today.day,
+                                   cash_redemption_last_day=today.day)
+
+    page = staff_client.get(url("cash", merchant)).content.decode()
+    staff_client.post(url("cash", merchant), {"points": 100})
+
+    assert f"days {today.day} to {today.day}" in page and "The next chance" not in page
+    assert not re.search(r'<button type="submit"[^>]*disabled', page)
+    assert selectors.points_balance(merchant=merchant, staff=staff) == 400
+
+
 def test_cash_page_is_for_staff_only(client, merchant):
     client.force_login(UserFactory())
 
@@ -198,13 +233,15 @@ def test_offers_pages_are_for_the_merchant_admin_only(staff_client, merchant):
 def test_admin_saves_settings(admin_client, merchant):
     response = admin_client.post(url("settings", merchant), {
         "stacking": "best_of", "share_daily_cap": "80", "referral_traffic_percent": "25", "referral_new_member_minutes": "45",
+        "cash_redemption_first_day": "25", "cash_redemption_last_day": "28",
         "point_value": "0.05", "holidays": "2025-10-01\n2025-01-01",
     })
 
     assert response.status_code == 302
     settings = selectors.loyalty_settings_get(merchant=merchant)
     assert (settings.stacking, settings.share_daily_cap, settings.holidays, settings.referral_traffic_percent,
-            settings.referral_new_member_minutes) == ("best_of", 80, ["2025-01-01", "2025-10-01"], 25, 45)
+            settings.referral_new_member_minutes, settings.cash_redemption_first_day, settings.cash_redemption_last_day,
+            ) == ("best_of", 80, ["2025-01-01", "2025-10-01"], 25, 45, 25, 28)
     page = admin_client.get(url("offers", merchant)).content.decode()
     assert "25 % / 75 %" in page
 
@@ -212,16 +249,27 @@ def test_admin_saves_settings(admin_client, merchant):
 def test_admin_settings_refuse_a_traffic_share_over_100_percent(admin_client, merchant):
     response = admin_client.post(url("settings", merchant), {
         "stacking": "sum", "share_daily_cap": "80", "referral_traffic_percent": "120", "referral_new_member_minutes": "30",
-        "point_value": "0.10",
+        "point_value": "0.10", "cash_redemption_first_day": "1", "cash_redemption_last_day": "31",
     })
 
     assert response.status_code == 200
     assert selectors.loyalty_settings_get(merchant=merchant).referral_traffic_percent is None
 
 
+def test_admin_settings_refuse_a_cash_window_that_ends_before_it_starts(admin_client, merchant):
+    response = admin_client.post(url("settings", merchant), {
+        "stacking": "sum", "share_daily_cap": "80", "referral_traffic_percent": "", "referral_new_member_minutes": "30",
+        "point_value": "0.10", "cash_redemption_first_day": "28", "cash_redemption_last_day": "25",
+    })
+
+    assert response.status_code == 200
+    assert "cannot be before the first" in response.content.decode()
+
+
 def test_admin_settings_reject_a_bad_holiday(admin_client, merchant):
     response = admin_client.post(url("settings", merchant), {
         "stacking": "sum", "share_daily_cap": "80", "referral_traffic_percent": "", "referral_new_member_minutes": "30",
+        "cash_redemption_first_day": "1", "cash_redemption_last_day": "31",
         "point_value": "0.10", "holidays": "National Day",
     })
 

@@ -40,4 +40,14 @@ class Migration(migrations.Migration):
             name='referral_new_member_minutes',
             field=models.PositiveIntegerField(default=30, help_text='Only a member new to you can be recorded as referred: one who registers through the referral code, or who registered at most this many minutes ago and has no orders yet.', verbose_name='new members can be referred for (minutes)'),
         ),
+        migrations.AddField(
+            model_name='loyaltysettings',
+            name='cash_redemption_first_day',
+            field=models.PositiveSmallIntegerField(default=1, help_text='First day of the month on which staff may exchange points for cash, e.g. 25.', validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(31)], verbose_name='staff cash requests from day'),
+        ),
+        migrations.AddField(
+            model_name='loyaltysettings',
+            name='cash_redemption_last_day',
+            field=models.PositiveSmallIntegerField(default=31, help_text="Last day of the month for cash requests, e.g. 28 (31: the month's last day).", validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(31)], verbose_name='staff cash requests until day'),
+        ),
     ]
