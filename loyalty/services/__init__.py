@@ -13,13 +13,14 @@ How a balance stays right (SPEC 6: "balances never go negative"):
 Which points an event earns is decided by the pure `loyalty.offers` engine;
 this module only gathers the facts and writes the result.
 
-Split by domain: `ledger` (accounts, the one write path, adjustments, expiry), `orders`,
+Split by domain: `ledger` (accounts, the one write path, adjustments, expiry), `orders` (with
+`split`, the referral split of a sale),
 `events` (share, referral, app install, birthday), `redemption` (checkout, staff cash) and
 `settings` (settings, offers, checkout preview). Public functions for other apps:
 - `order_points_settle` / `order_points_due` (the order follower: settings.ORDER_FOLLOWERS);
 - `share_points_award` (share button in recommendations);
 - `points_redeem_for_order` (storefront checkout: points + cash);
-- `cash_redemption_request` (staff, once per calendar month);
+- `cash_redemption_request` (staff, once per calendar month, on the merchant's days);
 - `referral_record`, `app_install_award`, `birthday_award`, `points_adjust`.
 """
 
