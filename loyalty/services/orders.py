@@ -227,6 +227,8 @@ def order_points_settle(*, merchant, order_id) -> list[Entry]:
     number of times, in any order.
     Orders without a member earn nothing; split (child) orders neither: the
     parent order's points stand. Editing a paid order does not earn more.
+    A referred member's online sale waits (stays due) until its attribution is decided, since
+    the staff member it credits earns the split's sales part (`split._referral_shares`).
     """
     orders = Order.objects.for_merchant(merchant)
     # Lock the order row first (no outer joins under FOR UPDATE): one event of an order at a time.
@@ -250,8 +252,8 @@ def order_points_settle(*, merchant, order_id) -> list[Entry]:
         try:
             earned = _order_earn(order, settings)
         except _WaitForCredit:
-            # Stays due: the sweeper settles it again once the attribution is decided (both
-            # followers are queued together, so this wait is usually a few seconds).
+            # Nothing written, the member's own points included, and the order stays due: the
+            # beat sweeper settles it again (about a minute later) once the attribution is decided.
             order_points_due(order)
             return []
         return earned + _order_adjust(order, settings)
