@@ -10,7 +10,7 @@ from .models import LoyaltySettings, Offer, PointsAccount, PointsDue, PointsLedg
 
 @admin.register(LoyaltySettings)
 class LoyaltySettingsAdmin(MerchantOwnedAdmin):
-    list_display = ("merchant", "stacking", "share_daily_cap", "referral_traffic_points", "referral_sales_points",
+    list_display = ("merchant", "stacking", "share_daily_cap", "referral_traffic_percent",
                     "point_value")
 
     def save_model(self, request, obj, form, change):

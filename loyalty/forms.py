@@ -127,7 +127,8 @@ class LoyaltySettingsForm(forms.ModelForm):
     class Meta:
         model = LoyaltySettings
         fields = [
-            "stacking", "share_daily_cap", "referral_traffic_points", "referral_sales_points", "point_value",
+            "stacking", "share_daily_cap", "referral_traffic_percent", "referral_new_member_minutes", "point_value",
+            "cash_redemption_first_day", "cash_redemption_last_day",
             "holidays",
         ]
 

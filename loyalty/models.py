@@ -15,6 +15,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -41,15 +42,39 @@ class LoyaltySettings(MerchantOwned):
         default=100,
         help_text=_("Most points a member or staff member can earn from sharing per day (merchant's time zone)."),
     )
-    referral_traffic_points = models.PositiveIntegerField(
-        _("traffic points per referred sale"),
-        default=0,
-        help_text=_("Earned by the store or person who brought the member, for each paid order."),
+    # One ratio for every product category (SPEC section 6); empty: referred sales are not split.
+    referral_traffic_percent = models.PositiveSmallIntegerField(
+        _("traffic share of a referred sale (%)"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(100)],
+        help_text=_(
+            "A referred member's sale gives extra points, split at this ratio: this percentage of the points "
+            "the sale earns goes to the store or person who brought the member (traffic points), the rest to "
+            "whoever closed the sale (sales points). The same for every product category. Empty: no split."
+        ),
     )
-    referral_sales_points = models.PositiveIntegerField(
-        _("sales points per referred sale"),
-        default=0,
-        help_text=_("Earned by the staff member who closed the sale in store; online, by the referrer."),
+    referral_new_member_minutes = models.PositiveIntegerField(
+        _("new members can be referred for (minutes)"),
+        default=30,
+        help_text=_(
+            "Only a member new to you can be recorded as referred: one who registers through the referral code, "
+            "or who registered at most this many minutes ago and has no orders yet."
+        ),
+    )
+    # Days of the month on which staff may exchange points for cash (SPEC section 6: the system
+    # controls the date). 1-31: any day. Days past a month's end mean its last day.
+    cash_redemption_first_day = models.PositiveSmallIntegerField(
+        _("staff cash requests from day"),
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(31)],
+        help_text=_("First day of the month on which staff may exchange points for cash, e.g. 25."),
+    )
+    cash_redemption_last_day = models.PositiveSmallIntegerField(
+        _("staff cash requests until day"),
+        default=31,
+        validators=[MinValueValidator(1), MaxValueValidator(31)],
+        help_text=_("Last day of the month for cash requests, e.g. 28 (31: the month's last day)."),
     )
     point_value = models.DecimalField(
         _("value of one point"),
@@ -70,6 +95,13 @@ class LoyaltySettings(MerchantOwned):
     def __str__(self):
         return str(_("Loyalty settings"))
 
+    @property
+    def referral_sales_percent(self) -> int | None:
+        """The sales part's percentage: what the traffic part leaves (None: no split)."""
+        if self.referral_traffic_percent is None:
+            return None
+        return 100 - self.referral_traffic_percent
+
     def holiday_dates(self) -> frozenset[date]:
         return frozenset(date.fromisoformat(value) for value in self.holidays)
 
@@ -78,6 +110,10 @@ class LoyaltySettings(MerchantOwned):
             self.holiday_dates()
         except (TypeError, ValueError) as exc:
             raise ValidationError({"holidays": _("Holidays must be dates like 2025-10-01.")}) from exc
+        if (self.cash_redemption_first_day or 1) > (self.cash_redemption_last_day or 31):
+            raise ValidationError(
+                {"cash_redemption_last_day": _("The last day for cash requests cannot be before the first.")}
+            )
 
 
 class Offer(MerchantOwned):
@@ -295,8 +331,9 @@ class Referral(MerchantOwned):
     """Who brought a member: a (partner) store, a staff member or another member.
 
     Exactly one referrer. `channel` records how (e.g. "sister-store QR",
-    "WeChat"), for reports only. The referrer earns the traffic points of the
-    member's paid orders (and the sales points too when the sale is online).
+    "WeChat"), for reports only. The referrer earns the traffic part of the points of the
+    member's paid orders (and the sales part too when the sale is online and no staff member's
+    recommendation link closed it); see `LoyaltySettings.referral_traffic_percent`.
     """
 
     member = models.OneToOneField("members.Member", on_delete=models.PROTECT, related_name="referral")

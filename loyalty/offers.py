@@ -18,7 +18,7 @@ never round up so a merchant never gives away points it did not configure.
 import calendar
 from collections.abc import Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import ROUND_FLOOR, Decimal
 from enum import StrEnum
 from types import MappingProxyType
@@ -421,36 +421,72 @@ def evaluate(
 # --- Referral split -----------------------------------------------------------
 
 
+def referral_parts(*, sale_points: int, traffic_percent: int) -> tuple[int, int]:
+    """(traffic, sales) parts of the points a referred sale earns, at the merchant's fixed ratio.
+
+    The same ratio for every product category (source: 固定占比), so a bigger sale gives bigger
+    parts. The traffic part is rounded down; the sales part is the rest, so the two parts
+    together are exactly the sale's points (101 points at 25 % are 25 + 76).
+    """
+    if sale_points < 0:
+        raise ValueError("a sale's points must not be negative")
+    if not 0 <= traffic_percent <= 100:
+        raise ValueError("the traffic share is a percentage from 0 to 100")
+    traffic = _floor(Decimal(sale_points) * traffic_percent / HUNDRED)
+    return traffic, sale_points - traffic
+
+
 def referral_split(
     *,
     referrer_id: Id | None,
     closing_staff_id: Id | None,
     channel_is_online: bool,
-    traffic_points: int,
-    sales_points: int,
+    sale_points: int,
+    traffic_percent: int,
+    link_staff_id: Id | None = None,
 ) -> list[ReferralShare]:
-    """Who earns the traffic and sales points of a referred sale.
+    """Who earns the traffic and sales parts of a referred sale (SPEC section 6).
 
-    The third party (store or person) who brought the member earns the
-    traffic points. Offline, the staff member who closed the sale earns the
-    sales points. Online, the referrer did the selling too and earns both
-    (source rule a), even if a staff member is recorded.
-    An offline sale with no closing staff awards no sales points: nobody
-    closed it, and giving them to the referrer would reward absent work.
+    The parts are `referral_parts` of the points the sale earns. The third party (store or
+    person) who brought the member earns the traffic part. Who earns the sales part:
+    - offline, the staff member who closed the sale (`closing_staff_id`); with nobody
+      recorded, nobody (giving it to the referrer would reward absent work);
+    - online through a staff member's recommendation link (`link_staff_id`: the staff the
+      order's attribution credits), that staff member;
+    - online otherwise, the referrer, who did the selling too (source rule a).
     Zero shares are left out.
     """
-    if traffic_points < 0 or sales_points < 0:
-        raise ValueError("referral points must not be negative")
+    traffic_points, sales_points = referral_parts(sale_points=sale_points, traffic_percent=traffic_percent)
     shares: list[ReferralShare] = []
     if referrer_id is not None:
         shares.append(ReferralShare(referrer_id, ShareKind.TRAFFIC, traffic_points))
     if channel_is_online:
-        seller = referrer_id
+        seller = link_staff_id if link_staff_id is not None else referrer_id
     else:
         seller = closing_staff_id
     if seller is not None:
         shares.append(ReferralShare(seller, ShareKind.SALES, sales_points))
     return [share for share in shares if share.points > 0]
+
+
+def referral_allowed(
+    *,
+    created_by_referral: bool,
+    has_orders: bool,
+    registered_at: datetime,
+    at: datetime,
+    window_minutes: int,
+) -> bool:
+    """Whether a member can still become "referred" (SPEC section 6: only a member new to the
+    merchant). Yes when the referral itself created the member; otherwise only before their
+    first order and within `window_minutes` of registering. An existing member who scans a
+    sister store's code must not hand that store the traffic part of all their later orders.
+    """
+    if created_by_referral:
+        return True
+    if has_orders:
+        return False
+    return timedelta(0) <= at - registered_at <= timedelta(minutes=window_minutes)
 
 
 # --- Day and month boundaries -------------------------------------------------
@@ -499,6 +535,28 @@ def cash_redemption_allowed(
         if (local.year, local.month) == month:
             return False
     return True
+
+
+def cash_window(day: date, *, first_day: int, last_day: int) -> tuple[date, date]:
+    """The days of `day`'s month on which staff may request cash: [first, last], both clamped
+    to the month's length (days 29-31 in February mean its last day). The system, not the staff
+    member, controls the date (source: 系統管控日期)."""
+    if not 1 <= first_day <= last_day <= 31:
+        raise ValueError("the cash window is days first..last of the month, 1 <= first <= last <= 31")
+    days = calendar.monthrange(day.year, day.month)[1]
+    return day.replace(day=min(first_day, days)), day.replace(day=min(last_day, days))
+
+
+def cash_window_next_open(day: date, *, first_day: int, last_day: int) -> date | None:
+    """None when `day` (the merchant's local day) is inside the month's cash window; otherwise
+    the day it opens next: later this month, or in the next month once this one's has passed."""
+    start, end = cash_window(day, first_day=first_day, last_day=last_day)
+    if start <= day <= end:
+        return None
+    if day < start:
+        return start
+    next_month = date(day.year + (day.month == 12), day.month % 12 + 1, 1)
+    return cash_window(next_month, first_day=first_day, last_day=last_day)[0]
 
 
 # --- Reversal -----------------------------------------------------------------

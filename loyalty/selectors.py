@@ -9,10 +9,13 @@ balance: the staff account (staff and shoppers share one balance model, see
 """
 
 import calendar
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.db.models import QuerySet
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
 from django.shortcuts import get_object_or_404
 from django_scopes import scopes_disabled
 
@@ -20,6 +23,7 @@ from members.models import Member
 
 from omo.tenancy.models import Staff, Store
 
+from . import offers as rules
 from .models import LoyaltySettings, Offer, PointsAccount, PointsLedgerEntry
 
 
@@ -93,6 +97,40 @@ def local_month_bounds(year: int, month: int, tz) -> tuple[datetime, datetime]:
     start = datetime(year, month, 1, tzinfo=tz)
     days = calendar.monthrange(year, month)[1]
     return start, datetime.combine(date(year, month, days) + timedelta(days=1), time.min, tzinfo=tz)
+
+
+@dataclass(frozen=True)
+class CashWindow:
+    first_day: int
+    last_day: int
+    # None while the window is open; otherwise the merchant-local day it opens next.
+    next_open: date | None
+
+    @property
+    def is_open(self) -> bool:
+        return self.next_open is None
+
+    @property
+    def restricted(self) -> bool:
+        return (self.first_day, self.last_day) != (1, 31)
+
+    @property
+    def explanation(self) -> str:
+        """The window in words for staff, with the next day it opens when it is closed now."""
+        text = _("Cash can be requested on days %(first)s to %(last)s of each month.") % {
+            "first": self.first_day, "last": self.last_day,
+        }
+        if self.next_open is not None:
+            text += " " + _("The next chance is %(day)s.") % {"day": formats.date_format(self.next_open)}
+        return text
+
+
+def cash_redemption_window(*, merchant, at=None) -> CashWindow:
+    """Whether staff may request cash now (the merchant's days of the month, local time)."""
+    settings = loyalty_settings_get(merchant=merchant)
+    first, last = settings.cash_redemption_first_day, settings.cash_redemption_last_day
+    day = rules.local_day(at or timezone.now(), merchant.tzinfo)
+    return CashWindow(first, last, rules.cash_window_next_open(day, first_day=first, last_day=last))
 
 
 def cash_redemption_list(*, merchant, year: int, month: int) -> QuerySet[PointsLedgerEntry]:

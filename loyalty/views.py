@@ -51,18 +51,28 @@ def my_points(request, merchant):
 def referral_join(request, merchant, store_code):
     """A shopper scans a (partner) store's referral QR code: that store brought them.
 
-    Recorded once (the first referral wins), then the shopper lands on their points.
+    Recorded once (the first referral wins) and only for a member new to the merchant; an
+    existing member is told the code changes nothing. Then the shopper lands on their points.
     Not signed in: log in or sign up first, then come back here.
     """
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     store = selectors.referral_store_get(merchant=request.merchant, code=store_code)
+    before = timezone.now()
     member = member_for_user(merchant=request.merchant, user=request.user)
-    referral = services.referral_record(
-        merchant=request.merchant, member=member, referrer_store=store, channel="store QR"
-    )
-    if referral.referrer_store_id == store.pk:
-        messages.success(request, _("Welcome! %(store)s introduced you.") % {"store": store.name})
+    try:
+        referral = services.referral_record(
+            merchant=request.merchant, member=member, referrer_store=store, channel="store QR",
+            created_by_referral=member.created_at >= before,  # this scan made them a member
+        )
+    except services.ReferralRefused as exc:
+        messages.info(request, exc.messages[0])
+    else:
+        if referral.referrer_store_id == store.pk:
+            messages.success(request, _("Welcome! %(store)s introduced you.") % {"store": store.name})
+        else:
+            messages.info(request, _("You were already introduced by someone else, so this referral code "
+                                     "changes nothing."))
     return redirect("loyalty:my_points", merchant=request.merchant.slug)
 
 
@@ -126,6 +136,7 @@ def cash_redemption(request, merchant):
             "balance": selectors.points_balance(merchant=request.merchant, staff=staff),
             "history": history,
             "point_value": settings.point_value,
+            "window": selectors.cash_redemption_window(merchant=request.merchant),
         },
     )
 

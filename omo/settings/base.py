@@ -311,6 +311,9 @@ ORDER_FOLLOWERS = [
     ("partners.services.campaign_order_due", "partners.tasks.order_campaign_update_task"),
     ("loyalty.services.order_points_due", "loyalty.tasks.order_points_task"),
 ]
+# Who a sale's attribution credits, for the sales part of a referred online sale (SPEC section 6):
+# loyalty sits below attribution, so it reads the decision through this declared reader.
+LOYALTY_ORDER_CREDIT = "attribution.selectors.order_credited_staff"
 
 # Order API: requests older or newer than this are refused as replays.
 ORDER_API_TOLERANCE_SECONDS = 300

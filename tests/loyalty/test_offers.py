@@ -8,7 +8,7 @@ once a month). Expected values are worked out by hand in the tables.
 """
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal as D
 from zoneinfo import ZoneInfo
 
@@ -27,6 +27,10 @@ from loyalty.offers import (
     evaluate,
     local_day,
     points_to_reverse,
+    cash_window,
+    cash_window_next_open,
+    referral_allowed,
+    referral_parts,
     referral_split,
 )
 
@@ -322,29 +326,104 @@ def test_offer_rejects_nonsense(kwargs: dict) -> None:
 
 
 @pytest.mark.parametrize(
-    ("referrer", "staff", "online", "expected"),
+    ("referrer", "staff", "link_staff", "online", "expected"),
     [
-        pytest.param("sister-store", "staff-7", False,
+        pytest.param("sister-store", "staff-7", None, False,
                      [("sister-store", "traffic", 30), ("staff-7", "sales", 70)], id="in-store-with-closing-staff"),
-        pytest.param("sister-store", None, True,
+        pytest.param("sister-store", None, None, True,
                      [("sister-store", "traffic", 30), ("sister-store", "sales", 70)], id="online-referrer-both"),
-        pytest.param("sister-store", "staff-7", True,
+        pytest.param("sister-store", "staff-7", None, True,
                      [("sister-store", "traffic", 30), ("sister-store", "sales", 70)],
                      id="online-referrer-both-even-with-staff"),
-        pytest.param("sister-store", None, False, [("sister-store", "traffic", 30)],
+        pytest.param("sister-store", None, "staff-9", True,
+                     [("sister-store", "traffic", 30), ("staff-9", "sales", 70)], id="online-through-a-staff-link"),
+        pytest.param("sister-store", "staff-7", "staff-9", False,
+                     [("sister-store", "traffic", 30), ("staff-7", "sales", 70)], id="in-store-link-does-not-count"),
+        pytest.param("sister-store", None, None, False, [("sister-store", "traffic", 30)],
                      id="in-store-no-closing-staff-no-sales-points"),
-        pytest.param(None, "staff-7", False, [("staff-7", "sales", 70)], id="no-referrer-staff-still-sells"),
+        pytest.param(None, "staff-7", None, False, [("staff-7", "sales", 70)], id="no-referrer-staff-still-sells"),
     ],
 )
-def test_referral_split(referrer: str | None, staff: str | None, online: bool, expected: list[tuple]) -> None:
+def test_referral_split(referrer, staff, link_staff, online, expected) -> None:
     shares = referral_split(
         referrer_id=referrer,
         closing_staff_id=staff,
+        link_staff_id=link_staff,
         channel_is_online=online,
-        traffic_points=30,
-        sales_points=70,
+        sale_points=100,
+        traffic_percent=30,
     )
     assert [(s.recipient_id, str(s.kind), s.points) for s in shares] == expected
+
+
+@pytest.mark.parametrize(
+    ("sale_points", "percent", "expected"),
+    [
+        pytest.param(40, 25, (10, 30), id="25-75"),
+        pytest.param(2000, 25, (500, 1500), id="bigger-sale-bigger-parts"),
+        pytest.param(101, 25, (25, 76), id="traffic-rounds-down-total-kept"),
+        pytest.param(50, 0, (0, 50), id="all-sales"),
+        pytest.param(50, 100, (50, 0), id="all-traffic"),
+        pytest.param(0, 25, (0, 0), id="nothing-earned-nothing-split"),
+    ],
+)
+def test_referral_parts_are_a_fixed_ratio_of_the_sales_points(sale_points, percent, expected) -> None:
+    assert referral_parts(sale_points=sale_points, traffic_percent=percent) == expected
+
+
+REGISTERED = datetime(2025, 6, 10, 4, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("created_by_referral", "has_orders", "minutes_since_registering", "allowed"),
+    [
+        pytest.param(False, False, 0, True, id="just-registered"),
+        pytest.param(False, False, 30, True, id="at-the-end-of-the-window"),
+        pytest.param(False, False, 31, False, id="after-the-window"),
+        pytest.param(False, True, 5, False, id="already-ordered"),
+        pytest.param(True, False, 600, True, id="created-by-the-referral"),
+    ],
+)
+def test_only_a_new_member_can_be_referred(created_by_referral, has_orders, minutes_since_registering, allowed):
+    assert referral_allowed(
+        created_by_referral=created_by_referral,
+        has_orders=has_orders,
+        registered_at=REGISTERED,
+        at=REGISTERED + timedelta(minutes=minutes_since_registering),
+        window_minutes=30,
+    ) is allowed
+
+
+@pytest.mark.parametrize("percent", [-1, 101])
+def test_referral_ratio_is_a_percentage(percent) -> None:
+    with pytest.raises(ValueError):
+        referral_parts(sale_points=10, traffic_percent=percent)
+
+
+# --- Cash redemption window: the merchant's days of the month -------------------------
+
+
+@pytest.mark.parametrize(
+    ("day", "first", "last", "next_open"),
+    [
+        pytest.param(date(2025, 11, 24), 25, 28, date(2025, 11, 25), id="before-the-window"),
+        pytest.param(date(2025, 11, 25), 25, 28, None, id="first-day-open"),
+        pytest.param(date(2025, 11, 28), 25, 28, None, id="last-day-open"),
+        pytest.param(date(2025, 11, 29), 25, 28, date(2025, 12, 25), id="after-the-window-next-month"),
+        pytest.param(date(2025, 12, 30), 25, 28, date(2026, 1, 25), id="after-the-window-next-year"),
+        pytest.param(date(2025, 2, 28), 29, 31, None, id="february-days-past-its-end-mean-its-last-day"),
+        pytest.param(date(2025, 2, 27), 29, 31, date(2025, 2, 28), id="february-opens-on-its-last-day"),
+        pytest.param(date(2025, 7, 13), 1, 31, None, id="default-any-day"),
+    ],
+)
+def test_cash_window(day, first, last, next_open) -> None:
+    assert cash_window_next_open(day, first_day=first, last_day=last) == next_open
+
+
+@pytest.mark.parametrize(("first", "last"), [(28, 25), (0, 5), (1, 32)])
+def test_cash_window_is_days_of_a_month(first, last) -> None:
+    with pytest.raises(ValueError):
+        cash_window(date(2025, 11, 1), first_day=first, last_day=last)
 
 
 # --- Daily share cap by amount, merchant-local day ------------------------------

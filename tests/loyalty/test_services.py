@@ -7,19 +7,22 @@ not only through the pure engine. Times: the merchant is in Asia/Taipei
 """
 
 import itertools
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal as D
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
+from attribution.services import order_attribute
 from commerce.models import Order, OrderLine
 from commerce.services import LineInput, order_cancel, order_create
 from loyalty import selectors, services
-from loyalty.models import LoyaltySettings, Offer, PointsAccount, PointsLedgerEntry
+from loyalty.models import LoyaltySettings, Offer, PointsAccount, PointsLedgerEntry, Referral
 from loyalty.offers import LineFacts
+from members.models import Member
 from omo.tenancy.scoping import merchant_scope
-from tests.factories import LinkFactory, MemberFactory, StaffFactory, StoreFactory, UserFactory
+from tests.factories import ClickFactory, LinkFactory, MemberFactory, StaffFactory, StoreFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -370,18 +373,20 @@ def test_staff_shopping_earns_into_the_staff_balance(merchant, store):
 
 # --- Referral split ---------------------------------------------------------------------------
 
+# 25 % traffic / 75 % sales of the points the sale earns; the base offer gives 1 point per 10.00,
+# so the 200.00 order earns the member 20 points: 5 traffic points and 15 sales points.
 REFERRAL_CASES = [
     # (id, referrer kind, channel, closing staff?, expected {who: [(source, points)]})
-    ("offline-sale-split", "store", "pos", True,
-     {"referrer": [("referral_traffic", 10)], "closer": [("referral_sales", 30)]}),
+    ("offline-sale-helped-by-staff", "store", "pos", True,
+     {"referrer": [("referral_traffic", 5)], "closer": [("referral_sales", 15)]}),
     ("online-sale-referrer-gets-both", "store", "web", True,
-     {"referrer": [("referral_traffic", 10), ("referral_sales", 30)], "closer": []}),
+     {"referrer": [("referral_traffic", 5), ("referral_sales", 15)], "closer": []}),
     ("person-referrer-offline", "member", "pos", True,
-     {"referrer": [("referral_traffic", 10)], "closer": [("referral_sales", 30)]}),
+     {"referrer": [("referral_traffic", 5)], "closer": [("referral_sales", 15)]}),
     ("staff-referrer-online", "staff", "web", False,
-     {"referrer": [("referral_traffic", 10), ("referral_sales", 30)], "closer": []}),
+     {"referrer": [("referral_traffic", 5), ("referral_sales", 15)], "closer": []}),
     ("offline-sale-nobody-closed", "store", "pos", False,
-     {"referrer": [("referral_traffic", 10)], "closer": []}),
+     {"referrer": [("referral_traffic", 5)], "closer": []}),
 ]
 
 
@@ -389,35 +394,129 @@ def _sources(merchant, **owner):
     return [(source, points) for _, points, _, source in ledger(merchant, **owner)]
 
 
+def _store_sources(merchant, store):
+    account = PointsAccount.objects.for_merchant(merchant).filter(store=store).first()
+    entries = PointsLedgerEntry.objects.for_merchant(merchant).filter(account=account).order_by("id")
+    return [(e.source, e.points) for e in entries] if account else []
+
+
+def _referred_member(merchant, referrer, kind="store"):
+    member = MemberFactory(merchant=merchant)
+    services.referral_record(merchant=merchant, member=member, **{f"referrer_{kind}": referrer},
+                             channel="sister-store QR")
+    return member
+
+
 @pytest.mark.parametrize(("referrer_kind", "channel", "closed", "expected"),
                          [pytest.param(*case[1:], id=case[0]) for case in REFERRAL_CASES])
 def test_referral_split(merchant, store, staff, referrer_kind, channel, closed, expected):
-    services.loyalty_settings_save(merchant=merchant, referral_traffic_points=10, referral_sales_points=30)
-    member = MemberFactory(merchant=merchant)
+    base_offer(merchant)
+    services.loyalty_settings_save(merchant=merchant, referral_traffic_percent=25)
     referrer = {
         "store": StoreFactory(merchant=merchant, name="Sister brand"),
         "member": MemberFactory(merchant=merchant),
         "staff": StaffFactory(merchant=merchant),
     }[referrer_kind]
-    services.referral_record(merchant=merchant, member=member, **{f"referrer_{referrer_kind}": referrer},
-                             channel="sister-store QR")
+    member = _referred_member(merchant, referrer, referrer_kind)
 
     closing_staff = staff if closed else None
-    settle(merchant, paid_order(merchant, member, channel=channel, store=store, closing_staff=closing_staff))
+    order = paid_order(merchant, member, channel=channel, store=store, closing_staff=closing_staff)
+    order_attribute(merchant_id=merchant.pk, order_id=order.pk)  # no link opened: credits nobody
+    settle(merchant, order)
 
     if referrer_kind == "store":
-        account = PointsAccount.objects.for_merchant(merchant).get(store=referrer)
-        entries = PointsLedgerEntry.objects.for_merchant(merchant).filter(account=account).order_by("id")
-        got = [(e.source, e.points) for e in entries]
+        got = _store_sources(merchant, referrer)
     else:
         got = _sources(merchant, **{referrer_kind: referrer})
     assert got == expected["referrer"]
     assert _sources(merchant, staff=staff) == expected["closer"]
-    assert balance(merchant, member) == 0  # the buyer earns only from offers
+    assert balance(merchant, member) == 20  # the buyer keeps their own points; the split is extra
+
+
+def test_referral_split_is_a_ratio_so_a_bigger_sale_gives_bigger_parts(merchant, store, staff):
+    base_offer(merchant)
+    services.loyalty_settings_save(merchant=merchant, referral_traffic_percent=25)
+    sister = StoreFactory(merchant=merchant, name="Sister brand")
+    member = _referred_member(merchant, sister)
+    big = [LineInput(variation=None, quantity=1, unit_price=D("20000.00"), product_name="Sofa", category="sofa")]
+    small = [LineInput(variation=None, quantity=1, unit_price=D("1000.00"), product_name="Lamp", category="lamp")]
+
+    settle(merchant, paid_order(merchant, member, lines=small, store=store, closing_staff=staff))
+    settle(merchant, paid_order(merchant, member, lines=big, store=store, closing_staff=staff))
+
+    # 1,000.00 earns 100 points (25 / 75); 20,000.00 earns 2,000 points (500 / 1,500).
+    assert _store_sources(merchant, sister) == [("referral_traffic", 25), ("referral_traffic", 500)]
+    assert _sources(merchant, staff=staff) == [("referral_sales", 75), ("referral_sales", 1500)]
+    assert balance(merchant, member) == 2100
+
+
+def test_referral_split_rounds_the_traffic_part_down_and_keeps_the_total(merchant, store, staff):
+    base_offer(merchant)
+    services.loyalty_settings_save(merchant=merchant, referral_traffic_percent=25)
+    friend = MemberFactory(merchant=merchant)
+    member = _referred_member(merchant, friend, "member")
+    lines = [LineInput(variation=None, quantity=1, unit_price=D("1010.00"), product_name="TV", category="tv")]
+
+    settle(merchant, paid_order(merchant, member, lines=lines, store=store, closing_staff=staff))
+
+    # 101 points: 25.25 traffic rounds down to 25, the sales part is the other 76.
+    assert (balance(merchant, friend), balance(merchant, staff=staff)) == (25, 76)
+
+
+def test_online_sale_through_a_staff_members_link_gives_that_staff_the_sales_part(merchant, store, staff):
+    base_offer(merchant)
+    services.loyalty_settings_save(merchant=merchant, referral_traffic_percent=25)
+    sister = StoreFactory(merchant=merchant, name="Sister brand")
+    member = _referred_member(merchant, sister)
+    amy = StaffFactory(merchant=merchant, store=store, display_name="Amy")
+    link = LinkFactory(merchant=merchant, staff=amy, member=member)
+    ClickFactory(merchant=merchant, link=link, member=member, clicked_at=JUNE_10 - timedelta(hours=2))
+
+    order = paid_order(merchant, member, channel="web", store=store)
+    assert order_attribute(merchant_id=merchant.pk, order_id=order.pk).staff == amy
+    settle(merchant, order)
+
+    assert _store_sources(merchant, sister) == [("referral_traffic", 5)]
+    assert _sources(merchant, staff=amy) == [("referral_sales", 15)]
+    assert balance(merchant, member) == 20
+
+
+def test_online_referred_sale_waits_for_its_attribution(merchant, store):
+    base_offer(merchant)
+    services.loyalty_settings_save(merchant=merchant, referral_traffic_percent=25)
+    sister = StoreFactory(merchant=merchant, name="Sister brand")
+    member = _referred_member(merchant, sister)
+    amy = StaffFactory(merchant=merchant, store=store)
+    link = LinkFactory(merchant=merchant, staff=amy, member=member)
+    ClickFactory(merchant=merchant, link=link, member=member, clicked_at=JUNE_10 - timedelta(hours=2))
+    order = paid_order(merchant, member, channel="web", store=store)
+
+    # The loyalty follower runs before the attribution follower: nothing is written yet and the
+    # order stays due, so the sweeper settles it again.
+    assert settle(merchant, order) == []
+    assert services.points_due_order_ids(merchant=merchant, older_than=timezone.now()) == [order.pk]
+
+    order_attribute(merchant_id=merchant.pk, order_id=order.pk)
+    settle(merchant, order)
+
+    assert (balance(merchant, member), balance(merchant, staff=amy)) == (20, 15)
+    assert _store_sources(merchant, sister) == [("referral_traffic", 5)]
+    assert services.points_due_order_ids(merchant=merchant, older_than=timezone.now()) == []
+
+
+def test_no_split_when_the_merchant_sets_no_ratio(merchant, store, staff):
+    base_offer(merchant)
+    sister = StoreFactory(merchant=merchant, name="Sister brand")
+    member = _referred_member(merchant, sister)
+
+    settle(merchant, paid_order(merchant, member, store=store, closing_staff=staff))
+
+    assert (balance(merchant, member), balance(merchant, staff=staff), _store_sources(merchant, sister)) == (20, 0, [])
 
 
 def test_sale_of_a_member_nobody_referred_has_no_split(merchant, member, store, staff):
-    services.loyalty_settings_save(merchant=merchant, referral_traffic_points=10, referral_sales_points=30)
+    base_offer(merchant)
+    services.loyalty_settings_save(merchant=merchant, referral_traffic_percent=25)
 
     settle(merchant, paid_order(merchant, member, store=store, closing_staff=staff))
 
@@ -425,9 +524,10 @@ def test_sale_of_a_member_nobody_referred_has_no_split(merchant, member, store, 
 
 
 def test_cancelled_referred_sale_reverses_both_shares(merchant, store, staff):
-    services.loyalty_settings_save(merchant=merchant, referral_traffic_points=10, referral_sales_points=30)
-    member, friend = MemberFactory(merchant=merchant), MemberFactory(merchant=merchant)
-    services.referral_record(merchant=merchant, member=member, referrer_member=friend)
+    base_offer(merchant)
+    services.loyalty_settings_save(merchant=merchant, referral_traffic_percent=25)
+    friend = MemberFactory(merchant=merchant)
+    member = _referred_member(merchant, friend, "member")
     order = paid_order(merchant, member, store=store, closing_staff=staff)
     settle(merchant, order)
 
@@ -435,7 +535,7 @@ def test_cancelled_referred_sale_reverses_both_shares(merchant, store, staff):
     settle(merchant, order)
 
     assert (balance(merchant, friend), balance(merchant, staff=staff)) == (0, 0)
-    assert _sources(merchant, staff=staff) == [("referral_sales", 30), ("referral_sales", -30)]
+    assert _sources(merchant, staff=staff) == [("referral_sales", 15), ("referral_sales", -15)]
 
 
 def test_registration_through_referral_rewards_the_referrer_once(merchant):
@@ -447,6 +547,77 @@ def test_registration_through_referral_rewards_the_referrer_once(merchant):
     services.referral_record(merchant=merchant, member=newcomer, referrer_member=friend)
 
     assert ledger(merchant, friend) == [("earn", 30, "normal", "member_registered_via_referral")]
+
+
+def _registered_minutes_ago(merchant, minutes):
+    member = MemberFactory(merchant=merchant)
+    Member.objects.for_merchant(merchant).filter(pk=member.pk).update(
+        created_at=timezone.now() - timedelta(minutes=minutes)
+    )
+    member.refresh_from_db()
+    return member
+
+
+def _bring_a_friend_30(merchant):
+    make_offer(merchant, name="Bring a friend", event="member_registered_via_referral", action="fixed_points",
+               value=D("30"))
+
+
+def test_a_member_registered_minutes_ago_without_orders_can_be_referred(merchant):
+    _bring_a_friend_30(merchant)
+    sister = StoreFactory(merchant=merchant, name="Sister brand")
+    newcomer = _registered_minutes_ago(merchant, 29)
+
+    referral = services.referral_record(merchant=merchant, member=newcomer, referrer_store=sister)
+
+    assert referral.referrer_store == sister
+    assert _store_sources(merchant, sister) == [("member_registered_via_referral", 30)]
+
+
+@pytest.mark.parametrize(("minutes", "with_order"), [
+    pytest.param(31, False, id="registered-31-minutes-ago"),
+    pytest.param(5, True, id="already-ordered"),
+])
+def test_an_existing_member_scanning_a_code_changes_nothing(merchant, store, staff, minutes, with_order):
+    _bring_a_friend_30(merchant)
+    base_offer(merchant)
+    services.loyalty_settings_save(merchant=merchant, referral_traffic_percent=25)
+    sister = StoreFactory(merchant=merchant, name="Sister brand")
+    regular = _registered_minutes_ago(merchant, minutes)
+    if with_order:
+        settle(merchant, paid_order(merchant, regular, store=store))
+
+    with pytest.raises(services.ReferralRefused, match="already a member"):
+        services.referral_record(merchant=merchant, member=regular, referrer_store=sister)
+    settle(merchant, paid_order(merchant, regular, store=store, closing_staff=staff))
+
+    assert not Referral.objects.for_merchant(merchant).filter(member=regular).exists()
+    # No registration points and no traffic part of later orders for the sister store.
+    assert _store_sources(merchant, sister) == []
+    assert balance(merchant, staff=staff) == 0
+
+
+def test_the_new_member_window_is_the_merchants_setting(merchant):
+    services.loyalty_settings_save(merchant=merchant, referral_new_member_minutes=120)
+    sister = StoreFactory(merchant=merchant)
+
+    services.referral_record(merchant=merchant, member=_registered_minutes_ago(merchant, 90), referrer_store=sister)
+    with pytest.raises(services.ReferralRefused):
+        services.referral_record(merchant=merchant, member=_registered_minutes_ago(merchant, 121),
+                                 referrer_store=sister)
+
+
+def test_a_member_the_referral_created_is_referred_even_with_no_window(merchant):
+    services.loyalty_settings_save(merchant=merchant, referral_new_member_minutes=0)
+    sister = StoreFactory(merchant=merchant)
+    newcomer = _registered_minutes_ago(merchant, 1)
+
+    with pytest.raises(services.ReferralRefused):
+        services.referral_record(merchant=merchant, member=newcomer, referrer_store=sister)
+    referral = services.referral_record(merchant=merchant, member=newcomer, referrer_store=sister,
+                                        created_by_referral=True)
+
+    assert referral.referrer_store == sister
 
 
 def test_referral_needs_exactly_one_referrer_of_this_merchant(merchant, other_merchant, member, store):
@@ -549,6 +720,41 @@ def test_staff_cash_redemption_once_per_calendar_month(merchant, staff, earlier,
         with pytest.raises(services.CashRedemptionRefused, match="once per calendar month"):
             services.cash_redemption_request(merchant=merchant, staff=staff, points=100, at=at)
         assert balance(merchant, staff=staff) == 1000 - 100 * len(earlier)
+
+
+CASH_WINDOW_CASES = [
+    # (id, earlier request times, this request time, refused with) — days 25 to 28, Taipei (UTC+8)
+    ("day-before-the-window", [], datetime(2025, 11, 24, 2, tzinfo=UTC), "days 25 to 28 of each month"),
+    # 16:30 UTC on 24 Nov is 00:30 on 25 Nov in Taipei: the window is open.
+    ("first-local-minutes-of-the-window", [], datetime(2025, 11, 24, 16, 30, tzinfo=UTC), None),
+    ("last-day", [], datetime(2025, 11, 28, 2, tzinfo=UTC), None),
+    ("day-after-the-window", [], datetime(2025, 11, 29, 2, tzinfo=UTC), "The next chance is Dec. 25, 2025"),
+    ("still-once-a-month", [datetime(2025, 11, 25, 2, tzinfo=UTC)], datetime(2025, 11, 27, 2, tzinfo=UTC),
+     "once per calendar month"),
+    ("next-months-window", [datetime(2025, 11, 25, 2, tzinfo=UTC)], datetime(2025, 12, 26, 2, tzinfo=UTC), None),
+]
+
+
+@pytest.mark.parametrize(("earlier", "at", "refused"), [pytest.param(*c[1:], id=c[0]) for c in CASH_WINDOW_CASES])
+def test_staff_cash_only_on_the_merchants_days_of_the_month(merchant, staff, earlier, at, refused):
+    services.loyalty_settings_save(merchant=merchant, cash_redemption_first_day=25, cash_redemption_last_day=28)
+    services.points_adjust(merchant=merchant, staff=staff, points=1000, reason="Sales bonus")
+    for when in earlier:
+        services.cash_redemption_request(merchant=merchant, staff=staff, points=100, at=when)
+
+    if refused is None:
+        entry = services.cash_redemption_request(merchant=merchant, staff=staff, points=300, at=at)
+        assert (entry.points, entry.cash_amount) == (-300, D("30.00"))
+        assert balance(merchant, staff=staff) == 1000 - 100 * len(earlier) - 300
+    else:
+        with pytest.raises(services.CashRedemptionRefused, match=refused):
+            services.cash_redemption_request(merchant=merchant, staff=staff, points=300, at=at)
+        assert balance(merchant, staff=staff) == 1000 - 100 * len(earlier)
+
+
+def test_cash_window_settings_must_be_in_order(merchant):
+    with pytest.raises(ValidationError):
+        services.loyalty_settings_save(merchant=merchant, cash_redemption_first_day=28, cash_redemption_last_day=25)
 
 
 def test_shoppers_cannot_redeem_for_cash(merchant, member):

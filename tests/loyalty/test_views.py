@@ -2,16 +2,19 @@
 
 import csv
 import io
-from datetime import UTC, datetime
+import re
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal as D
 
 import pytest
 from django.template import Context, Template
 from django.test import RequestFactory
 from django.urls import reverse
+from django.utils import timezone
 
 from loyalty import selectors, services
-from loyalty.models import Offer
+from loyalty.models import Offer, Referral
+from members.models import Member
 from members.services import member_for_user
 from tests.factories import MemberFactory, StaffFactory, StoreFactory, UserFactory
 
@@ -122,6 +125,40 @@ def test_staff_redeems_points_for_cash_once_a_month(staff_client, merchant, staf
     assert selectors.points_balance(merchant=merchant, staff=staff) == 300
 
 
+def _today(merchant):
+    return timezone.localtime(timezone.now(), merchant.tzinfo).date()
+
+
+def test_cash_button_is_disabled_outside_the_merchants_days_and_says_when(staff_client, merchant, staff):
+    services.points_adjust(merchant=merchant, staff=staff, points=500, reason="Bonus")
+    today = _today(merchant)
+    other = 1 if today.day != 1 else 2  # a window of one day that is not today
+    services.loyalty_settings_save(merchant=merchant, cash_redemption_first_day=other, cash_redemption_last_day=other)
+
+    page = staff_client.get(url("cash", merchant)).content.decode()
+    refused = staff_client.post(url("cash", merchant), {"points": 100}).content.decode()
+
+    assert f"Cash can be requested on days {other} to {other} of each month." in page
+    assert "The next chance is" in page
+    assert re.search(r'<button type="submit"[^>]*disabled', page)
+    assert "The next chance is" in refused
+    assert selectors.points_balance(merchant=merchant, staff=staff) == 500
+
+
+def test_cash_button_is_enabled_inside_the_merchants_days(staff_client, merchant, staff):
+    services.points_adjust(merchant=merchant, staff=staff, points=500, reason="Bonus")
+    today = _today(merchant)
+    services.loyalty_settings_save(merchant=merchant, cash_redemption_first_day=today.day,
+                                   cash_redemption_last_day=today.day)
+
+    page = staff_client.get(url("cash", merchant)).content.decode()
+    staff_client.post(url("cash", merchant), {"points": 100})
+
+    assert f"days {today.day} to {today.day}" in page and "The next chance" not in page
+    assert not re.search(r'<button type="submit"[^>]*disabled', page)
+    assert selectors.points_balance(merchant=merchant, staff=staff) == 400
+
+
 def test_cash_page_is_for_staff_only(client, merchant):
     client.force_login(UserFactory())
 
@@ -195,22 +232,45 @@ def test_offers_pages_are_for_the_merchant_admin_only(staff_client, merchant):
 
 def test_admin_saves_settings(admin_client, merchant):
     response = admin_client.post(url("settings", merchant), {
-        "stacking": "best_of", "share_daily_cap": "80", "referral_traffic_points": "10",
-        "referral_sales_points": "30", "point_value": "0.05", "holidays": "2025-10-01\n2025-01-01",
+        "stacking": "best_of", "share_daily_cap": "80", "referral_traffic_percent": "25", "referral_new_member_minutes": "45",
+        "cash_redemption_first_day": "25", "cash_redemption_last_day": "28",
+        "point_value": "0.05", "holidays": "2025-10-01\n2025-01-01",
     })
 
     assert response.status_code == 302
     settings = selectors.loyalty_settings_get(merchant=merchant)
-    assert (settings.stacking, settings.share_daily_cap, settings.holidays) == (
-        "best_of", 80, ["2025-01-01", "2025-10-01"]
-    )
-    assert admin_client.get(url("offers", merchant)).status_code == 200
+    assert (settings.stacking, settings.share_daily_cap, settings.holidays, settings.referral_traffic_percent,
+            settings.referral_new_member_minutes, settings.cash_redemption_first_day, settings.cash_redemption_last_day,
+            ) == ("best_of", 80, ["2025-01-01", "2025-10-01"], 25, 45, 25, 28)
+    page = admin_client.get(url("offers", merchant)).content.decode()
+    assert "25 % / 75 %" in page
+
+
+def test_admin_settings_refuse_a_traffic_share_over_100_percent(admin_client, merchant):
+    response = admin_client.post(url("settings", merchant), {
+        "stacking": "sum", "share_daily_cap": "80", "referral_traffic_percent": "120", "referral_new_member_minutes": "30",
+        "point_value": "0.10", "cash_redemption_first_day": "1", "cash_redemption_last_day": "31",
+    })
+
+    assert response.status_code == 200
+    assert selectors.loyalty_settings_get(merchant=merchant).referral_traffic_percent is None
+
+
+def test_admin_settings_refuse_a_cash_window_that_ends_before_it_starts(admin_client, merchant):
+    response = admin_client.post(url("settings", merchant), {
+        "stacking": "sum", "share_daily_cap": "80", "referral_traffic_percent": "", "referral_new_member_minutes": "30",
+        "point_value": "0.10", "cash_redemption_first_day": "28", "cash_redemption_last_day": "25",
+    })
+
+    assert response.status_code == 200
+    assert "cannot be before the first" in response.content.decode()
 
 
 def test_admin_settings_reject_a_bad_holiday(admin_client, merchant):
     response = admin_client.post(url("settings", merchant), {
-        "stacking": "sum", "share_daily_cap": "80", "referral_traffic_points": "0",
-        "referral_sales_points": "0", "point_value": "0.10", "holidays": "National Day",
+        "stacking": "sum", "share_daily_cap": "80", "referral_traffic_percent": "", "referral_new_member_minutes": "30",
+        "cash_redemption_first_day": "1", "cash_redemption_last_day": "31",
+        "point_value": "0.10", "holidays": "National Day",
     })
 
     assert response.status_code == 200
@@ -297,6 +357,21 @@ def test_first_referral_wins(client, merchant):
     client.get(url("referral_join", merchant, store_code="second"))
 
     assert member_for_user(merchant=merchant, user=user).referral.referrer_store == first
+
+
+def test_an_existing_member_scanning_a_code_is_told_it_changes_nothing(client, merchant):
+    StoreFactory(merchant=merchant, name="Sister brand", code="sister")
+    user = UserFactory()
+    member = member_for_user(merchant=merchant, user=user)
+    Member.objects.for_merchant(merchant).filter(pk=member.pk).update(created_at=timezone.now() - timedelta(days=90))
+    client.force_login(user)
+
+    response = client.get(url("referral_join", merchant, store_code="sister"), follow=True)
+
+    page = response.content.decode()
+    assert "already a member" in page and "changes nothing" in page
+    assert "introduced you" not in page
+    assert not Referral.objects.for_merchant(merchant).filter(member=member).exists()
 
 
 def test_referral_code_of_another_merchants_store_is_not_found(client, merchant, other_merchant):
