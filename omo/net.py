@@ -33,3 +33,9 @@ def client_ip(request) -> str:
             if address:
                 return address
     return ip_or_none(remote) or remote or "unknown"
+
+
+def client_ip_stored(request) -> str | None:
+    """`client_ip` for a database column of IP addresses (django-axes' logs, the audit log): None
+    when the request carries no address (e.g. Django's test client's force_login)."""
+    return ip_or_none(client_ip(request))

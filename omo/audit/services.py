@@ -1,6 +1,6 @@
 """Writes to the audit log. Only inserts: see omo.audit.models."""
 
-from omo.net import client_ip, ip_or_none
+from omo.net import client_ip_stored
 from .models import AuditEvent
 
 Action = AuditEvent.Action
@@ -41,7 +41,7 @@ def audit_request(request, *, action: str, merchant=None, target=None, target_ty
         target_type=target_type,
         target_id=target_id,
         details=details,
-        ip=ip_or_none(client_ip(request)),  # an address, or nothing (a bare test client)
+        ip=client_ip_stored(request),
     )
 
 

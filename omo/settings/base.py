@@ -185,7 +185,7 @@ AXES_BASE_COOLOFF_MINUTES = env.int("AXES_BASE_COOLOFF_MINUTES", default=15)
 AXES_COOLOFF_TIME = "omo.accounts.throttling.axes_cool_off"
 AXES_USE_ATTEMPT_EXPIRATION = True
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_CLIENT_IP_CALLABLE = "omo.net.client_ip"
+AXES_CLIENT_IP_CALLABLE = "omo.net.client_ip_stored"
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_FORM_FIELD = "login"
 AXES_USERNAME_CALLABLE = "omo.accounts.throttling.axes_username"

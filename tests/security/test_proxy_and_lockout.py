@@ -8,6 +8,7 @@ client's address appended to X-Forwarded-For, as nginx's $proxy_add_x_forwarded_
 from datetime import timedelta
 
 import pytest
+from django.utils.module_loading import import_string
 from allauth.account.adapter import get_adapter
 from allauth.account.models import EmailAddress
 from axes.models import AccessAttempt, AccessAttemptExpiration
@@ -79,7 +80,7 @@ def test_allauth_and_axes_use_the_same_client_address(settings, behind_proxy):
     request = RequestFactory().get("/", **via_proxy(ALICE, spoofed="6.6.6.6"))
 
     assert get_adapter(request).get_client_ip(request) == ALICE
-    assert settings.AXES_CLIENT_IP_CALLABLE == "omo.net.client_ip"
+    assert import_string(settings.AXES_CLIENT_IP_CALLABLE)(request) == ALICE
 
 
 # --- link tokens ---------------------------------------------------------------------------------
