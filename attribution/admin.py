@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from omo.tenancy.admin import MerchantOwnedAdmin
+from omo.tenancy.admin import MerchantOwnedAdmin, ReadOnlyAdmin
 
 from .models import Attribution, AttributionSettings
 
@@ -16,19 +16,10 @@ class AttributionAdmin(MerchantOwnedAdmin):
 
 
 @admin.register(AttributionSettings)
-class AttributionSettingsAdmin(MerchantOwnedAdmin):
+class AttributionSettingsAdmin(ReadOnlyAdmin):
     """The history of each merchant's attribution settings, read only: merchant admins change them
     on their settings page (/m/<merchant>/settings/attribution/), which keeps who and when."""
 
     list_display = ("merchant", "effective_from", "window_hours", "in_store_credit", "changed_by")
     list_filter = ("in_store_credit",)
     date_hierarchy = "effective_from"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -8,7 +8,7 @@ from django.http import HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from omo.tenancy.admin import MerchantOwnedAdmin
+from omo.tenancy.admin import MerchantOwnedAdmin, ReadOnlyAdmin
 from omo.tenancy.validators import validate_product_image_url
 
 from . import services
@@ -215,16 +215,10 @@ class OrderLineAdmin(MerchantOwnedAdmin):
 
 
 @admin.register(OrderEvent)
-class OrderEventAdmin(MerchantOwnedAdmin):
+class OrderEventAdmin(ReadOnlyAdmin):
     """The order API's inbox: what arrived and what it did (created/updated/duplicate/stale)."""
 
     list_display = ("number", "outcome", "source_updated_at", "received_at", "merchant")
     list_filter = ("outcome",)
     search_fields = ("number",)
     date_hierarchy = "received_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False

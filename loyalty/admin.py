@@ -3,7 +3,7 @@ from django.contrib import admin
 from omo.net import client_ip
 from omo.audit.models import AuditEvent
 from omo.audit.services import audit_changes, audit_record
-from omo.tenancy.admin import MerchantOwnedAdmin
+from omo.tenancy.admin import MerchantOwnedAdmin, ReadOnlyAdmin
 
 from .models import LoyaltySettings, Offer, PointsAccount, PointsDue, PointsLedgerEntry, Referral
 
@@ -53,7 +53,7 @@ class PointsAccountAdmin(MerchantOwnedAdmin):
 
 
 @admin.register(PointsLedgerEntry)
-class PointsLedgerEntryAdmin(MerchantOwnedAdmin):
+class PointsLedgerEntryAdmin(ReadOnlyAdmin):
     """Read-only: the ledger is append-only (corrections are new "adjust" entries via services)."""
 
     list_display = ("created_at", "merchant", "account", "kind", "points", "balance_after", "label", "source",
@@ -64,15 +64,6 @@ class PointsLedgerEntryAdmin(MerchantOwnedAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return [field.name for field in self.model._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Referral)

@@ -26,6 +26,20 @@ class MerchantOwnedAdmin(admin.ModelAdmin):
         return ("merchant", *super().get_list_filter(request))
 
 
+class ReadOnlyAdmin(MerchantOwnedAdmin):
+    """Records written only by the application (logs, ledgers, histories, inboxes): an operator
+    reads them here and never adds, edits or deletes one."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Merchant)
 class MerchantAdmin(admin.ModelAdmin):
     list_display = ("name", "slug", "currency", "timezone", "country", "created_at")
