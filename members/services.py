@@ -80,7 +80,10 @@ def member_for_user(*, merchant, user) -> Member:
                 member.save(update_fields=fields)
                 return member
             own_email = (user.email or "").lower()
-            if own_email and not email and members.filter(email=own_email).exists():
+            holder = members.filter(email=own_email).first() if own_email and not email else None
+            if holder is not None:
+                if holder.user_id == user.pk:  # created a moment ago by a concurrent first request
+                    return holder
                 raise EmailNotVerified()
             own_phone = phone if phone and not members.filter(phone=phone).exists() else ""
             return members.create(merchant=merchant, email=own_email, phone=own_phone, name=user.name, user=user)
