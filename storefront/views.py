@@ -173,6 +173,7 @@ def checkout(request, merchant):
                 referral_code=form.cleaned_data["referral_code"],
                 campaign_code=request.session.get("campaign_code", ""),
                 points=form.cleaned_data["points"] or 0,
+                payment_method=form.cleaned_data["payment_method"],
             )
         except ValidationError as exc:
             form.add_error(None, exc.messages[0])
