@@ -9,8 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from commerce.models import Order, OrderLine, Variation
 from commerce.services import LineInput, next_order_number, order_create, order_update
