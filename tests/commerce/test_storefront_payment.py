@@ -82,6 +82,8 @@ def test_online_payment_marks_the_order_paid_and_earns_the_online_payment_offer(
     assert (order.payment_method, order.payment_status) == ("online", "paid")
     assert (order.paid_amount, order.unpaid_amount) == (D("200"), D("0"))
     assert points == 20 + 100  # 1 per 10 on 200.00, and 100 for paying online
+    page = client.get(response["Location"]).content.decode()
+    assert '<dd data-testid="payment-method">Online payment</dd>' in page and "Paid" in page
 
 
 def test_an_order_paid_in_store_later_does_not_earn_the_online_payment_offer(client, shopper, merchant, offers):
