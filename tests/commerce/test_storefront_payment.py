@@ -1,11 +1,14 @@
 """The payment method at the storefront checkout (issue 17 item 4): pay in store leaves the order
 pending; online payment charges through the payment provider (the fake one by default) and the
-order is paid, so "100 points for paying online" (a payment-method filter) matches it."""
+order is paid, so "100 points for paying online" (a payment-method filter) matches it. Orders
+through the signed order API send their own payment method."""
 
+from datetime import timedelta
 from decimal import Decimal as D
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from commerce.models import Order
 from commerce.services import order_update
@@ -14,6 +17,7 @@ from loyalty import services as loyalty_services
 from loyalty.models import Offer
 from omo.integrations.payments import PaymentDeclined
 from tests.factories import ProductFactory, UserFactory, VariationFactory
+from tests.order_api import order_payload, post_order
 
 pytestmark = pytest.mark.django_db
 
@@ -105,3 +109,27 @@ def test_a_declined_online_payment_places_no_order(client, shopper, merchant, se
     assert response.status_code == 400
     assert "The payment was declined: card expired" in response.content.decode()
     assert not Order.objects.for_merchant(merchant).exists()
+
+
+def test_orders_through_the_order_api_carry_their_payment_method_and_edits_resettle(
+    client, merchant, member, store, offers, django_capture_on_commit_callbacks
+):
+    def send(payload):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = post_order(client, merchant, payload)
+        assert response.status_code in (200, 201), response.content
+        return Order.objects.for_merchant(merchant).get(number=payload["order_id"])
+
+    at = timezone.now() - timedelta(hours=1)
+    common = {"channel": "pos", "store": store.code, "payment_status": "paid"}
+    online = send(order_payload("POS-1", member, at, payment_method="online", **common))
+    card = send(order_payload("POS-2", member, at, payment_method="card", **common))
+    assert (online.payment_method, card.payment_method) == ("online", "card")
+    assert loyalty_selectors.points_balance(merchant=merchant, member=online.member) == (12 + 100) + 12
+
+    edited = order_payload("POS-1", member, at, payment_method="online", updated_at=timezone.now().isoformat(),
+                           money={"item_subtotal": "240.00", "total": "240.00"},
+                           lines=[{"sku": "OTHER-1", "name": "Something else", "quantity": 2, "unit_price": "120.00"}],
+                           **common)
+    send(edited)
+    assert loyalty_selectors.points_balance(merchant=merchant, member=online.member) == (24 + 100) + 12
