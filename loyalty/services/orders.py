@@ -202,7 +202,7 @@ def _order_adjust(order: Order, settings: LoyaltySettings) -> list[Entry]:
             description = _("Order %(number)s cancelled or returned") % {"number": order.number}
         if change == 0:
             continue  # all of it already spent: nothing to take, and no empty entry
-        if edited:
+        if edited and not (kind == Kind.EARN and points == 0 < earned):  # all taken, now back: an undo
             description = _("Order %(number)s edited") % {"number": order.number}
         missing = points - target + change if kind == Kind.REVERSE else 0
         if missing:

@@ -164,3 +164,14 @@ def test_an_edit_moves_the_referral_split_at_the_ratio_kept(merchant, store, sta
     assert (balance(merchant, member), store_balance(merchant, sister), balance(merchant, staff=staff)) == (200, 50, 150)
     edit(merchant, order, "400.00")
     assert (balance(merchant, member), store_balance(merchant, sister), balance(merchant, staff=staff)) == (40, 10, 30)
+
+
+def test_a_refund_undone_gives_the_points_back_as_an_undo(merchant, member, order):
+    order_update(merchant=merchant, order=order, changes={"payment_status": "refunded"})
+    settle(merchant, order)
+    order_update(merchant=merchant, order=order, changes={"payment_status": "paid"})
+    settle(merchant, order)
+    assert balance(merchant, member) == 20
+    assert [d for _, _, d in entries(merchant, order)][1:] == [
+        f"Order {order.number} cancelled or returned", f"Order {order.number}: refund or return undone",
+    ]
