@@ -209,8 +209,9 @@ def _seed_merchant(merchant, spec, password, rnd, n_orders, n_members, n_product
 # The source documents' offer examples, so the points pages and ledgers have content.
 OFFERS = [
     {"name": "1 point per 10 spent", "event": "order_paid", "action": "points_per_amount", "value": 1, "per_amount": 10},
+    # Storefront orders paid online carry payment method "online" (storefront.services.PaymentMethod).
     {"name": "100 points for paying online", "event": "order_paid", "action": "fixed_points", "value": 100,
-     "channels": ["web"], "campaign": True},
+     "payment_methods": ["online"], "campaign": True},
     {"name": "100 points for installing the app", "event": "app_installed", "action": "fixed_points", "value": 100},
     {"name": "10% off in Hypermarket stores", "event": "order_paid", "action": "discount_percentage", "value": 10,
      "store_attributes": {"format": "Hypermarket"}},

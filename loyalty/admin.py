@@ -5,7 +5,7 @@ from omo.audit.models import AuditEvent
 from omo.audit.services import audit_changes, audit_record
 from omo.tenancy.admin import MerchantOwnedAdmin, ReadOnlyAdmin
 
-from .models import LoyaltySettings, Offer, PointsAccount, PointsDue, PointsLedgerEntry, Referral
+from .models import LoyaltySettings, Offer, OrderPointsBasis, PointsAccount, PointsDue, PointsLedgerEntry, Referral
 
 
 @admin.register(LoyaltySettings)
@@ -78,3 +78,23 @@ class PointsDueAdmin(MerchantOwnedAdmin):
     list_display = ("order", "merchant", "due_since")
     search_fields = ("order__number",)
     raw_id_fields = ("order",)
+
+
+@admin.register(OrderPointsBasis)
+class OrderPointsBasisAdmin(MerchantOwnedAdmin):
+    """What a paid order's points were decided on: read-only, like the ledger it explains."""
+
+    list_display = ("order", "merchant", "stacking", "referral_traffic_percent", "created_at")
+    search_fields = ("order__number",)
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

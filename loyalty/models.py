@@ -382,3 +382,27 @@ class PointsDue(MerchantOwned):
 
     def __str__(self):
         return f"{self.order_id} since {self.due_since:%Y-%m-%d %H:%M}"
+
+
+class OrderPointsBasis(MerchantOwned):
+    """What a paid order's points were decided on, kept when it first earned (issue 17 item 9):
+    the offers as the engine saw them then (holiday dates and stores resolved), the event facts
+    (day, channel, store attributes, payment method, birthday) and the stacking mode. An edit of
+    the order re-evaluates this on its new amounts (`loyalty.offer_snapshot`); later changes to
+    offers, holiday calendars or store formats never move the points of past orders."""
+
+    order = models.OneToOneField("commerce.Order", on_delete=models.CASCADE, related_name="+")
+    offers = models.JSONField(_("offers"), default=list)
+    facts = models.JSONField(_("facts"), default=dict)
+    stacking = models.CharField(_("stacking"), max_length=10)
+    # The referral split's traffic share then (None: no split); its recipients are the accounts
+    # that hold the order's traffic and sales entries.
+    referral_traffic_percent = models.PositiveSmallIntegerField(_("traffic share (%)"), null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("order points basis")
+        verbose_name_plural = _("order points bases")
+
+    def __str__(self):
+        return f"{self.order_id}"

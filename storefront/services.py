@@ -6,18 +6,19 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from commerce.models import Order, OrderLine, Variation
-from commerce.services import LineInput, next_order_number, order_create
+from commerce.services import LineInput, next_order_number, order_create, order_update
 from loyalty import selectors as loyalty_selectors
 from loyalty import services as loyalty_services
 from loyalty.offers import LineFacts
 from members.models import Member
 from members.services import member_for_user
+from omo.integrations import payments
 from partners import selectors as partner_selectors
 from recommendations.models import RecommendationItem
 
@@ -108,6 +109,30 @@ def cart_price(*, merchant, member, lines: list[CartLine], link=None) -> CartPri
     return CartPrice(subtotal, discounts, min(sum((d.amount for d in discounts), Decimal("0")), subtotal), recommended)
 
 
+class PaymentMethod(models.TextChoices):
+    """How the shopper pays, recorded on the order (`Order.payment_method`): offers with a
+    payment-method filter (e.g. "100 points for paying online") match on these values."""
+
+    IN_STORE = "in_store", gettext_lazy("Pay in store")
+    ONLINE = "online", gettext_lazy("Online payment")
+
+
+def _pay_online(merchant, order: Order) -> None:
+    """Charge the order through the payment provider now and mark it paid (through the order
+    service, so the followers hear of it: the points of a paid order). A declined charge raises
+    ValidationError, which rolls the whole checkout back."""
+    try:
+        payments.get_provider().charge(amount=order.total, currency=order.currency, reference=order.number)
+    except payments.PaymentDeclined as exc:
+        raise ValidationError(_("The payment was declined: %(reason)s") % {"reason": exc}) from exc
+    order_update(
+        merchant=merchant,
+        order=order,
+        changes={"payment_status": Order.PaymentStatus.PAID, "paid_amount": order.total},
+    )
+    order.refresh_from_db()
+
+
 DOUBLE_SUBMIT_SECONDS = 10
 
 
@@ -144,15 +169,20 @@ def _points_value(merchant, member, points: int, amount: Decimal) -> Decimal:
 @transaction.atomic
 def storefront_checkout(
     *, merchant, user, cart: dict[int, int], link=None, referral_code: str = "", campaign_code: str = "",
-    points: int = 0,
+    points: int = 0, payment_method: str = PaymentMethod.IN_STORE,
 ) -> Order:
-    """Place the shopper's order: status processing, payment pending (no real payment).
+    """Place the shopper's order: status processing, with the payment method the shopper chose.
+
+    Pay in store: payment pending (the store takes it). Online payment: the payment provider
+    charges the total at once and the order is paid (`_pay_online`).
 
     Unavailable products are refused; the merchant's discount offers and the points used are taken
     off (`cart_price`, `_points_value`); with a recommendation link the order names the link and
     its store and marks the lines of recommended variations; a referral code rides on the order
     (`_campaign_code`) for the partners follower. Raises ValidationError (nothing written).
     """
+    if payment_method not in PaymentMethod.values:
+        raise ValidationError(_("Choose how you want to pay."))
     lines = cart_lines(merchant=merchant, cart=cart)
     if not lines:
         raise ValidationError(_("Your cart is empty."))
@@ -177,6 +207,7 @@ def storefront_checkout(
         member=member,
         status=Order.Status.PROCESSING,
         payment_status=Order.PaymentStatus.PENDING,
+        payment_method=payment_method,
         lines=[
             LineInput(
                 variation=line.variation,
@@ -191,4 +222,6 @@ def storefront_checkout(
     )
     if points:  # the ledger entry; a balance spent meanwhile rolls the whole checkout back
         loyalty_services.points_redeem_for_order(merchant=merchant, member=member, points=points, order=order)
+    if payment_method == PaymentMethod.ONLINE:
+        _pay_online(merchant, order)
     return order

@@ -24,7 +24,7 @@ from recommendations import services as link_services
 
 from . import cart as session_cart
 from .forms import CheckoutForm
-from .services import cart_lines, cart_price, storefront_checkout, variation_check_available
+from .services import PaymentMethod, cart_lines, cart_price, storefront_checkout, variation_check_available
 
 
 def _int(value, default=None):
@@ -173,6 +173,7 @@ def checkout(request, merchant):
                 referral_code=form.cleaned_data["referral_code"],
                 campaign_code=request.session.get("campaign_code", ""),
                 points=form.cleaned_data["points"] or 0,
+                payment_method=form.cleaned_data["payment_method"],
             )
         except ValidationError as exc:
             form.add_error(None, exc.messages[0])
@@ -198,4 +199,8 @@ def order_detail(request, merchant, number):
     order = get_object_or_404(
         Order.objects.for_merchant(request.merchant).prefetch_related("lines"), number=number, member__user=request.user
     )
-    return render(request, "storefront/order.html", {"order": order})
+    methods = dict(PaymentMethod.choices)
+    return render(
+        request, "storefront/order.html",
+        {"order": order, "payment_method": methods.get(order.payment_method, order.payment_method)},
+    )

@@ -10,8 +10,9 @@ from django.utils.translation import ngettext
 
 from commerce.models import Order, OrderLine
 
+from .. import offer_snapshot
 from .. import offers as rules
-from ..models import LoyaltySettings, Offer, PointsAccount, PointsDue
+from ..models import LoyaltySettings, Offer, OrderPointsBasis, PointsAccount, PointsDue
 from .ledger import Entry, Kind, Source, _award_points_to, _post, account_lock
 from .settings import _rule_offers, _store_attributes, settings_for
 from .split import _referral_shares, _WaitForCredit
@@ -65,13 +66,21 @@ def _order_earn(order: Order, settings: LoyaltySettings) -> list[Entry]:
     merchant = order.merchant
     at = timezone.now()
     written = []
-    awards = rules.evaluate(
-        _order_facts(order, after_returns=True),
-        _rule_offers(merchant, settings, Offer.Event.ORDER_PAID),
-        stacking=settings.stacking,
-    )
+    facts = _order_facts(order, after_returns=True)
+    offers = _rule_offers(merchant, settings, Offer.Event.ORDER_PAID)
+    awards = rules.evaluate(facts, offers, stacking=settings.stacking)
     sale_points = sum(award.points for award in awards if award.points > 0)
     shares = _referral_shares(order, settings, sale_points)
+    # What these points were decided on, for the edits to come (`_basis_awards`).
+    OrderPointsBasis.objects.for_merchant(merchant).create(
+        merchant=merchant,
+        order=order,
+        offers=offer_snapshot.offers_dump(offers),
+        facts=offer_snapshot.facts_dump(facts),
+        stacking=str(settings.stacking),
+        referral_traffic_percent=settings.referral_traffic_percent if shares else None,
+        created_at=at,
+    )
     if sale_points > 0:
         account = account_lock(merchant=merchant, member=order.member)
         written += _award_points_to(
@@ -97,13 +106,24 @@ def _order_earn(order: Order, settings: LoyaltySettings) -> list[Entry]:
     return written
 
 
+def _basis_awards(order: Order, basis: OrderPointsBasis, *, after_returns: bool = True) -> list[rules.Award]:
+    """The awards of the offers and facts kept when the order first earned, evaluated on the
+    order's amounts now: an edit moves the amounts, never the rules."""
+    now = _order_facts(order, after_returns=after_returns)
+    facts = offer_snapshot.facts_load(basis.facts, lines=now.lines, order_amount=now.order_amount)
+    return rules.evaluate(facts, offer_snapshot.offers_load(basis.offers), stacking=basis.stacking)
+
+
 def _order_adjust(order: Order, settings: LoyaltySettings) -> list[Entry]:
     """Bring what the order earned in line with what it should keep now, as new entries.
 
-    Cancelled, refunded or fully returned: nothing is kept. Partly returned: the offers that
-    earned are evaluated again on what the member kept; referral shares go only with the whole
-    sale. A refund or return that is undone gives back what was taken, up to what the order first
-    earned. Points the member already spent cannot be taken back below zero: the entry takes what
+    Cancelled, refunded or fully returned: nothing is kept. Otherwise, for an order with a kept
+    basis (`OrderPointsBasis`), each offer's points are those its offers and facts as of the first
+    earn give on the order's amounts now: an edit up earns the difference (an offer that now
+    matches, e.g. a category added, earns anew), an edit down or a partial return takes it back.
+    Orders that earned before bases were kept: the offers that earned are evaluated again on what
+    the member kept, never above what they first earned. Referral shares go only with the whole
+    sale. A refund or return that is undone gives back what was taken. Points the member already spent cannot be taken back below zero: the entry takes what
     is there and says what is missing. A cancelled or refunded order also gives back the points
     redeemed on it. Each entry's key names the slot, the target and how many entries the slot
     had: a replayed event finds nothing to do, a later change of state writes anew.
@@ -130,8 +150,27 @@ def _order_adjust(order: Order, settings: LoyaltySettings) -> list[Entry]:
         label_of_slot[slot] = entry.label
         source_of_slot[slot] = entry.source
     nothing_kept = order.is_cancelled or order.payment_status == Order.PaymentStatus.REFUNDED or _fully_returned(order)
+    basis = OrderPointsBasis.objects.for_merchant(merchant).filter(order=order).first()
     kept: dict[str, int] = {}
-    if not nothing_kept:
+    if not nothing_kept and basis is not None:
+        awards = _basis_awards(order, basis)
+        kept = {f"offer:{award.offer_id}": award.points for award in awards}
+        new_slots = [a for a in awards if a.points > 0 and f"offer:{a.offer_id}" not in offer_of_slot]
+        if new_slots and order.member_id is not None:
+            # An edit made an offer of the basis match that earned nothing at first: a new slot.
+            account_id = account_lock(merchant=merchant, member=order.member).pk
+            for award in new_slots:
+                slot = f"offer:{award.offer_id}"
+                net[(account_id, slot)] = count[(account_id, slot)] = first_earned[(account_id, slot)] = 0
+                offer_of_slot[slot], label_of_slot[slot] = award.offer_id, award.label.value
+                source_of_slot[slot] = Source.ORDER_PAID
+    parts: dict[str, int] = {}
+    if not nothing_kept and basis is not None and basis.referral_traffic_percent is not None:
+        # The split's parts follow an edit of the sale (at the ratio kept), not its returns.
+        whole = sum(a.points for a in _basis_awards(order, basis, after_returns=False) if a.points > 0)
+        traffic, sales = rules.referral_parts(sale_points=whole, traffic_percent=basis.referral_traffic_percent)
+        parts = {"traffic": traffic, "sales": sales}
+    if not nothing_kept and basis is None:
         offer_ids = [pk for pk in offer_of_slot.values() if pk is not None]
         awards = rules.evaluate(
             _order_facts(order, after_returns=True),
@@ -139,15 +178,18 @@ def _order_adjust(order: Order, settings: LoyaltySettings) -> list[Entry]:
             stacking=settings.stacking,
         )
         kept = {f"offer:{award.offer_id}": award.points for award in awards}
+    returned = order.returned_amount > 0 or any(line.returned_quantity for line in _lines(order))
+    edited = basis is not None and not nothing_kept and not returned
     written = []
     for (account_id, slot), points in sorted(net.items()):
         earned = first_earned[(account_id, slot)]
         if nothing_kept:
             target = 0
         elif slot.startswith("offer:"):
-            target = min(earned, kept.get(slot, 0))
+            target = kept.get(slot, 0) if basis is not None else min(earned, kept.get(slot, 0))
         else:
-            target = earned  # a referral share goes with the whole sale, and comes back with it
+            # A referral share goes with the whole sale, and comes back with it; an edit moves it.
+            target = parts.get(slot, earned)
         if target == points:
             continue
         account = PointsAccount.objects.for_merchant(merchant).select_for_update().get(pk=account_id)
@@ -156,13 +198,17 @@ def _order_adjust(order: Order, settings: LoyaltySettings) -> list[Entry]:
             change, kind = target - points, Kind.EARN
             description = _("Order %(number)s: refund or return undone") % {"number": order.number}
         else:
-            take = points - target
-            change, kind = -min(take, account.balance), Kind.REVERSE
+            change, kind = -min(points - target, account.balance), Kind.REVERSE
             description = _("Order %(number)s cancelled or returned") % {"number": order.number}
-            if -change < take:
-                description += " " + ngettext(
-                    "(%(missing)s point already spent)", "(%(missing)s points already spent)", take + change
-                ) % {"missing": take + change}
+        if change == 0:
+            continue  # all of it already spent: nothing to take, and no empty entry
+        if edited and not (kind == Kind.EARN and points == 0 < earned):  # all taken, now back: an undo
+            description = _("Order %(number)s edited") % {"number": order.number}
+        missing = points - target + change if kind == Kind.REVERSE else 0
+        if missing:
+            description += " " + ngettext(
+                "(%(missing)s point already spent)", "(%(missing)s points already spent)", missing
+            ) % {"missing": missing}
         entry = _post(
             account,
             kind=kind,
@@ -226,7 +272,8 @@ def order_points_settle(*, merchant, order_id) -> list[Entry]:
     reversal entries; a refund or return undone: earn back (`_order_adjust`). Safe to call any
     number of times, in any order.
     Orders without a member earn nothing; split (child) orders neither: the
-    parent order's points stand. Editing a paid order does not earn more.
+    parent order's points stand. An edit of a paid order re-settles its points against the
+    offers and facts kept when it first earned (`OrderPointsBasis`, `_order_adjust`).
     A referred member's online sale waits (stays due) until its attribution is decided, since
     the staff member it credits earns the split's sales part (`split._referral_shares`).
     """
@@ -242,7 +289,11 @@ def order_points_settle(*, merchant, order_id) -> list[Entry]:
         # Guests earn nothing; a split keeps the parent order's points (splitting earns no more).
         return []
     settings = settings_for(order.merchant)
-    already_earned = Entry.objects.for_merchant(merchant).filter(order=order, kind=Kind.EARN).exists()
+    # Once earned (a basis kept, or entries from before bases were kept), only adjusted.
+    already_earned = (
+        OrderPointsBasis.objects.for_merchant(merchant).filter(order=order).exists()
+        or Entry.objects.for_merchant(merchant).filter(order=order, kind=Kind.EARN).exists()
+    )
     if (
         order.payment_status == Order.PaymentStatus.PAID
         and not order.is_cancelled

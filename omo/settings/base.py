@@ -301,6 +301,8 @@ TWILIO_FROM_NUMBER = env("TWILIO_FROM_NUMBER", default="")
 SMS_RATE_PER_MEMBER = env.int("SMS_RATE_PER_MEMBER", default=3)
 SMS_RATE_PER_STORE = env.int("SMS_RATE_PER_STORE", default=100)
 SMS_RATE_WINDOW = env.int("SMS_RATE_WINDOW", default=3600)
+# Online payment at the storefront checkout: the fake provider charges at once, nothing is taken.
+PAYMENT_PROVIDER = env("PAYMENT_PROVIDER", default="omo.integrations.payments.FakeProvider")
 
 # The apps that follow orders (commerce.events): (mark, task) per app, as dotted paths. The mark
 # runs inside the order's transaction and records what the app still owes the order (its beat
