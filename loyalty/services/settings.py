@@ -31,7 +31,7 @@ def _rule_offers(merchant, settings: LoyaltySettings, event: str, *, offer_ids=N
     computed with the offers that earned, even if one was switched off since.
     """
     holidays = settings.holiday_dates()
-    offers = Offer.objects.for_merchant(merchant).filter(event=event)
+    offers = Offer.objects.for_merchant(merchant).filter(event=event).select_related("min_tier")
     offers = list((offers.filter(pk__in=offer_ids) if offer_ids is not None else offers.filter(active=True))
                   .order_by("position", "id"))
     # Store filters through the join table: the offers are this merchant's, so are their stores.
