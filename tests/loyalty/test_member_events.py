@@ -239,3 +239,24 @@ def test_admin_configures_a_custom_event_offer_with_lifetime_budget_and_tier(cli
     assert (offer_.custom_event, offer_.points_lifetime_days, offer_.deduction_account_id, offer_.min_tier_id) == (
         "survey_done", 30, budget.pk, gold.pk
     )
+
+
+def test_points_taken_back_go_back_to_the_deduction_account(merchant, member):
+    from commerce.services import LineInput, order_cancel, order_create
+    from loyalty import services
+
+    budget = PointsBudget.objects.for_merchant(merchant).create(merchant=merchant, name="Summer", budget=1000)
+    offer(merchant, name="Summer 1 per 10", event="order_paid", action="points_per_amount", value=D("1"),
+          per_amount=D("10"), deduction_account=budget)
+    placed = order_create(
+        merchant=merchant, number="B-1", channel="pos", member=member, payment_status="paid",
+        lines=[LineInput(variation=None, quantity=1, unit_price=D("300.00"), product_name="Thing")],
+    )
+    services.order_points_settle(merchant=merchant, order_id=placed.pk)
+    assert selectors.budget_list(merchant=merchant)[0].remaining == 970
+
+    order_cancel(merchant=merchant, order=placed)
+    services.order_points_settle(merchant=merchant, order_id=placed.pk)
+
+    assert selectors.budget_list(merchant=merchant)[0].remaining == 1000
+    assert balance(merchant, member) == 0

@@ -157,3 +157,13 @@ def test_tiers_are_per_merchant(merchant, member):
     order(merchant, member, "9000.00", placed_at=NOW - timedelta(days=1))
 
     assert tier_name(merchant, member) is None
+
+
+def test_checkout_preview_shows_the_tier_points(merchant, member):
+    tiers(merchant)
+    base_offer(merchant)
+    order(merchant, member, "5000.00", placed_at=datetime.now(UTC) - timedelta(days=2))
+
+    awards = services.offers_preview(merchant=merchant, member=member, amount=D("300.00"))
+
+    assert [award.points for award in awards] == [60]
