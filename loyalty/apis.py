@@ -19,7 +19,7 @@ from .services import member_event_record
 from .services.member_events import EVENTS
 
 
-class MemberRefSerializer(serializers.Serializer):
+class MemberEventMemberSerializer(serializers.Serializer):
     phone = serializers.CharField(required=False, allow_blank=True, max_length=40)
     email = serializers.EmailField(required=False, allow_blank=True)
 
@@ -31,7 +31,7 @@ class MemberEventSerializer(serializers.Serializer):
         help_text=f"one of {', '.join(EVENTS)}, or custom:<name>",
     )
     occurred_at = serializers.DateTimeField(required=False, help_text="when it happened (default: now)")
-    member = MemberRefSerializer(help_text="the member, by phone or email")
+    member = MemberEventMemberSerializer(help_text="the member, by phone or email")
 
 
 class MemberEventResponseSerializer(serializers.Serializer):

@@ -287,6 +287,8 @@ class Offer(MerchantOwned):
         )
 
     def clean(self):
+        if self.custom_event and self.event != self.Event.CUSTOM:
+            raise ValidationError({"custom_event": _("A custom event name only applies to custom events.")})
         if self.value is None:
             return  # the missing value is already a field error ("This field is required.")
         try:

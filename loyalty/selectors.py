@@ -103,8 +103,10 @@ def member_twelve_month_spending(*, merchant, member, at=None, exclude_order_id=
 def member_tier(*, merchant, member, at=None, exclude_order_id=None) -> Tier | None:
     """The member's tier now: the highest tier whose threshold their 12-month spending reaches.
     Computed on every call from the orders (nothing cached, so a refund moves it at once)."""
+    if member is None:
+        return None
     tiers = tier_list(merchant=merchant)
-    if not tiers or member is None:
+    if not tiers:
         return None
     spent = member_twelve_month_spending(merchant=merchant, member=member, at=at, exclude_order_id=exclude_order_id)
     reached = [tier for tier in tiers if spent >= tier.threshold]

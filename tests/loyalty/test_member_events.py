@@ -260,3 +260,15 @@ def test_points_taken_back_go_back_to_the_deduction_account(merchant, member):
 
     assert selectors.budget_list(merchant=merchant)[0].remaining == 1000
     assert balance(merchant, member) == 0
+
+
+def test_a_custom_event_name_on_another_event_is_refused(merchant):
+    from django.core.exceptions import ValidationError
+
+    bad = Offer(merchant=merchant, name="Odd", event="order_paid", action="fixed_points", value=D("5"),
+                custom_event="survey_done")
+
+    with pytest.raises(ValidationError) as error:
+        bad.clean()
+
+    assert "custom_event" in error.value.message_dict
