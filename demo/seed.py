@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from commerce import services as order_services
 from commerce.models import Order, Product, Variation
-from loyalty.models import Offer
+from loyalty.models import Offer, PointsBudget, Tier
 from members.models import Member
 from omo.accounts.models import User
 from omo.tenancy.models import Merchant, Staff, Store
@@ -223,10 +223,22 @@ OFFERS = [
 ]
 
 
+# Member tiers by 12-month spending: (name, threshold, points multiplier).
+TIERS = [("Silver", "5000", "1.5"), ("Gold", "20000", "2")]
+
+
 def _seed_programs(merchant, password, sellers, rnd) -> list[str]:
     """Loyalty offers and points, and a KOL partner with a campaign and referred orders."""
     for spec in OFFERS:
         Offer.objects.get_or_create(merchant=merchant, name=spec["name"], defaults=spec)
+    for name, threshold, multiplier in TIERS:
+        Tier.objects.get_or_create(merchant=merchant, name=name,
+                                   defaults={"threshold": Decimal(threshold), "multiplier": Decimal(multiplier)})
+    budget, _created = PointsBudget.objects.get_or_create(merchant=merchant, name="App launch",
+                                                          defaults={"budget": 50000})
+    Offer.objects.filter(merchant=merchant, event="app_installed", deduction_account__isnull=True).update(
+        deduction_account=budget, points_lifetime_days=365
+    )
 
     partner_user = _user(f"kol@{merchant.slug}.example", "Kim KOL", password)
     partner = partner_services.partner_for_user(partner_user, create=True)

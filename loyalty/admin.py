@@ -5,7 +5,18 @@ from omo.audit.models import AuditEvent
 from omo.audit.services import audit_changes, audit_record
 from omo.tenancy.admin import MerchantOwnedAdmin, ReadOnlyAdmin
 
-from .models import LoyaltySettings, Offer, OrderPointsBasis, PointsAccount, PointsDue, PointsLedgerEntry, Referral
+from .models import (
+    LoyaltySettings,
+    MemberEventInbox,
+    Offer,
+    OrderPointsBasis,
+    PointsAccount,
+    PointsBudget,
+    PointsDue,
+    PointsLedgerEntry,
+    Referral,
+    Tier,
+)
 
 
 @admin.register(LoyaltySettings)
@@ -30,10 +41,11 @@ class OfferAdmin(MerchantOwnedAdmin):
     filter_horizontal = ("stores",)
     fieldsets = (
         (None, {"fields": ("merchant", "name", "active", "position")}),
-        ("Event and action", {"fields": ("event", "action", "value", "per_amount", "campaign", "stacking_group")}),
+        ("Event and action", {"fields": ("event", "custom_event", "action", "value", "per_amount", "campaign",
+                                         "stacking_group", "points_lifetime_days", "deduction_account")}),
         ("Filters", {"fields": ("channels", "stores", "store_attributes", "payment_methods", "product_categories",
                                 "recommended_only", "starts_on", "ends_on", "holidays_only", "birthday_only",
-                                "birthday_month")}),
+                                "birthday_month", "min_tier")}),
     )
 
 
@@ -80,21 +92,29 @@ class PointsDueAdmin(MerchantOwnedAdmin):
     raw_id_fields = ("order",)
 
 
+@admin.register(Tier)
+class TierAdmin(MerchantOwnedAdmin):
+    list_display = ("name", "merchant", "threshold", "multiplier")
+
+
+@admin.register(PointsBudget)
+class PointsBudgetAdmin(MerchantOwnedAdmin):
+    list_display = ("name", "merchant", "budget", "created_at")
+    search_fields = ("name",)
+
+
+@admin.register(MemberEventInbox)
+class MemberEventInboxAdmin(ReadOnlyAdmin):
+    """The member-events API's inbox: what arrived and what it awarded."""
+
+    list_display = ("event_id", "event", "merchant", "member", "points", "received_at")
+    search_fields = ("event_id", "event")
+    raw_id_fields = ("member",)
+
+
 @admin.register(OrderPointsBasis)
-class OrderPointsBasisAdmin(MerchantOwnedAdmin):
+class OrderPointsBasisAdmin(ReadOnlyAdmin):
     """What a paid order's points were decided on: read-only, like the ledger it explains."""
 
     list_display = ("order", "merchant", "stacking", "referral_traffic_percent", "created_at")
     search_fields = ("order__number",)
-
-    def get_readonly_fields(self, request, obj=None):
-        return [field.name for field in self.model._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

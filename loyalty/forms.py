@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from commerce.models import Order
 from omo.tenancy.models import Store
 
-from .models import LoyaltySettings, Offer
+from .models import LoyaltySettings, Offer, PointsBudget, Tier
 
 
 def _split_words(text: str) -> list[str]:
@@ -90,6 +90,14 @@ class OfferForm(forms.ModelForm):
         widget=forms.CheckboxSelectMultiple,
         help_text=_("None ticked: every store."),
     )
+    min_tier = forms.ModelChoiceField(
+        label=_("Minimum tier"), queryset=Tier.objects.none(), required=False,
+        help_text=_("Only members in this tier or a higher one. Empty: every member."),
+    )
+    deduction_account = forms.ModelChoiceField(
+        label=_("Deduction account"), queryset=PointsBudget.objects.none(), required=False,
+        help_text=_("The budget this offer's points are charged to. Empty: no budget limit."),
+    )
 
     class Meta:
         model = Offer
@@ -97,6 +105,7 @@ class OfferForm(forms.ModelForm):
             "name", "active", "event", "action", "value", "per_amount", "campaign", "stacking_group", "position",
             "channels", "stores", "store_attributes", "payment_methods", "product_categories", "recommended_only",
             "starts_on", "ends_on", "holidays_only", "birthday_only", "birthday_month",
+            "custom_event", "min_tier", "points_lifetime_days", "deduction_account",
         ]
         widgets = {
             "starts_on": forms.DateInput(attrs={"type": "date"}),
@@ -107,6 +116,9 @@ class OfferForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.instance.merchant = merchant
         self.fields["stores"].queryset = Store.objects.for_merchant(merchant).filter(removed_at__isnull=True)
+        # Scoped to the merchant: the model fields' default querysets would list every merchant's rows.
+        self.fields["min_tier"].queryset = Tier.objects.for_merchant(merchant)
+        self.fields["deduction_account"].queryset = PointsBudget.objects.for_merchant(merchant)
 
     def clean(self):
         cleaned = super().clean()

@@ -116,6 +116,52 @@ class LoyaltySettings(MerchantOwned):
             )
 
 
+class Tier(MerchantOwned):
+    """A member tier (Open Loyalty, Antavo): reached by spending at least `threshold` in the last
+    12 months; its `multiplier` multiplies the base points of the member's orders. The member's
+    tier is computed from their orders when needed (`loyalty.selectors.member_tier`), never stored."""
+
+    name = models.CharField(_("name"), max_length=60)
+    threshold = models.DecimalField(
+        _("12-month spending from"), max_digits=14, decimal_places=2, validators=[MinValueValidator(0)],
+        help_text=_("A member who spent at least this in the last 12 months is in this tier."),
+    )
+    multiplier = models.DecimalField(
+        _("points multiplier"), max_digits=5, decimal_places=2, default=Decimal("1"),
+        validators=[MinValueValidator(Decimal("1"))],
+        help_text=_("Multiplies the normal points of the member's orders: 2 = double points."),
+    )
+
+    class Meta:
+        verbose_name = _("tier")
+        verbose_name_plural = _("tiers")
+        ordering = ["threshold", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["merchant", "name"], name="loyalty_tier_name_unique"),
+            models.UniqueConstraint(fields=["merchant", "threshold"], name="loyalty_tier_threshold_unique"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class PointsBudget(MerchantOwned):
+    """A deduction account (Loymax): the budget an offer's points are charged to. Each award
+    draws on it; an award beyond what is left is cut to what is left (nothing once it is spent)."""
+
+    name = models.CharField(_("name"), max_length=100)
+    budget = models.PositiveIntegerField(_("budget (points)"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("deduction account")
+        verbose_name_plural = _("deduction accounts")
+        ordering = ["name", "id"]
+
+    def __str__(self):
+        return self.name
+
+
 class Offer(MerchantOwned):
     """A points rule the merchant configures without code: event + action + filters."""
 
@@ -128,6 +174,10 @@ class Offer(MerchantOwned):
         SHARE = rules.EventKind.SHARE.value, _("Share through the share button")
         APP_INSTALLED = rules.EventKind.APP_INSTALLED.value, _("App installed")
         BIRTHDAY = rules.EventKind.BIRTHDAY.value, _("Birthday")
+        FOLLOW_OFFICIAL_ACCOUNT = rules.EventKind.FOLLOW_OFFICIAL_ACCOUNT.value, _("Official account followed")
+        BIRTHDAY_SET = rules.EventKind.BIRTHDAY_SET.value, _("Birthday entered")
+        PROFILE_COMPLETED = rules.EventKind.PROFILE_COMPLETED.value, _("Profile completed")
+        CUSTOM = rules.EventKind.CUSTOM.value, _("Custom event")
 
     class Action(models.TextChoices):
         FIXED_POINTS = rules.ActionKind.FIXED_POINTS.value, _("Fixed points")
@@ -177,6 +227,24 @@ class Offer(MerchantOwned):
     holidays_only = models.BooleanField(_("only on holidays"), default=False)
     birthday_only = models.BooleanField(_("only on the member's birthday"), default=False)
     birthday_month = models.BooleanField(_("only in the member's birthday month"), default=False)
+    custom_event = models.CharField(
+        _("custom event name"), max_length=60, blank=True,
+        help_text=_('Only for custom events: the name after "custom:", e.g. survey_done. Empty: any custom event.'),
+    )
+    min_tier = models.ForeignKey(
+        Tier, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("minimum tier"),
+        help_text=_("Only members in this tier or a higher one. Empty: every member."),
+    )
+    # Loymax: the points' lifetime and the account they are charged to.
+    points_lifetime_days = models.PositiveIntegerField(
+        _("points lifetime (days)"), null=True, blank=True,
+        help_text=_("The points this offer awards expire this many days after they are earned. Empty: never."),
+    )
+    deduction_account = models.ForeignKey(
+        PointsBudget, on_delete=models.PROTECT, null=True, blank=True, related_name="offers",
+        verbose_name=_("deduction account"),
+        help_text=_("The budget this offer's points are charged to. Empty: no budget limit."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -203,6 +271,8 @@ class Offer(MerchantOwned):
             holidays=holidays if self.holidays_only else frozenset(),
             birthday_only=self.birthday_only,
             birthday_month=self.birthday_month,
+            custom_event=self.custom_event,
+            min_tier_threshold=self.min_tier.threshold if self.min_tier_id else None,
         )
         return rules.Offer(
             id=self.pk,
@@ -217,6 +287,8 @@ class Offer(MerchantOwned):
         )
 
     def clean(self):
+        if self.custom_event and self.event != self.Event.CUSTOM:
+            raise ValidationError({"custom_event": _("A custom event name only applies to custom events.")})
         if self.value is None:
             return  # the missing value is already a field error ("This field is required.")
         try:
@@ -286,6 +358,10 @@ class PointsLedgerEntry(MerchantOwned):
         SHARE = "share", pgettext_lazy("offer event", "Share")
         APP_INSTALLED = "app_installed", _("App installed")
         BIRTHDAY = "birthday", _("Birthday")
+        FOLLOW_OFFICIAL_ACCOUNT = "follow_official_account", _("Official account followed")
+        BIRTHDAY_SET = "birthday_set", _("Birthday entered")
+        PROFILE_COMPLETED = "profile_completed", _("Profile completed")
+        CUSTOM_EVENT = "custom_event", _("Custom event")
         CHECKOUT = "checkout", _("Redeemed at checkout")
         CASH = "cash", _("Redeemed for cash")
         MANUAL = "manual", _("Manual adjustment")
@@ -304,6 +380,12 @@ class PointsLedgerEntry(MerchantOwned):
     store = models.ForeignKey(Store, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     cash_amount = models.DecimalField(_("cash paid"), max_digits=14, decimal_places=2, null=True, blank=True)
     description = models.CharField(_("description"), max_length=255, blank=True)
+    # Set from the offer's points lifetime when earned; the expiry job acts on it.
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
+    # The offer's deduction account when earned: what this entry drew on that budget.
+    deduction_account = models.ForeignKey(
+        PointsBudget, on_delete=models.PROTECT, null=True, blank=True, related_name="entries"
+    )
     # Unique per merchant: a replayed event finds its key and writes nothing.
     idempotency_key = models.CharField(max_length=200)
     # Set by the service (not auto_now_add) so the time that decides day caps and
@@ -406,3 +488,24 @@ class OrderPointsBasis(MerchantOwned):
 
     def __str__(self):
         return f"{self.order_id}"
+
+
+class MemberEventInbox(MerchantOwned):
+    """One member event received through the member-events API, kept by the sender's event id:
+    a redelivery of the same id finds this row and awards nothing."""
+
+    event_id = models.CharField(max_length=100)
+    event = models.CharField(_("event"), max_length=100)
+    member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="+")
+    points = models.IntegerField(_("points awarded"), default=0)
+    received_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("member event")
+        verbose_name_plural = _("member events")
+        constraints = [
+            models.UniqueConstraint(fields=["merchant", "event_id"], name="member_event_id_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.event} {self.event_id}"

@@ -17,7 +17,7 @@ never round up so a merchant never gives away points it did not configure.
 
 import calendar
 from collections.abc import Iterable, Mapping, Sequence, Set
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from decimal import ROUND_FLOOR, Decimal
 from enum import StrEnum
@@ -42,6 +42,12 @@ class EventKind(StrEnum):
     SHARE = "share"
     APP_INSTALLED = "app_installed"
     BIRTHDAY = "birthday"
+    # Member events sent from outside (the member-events API, Loymax's external events).
+    FOLLOW_OFFICIAL_ACCOUNT = "follow_official_account"
+    BIRTHDAY_SET = "birthday_set"
+    PROFILE_COMPLETED = "profile_completed"
+    # "custom:<name>": the offer's `Filters.custom_event` names which one.
+    CUSTOM = "custom"
 
 
 class ActionKind(StrEnum):
@@ -95,6 +101,10 @@ class Filters:
     holidays: Set[date] = frozenset()
     birthday_only: bool = False
     birthday_month: bool = False
+    # Only for custom events: the name after "custom:" (empty: any custom event).
+    custom_event: str = ""
+    # Only members whose tier's spending threshold is at least this (None: any member, tier or not).
+    min_tier_threshold: Decimal | None = None
 
     def __post_init__(self) -> None:
         # Accept plain sets/dicts from callers but keep the value immutable.
@@ -176,6 +186,12 @@ class EventFacts:
     # What was paid for the order; per-amount offers without line filters use
     # it (it may include lines we do not itemise, e.g. delivery).
     order_amount: Decimal = ZERO
+    # A custom event's name (the part after "custom:").
+    custom_name: str = ""
+    # The member's tier: its spending threshold (for "min tier" filters) and points multiplier,
+    # which multiplies the base (normal fixed and per-amount) points of an order. None: no tier.
+    tier_threshold: Decimal | None = None
+    tier_multiplier: Decimal = Decimal("1")
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "kind", EventKind(self.kind))
@@ -244,6 +260,12 @@ def _event_matches(filters: Filters, event: EventFacts) -> bool:
     if filters.ends_on and day > filters.ends_on:
         return False
     if filters.holidays and day not in filters.holidays:
+        return False
+    if filters.custom_event and event.custom_name != filters.custom_event:
+        return False
+    if filters.min_tier_threshold is not None and (
+        event.tier_threshold is None or event.tier_threshold < filters.min_tier_threshold
+    ):
         return False
     if filters.birthday_only or filters.birthday_month:
         # Without a known birthday a birthday offer cannot apply.
@@ -398,6 +420,15 @@ def evaluate(
             points = _floor((offer.value - 1) * base)
             reason = f"{offer.name}: x{offer.value} on {base.normalize():f} base points"
             awards[i] = Award(offer.id, points, None, offer.label, reason)
+
+    if event.tier_multiplier != 1:
+        # The member's tier multiplies each base award (after the multipliers took their base,
+        # so a tier and a campaign multiplier add up rather than compound).
+        for i in base_keys:
+            award = awards[i]
+            points = _floor(award.points * event.tier_multiplier)
+            reason = f"{award.reason} x{event.tier_multiplier.normalize():f} (tier)"
+            awards[i] = replace(award, points=points, reason=reason)
 
     earned = {i: awards[i] for i in sorted(awards) if awards[i].points > 0 or awards[i].discount_percentage}
 

@@ -13,18 +13,19 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Sum
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.shortcuts import get_object_or_404
 from django_scopes import scopes_disabled
 
+from commerce import selectors as commerce_selectors
 from members.models import Member
 
 from omo.tenancy.models import Staff, Store
 
 from . import offers as rules
-from .models import LoyaltySettings, Offer, PointsAccount, PointsLedgerEntry
+from .models import LoyaltySettings, Offer, PointsAccount, PointsBudget, PointsLedgerEntry, Tier
 
 
 def account_owner(*, merchant, member=None, staff=None) -> dict:
@@ -84,6 +85,45 @@ def offer_list(*, merchant, event=None, active=None) -> QuerySet[Offer]:
 
 def offer_get(*, merchant, offer_id) -> Offer:
     return get_object_or_404(Offer.objects.for_merchant(merchant), pk=offer_id)
+
+
+def tier_list(*, merchant) -> list[Tier]:
+    """The merchant's tiers, lowest threshold first."""
+    return list(Tier.objects.for_merchant(merchant).order_by("threshold", "id"))
+
+
+def member_twelve_month_spending(*, merchant, member, at=None, exclude_order_id=None) -> Decimal:
+    """What the member spent in the 12 months (365 days) before `at`, from commerce's orders."""
+    at = at or timezone.now()
+    return commerce_selectors.member_paid_spending(
+        merchant=merchant, member=member, since=at - timedelta(days=365), until=at, exclude_order_id=exclude_order_id
+    )
+
+
+def member_tier(*, merchant, member, at=None, exclude_order_id=None) -> Tier | None:
+    """The member's tier now: the highest tier whose threshold their 12-month spending reaches.
+    Computed on every call from the orders (nothing cached, so a refund moves it at once)."""
+    if member is None:
+        return None
+    tiers = tier_list(merchant=merchant)
+    if not tiers:
+        return None
+    spent = member_twelve_month_spending(merchant=merchant, member=member, at=at, exclude_order_id=exclude_order_id)
+    reached = [tier for tier in tiers if spent >= tier.threshold]
+    return reached[-1] if reached else None
+
+
+def budget_list(*, merchant) -> list[PointsBudget]:
+    """Deduction accounts with `awarded` (net points charged to each) and `remaining` (budget left)."""
+    budgets = list(
+        PointsBudget.objects.for_merchant(merchant)
+        .annotate(awarded_sum=Sum("entries__points"))
+        .order_by("name", "id")
+    )
+    for budget in budgets:
+        budget.awarded = budget.awarded_sum or 0
+        budget.remaining = max(budget.budget - budget.awarded, 0)
+    return budgets
 
 
 def local_day_bounds(day: date, tz) -> tuple[datetime, datetime]:

@@ -13,6 +13,7 @@ urlpatterns = [
     path("loyalty/offers/", views.offer_list, name="offers"),
     path("loyalty/offers/new/", views.offer_edit, name="offer_new"),
     path("loyalty/offers/<int:offer_id>/", views.offer_edit, name="offer_edit"),
+    path("loyalty/budgets/", views.budget_list, name="budgets"),
     path("loyalty/settings/", views.settings_edit, name="settings"),
     path("loyalty/payroll.csv", views.payroll_csv, name="payroll_csv"),
 ]

@@ -98,7 +98,8 @@ def member_points(request, merchant, member_id):
         request,
         "loyalty/member_points.html",
         {"member": member, "balance": selectors.points_balance(merchant=request.merchant, member=member),
-         "page": page},
+         "page": page, "tier": selectors.member_tier(merchant=request.merchant, member=member),
+         "spent_12_months": selectors.member_twelve_month_spending(merchant=request.merchant, member=member)},
     )
 
 
@@ -177,6 +178,16 @@ def offer_edit(request, merchant, offer_id=None):
             messages.success(request, _("Offer “%(name)s” saved.") % {"name": saved.name})
             return redirect("loyalty:offers", merchant=request.merchant.slug)
     return render(request, "loyalty/offer_form.html", {"form": form, "offer": offer})
+
+
+@require_GET
+@staff_required("admin")
+def budget_list(request, merchant):
+    """Deduction accounts: each one's budget, the points its offers awarded and what is left."""
+    return render(request, "loyalty/budget_list.html", {
+        "budgets": selectors.budget_list(merchant=request.merchant),
+        "tiers": selectors.tier_list(merchant=request.merchant),
+    })
 
 
 @require_http_methods(["GET", "POST"])

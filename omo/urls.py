@@ -13,6 +13,7 @@ merchant_patterns = [
     path("", include("storefront.urls")),
     path("", include("partners.merchant_urls")),
     path("api/", include("commerce.api_urls")),
+    path("api/", include("loyalty.api_urls")),
     path("reports/", include("reports.urls")),
     path("", include("loyalty.urls")),
     path("", include("attribution.urls")),

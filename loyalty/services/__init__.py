@@ -21,10 +21,13 @@ Split by domain: `ledger` (accounts, the one write path, adjustments, expiry), `
 - `share_points_award` (share button in recommendations);
 - `points_redeem_for_order` (storefront checkout: points + cash);
 - `cash_redemption_request` (staff, once per calendar month, on the merchant's days);
-- `referral_record`, `app_install_award`, `birthday_award`, `points_adjust`.
+- `referral_record`, `app_install_award`, `birthday_award`, `points_adjust`;
+- `member_event_record` (the member-events API: app install, follow, birthday entered, profile
+  completed, custom events; `member_events`).
 """
 
 from .events import ReferralRefused, app_install_award, birthday_award, referral_record, share_points_award
+from .member_events import MemberEventResult, UnknownMember, member_event_record
 from .ledger import CashRedemptionRefused, NotEnoughPoints, account_lock, points_adjust, points_expire
 from .orders import order_points_due, order_points_settle, points_due_order_ids
 from .redemption import Redemption, cash_redemption_request, points_redeem_for_order, points_value
@@ -40,6 +43,7 @@ from .settings import (
 __all__ = [
     "CashRedemptionRefused",
     "CheckoutDiscount",
+    "MemberEventResult",
     "NotEnoughPoints",
     "Redemption",
     "ReferralRefused",
@@ -49,6 +53,7 @@ __all__ = [
     "cash_redemption_request",
     "checkout_discounts",
     "loyalty_settings_save",
+    "member_event_record",
     "offer_save",
     "offers_preview",
     "order_points_due",
@@ -61,4 +66,5 @@ __all__ = [
     "referral_record",
     "settings_for",
     "share_points_award",
+    "UnknownMember",
 ]

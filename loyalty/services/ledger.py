@@ -3,15 +3,18 @@ corrections and expiry (see the package docstring for how a balance stays right)
 
 import logging
 import uuid
+from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import selectors
-from ..models import PointsAccount, PointsLedgerEntry
+from ..models import Offer, PointsAccount, PointsBudget, PointsLedgerEntry
 
 logger = logging.getLogger(__name__)
 
@@ -74,6 +77,13 @@ def _post(
     entries = Entry.objects.for_merchant(account.merchant_id)
     if entries.filter(idempotency_key=key).exists():
         return None
+    at = at or timezone.now()
+    terms = _offer_terms(account.merchant_id, offer_id, kind=kind, points=points, at=at)
+    if points > 0 and terms.points <= 0:
+        return None  # the offer's deduction account is spent
+    if terms.points < points:
+        description = f"{description} ({_('budget limit')})"
+    points = terms.points
     balance = account.balance + points
     if balance < 0:
         raise NotEnoughPoints(
@@ -94,11 +104,46 @@ def _post(
         cash_amount=cash_amount,
         description=description[:255],
         idempotency_key=key,
-        created_at=at or timezone.now(),
+        created_at=at,
+        expires_at=terms.expires_at,
+        deduction_account_id=terms.budget_id,
     )
     account.balance = balance
     account.save(update_fields=["balance"])
     return entry
+
+
+class _Terms(NamedTuple):
+    points: int
+    expires_at: datetime | None = None
+    budget_id: int | None = None
+
+
+def _offer_terms(merchant_id, offer_id, *, kind: str, points: int, at) -> _Terms:
+    """The Loymax terms of the offer an entry comes from: the points' lifetime (an earn entry
+    stores when its points expire) and the deduction account it draws on. An award is cut to what
+    the account has left (the account row is locked, so two awards never spend the same budget);
+    an entry that takes points back (reversal) gives them back to the account."""
+    if offer_id is None:
+        return _Terms(points)
+    offer = (
+        Offer.objects.for_merchant(merchant_id).filter(pk=offer_id)
+        .values("points_lifetime_days", "deduction_account_id").first()
+    )
+    if offer is None:
+        return _Terms(points)
+    expires_at = None
+    if kind == Kind.EARN and points > 0 and offer["points_lifetime_days"]:
+        expires_at = at + timedelta(days=offer["points_lifetime_days"])
+    budget_id = offer["deduction_account_id"]
+    if budget_id is not None and points > 0:
+        budget = PointsBudget.objects.for_merchant(merchant_id).select_for_update().get(pk=budget_id)
+        drawn = (
+            Entry.objects.for_merchant(merchant_id).filter(deduction_account_id=budget_id)
+            .aggregate(total=Sum("points"))["total"] or 0
+        )
+        points = min(points, max(budget.budget - drawn, 0))
+    return _Terms(points, expires_at, budget_id)
 
 
 def _award_points_to(account, awards, *, source: str, key_prefix: str, at, order=None, store=None) -> list[Entry]:

@@ -12,6 +12,7 @@ from commerce.models import Order, OrderLine
 
 from .. import offer_snapshot
 from .. import offers as rules
+from .. import selectors
 from ..models import LoyaltySettings, Offer, OrderPointsBasis, PointsAccount, PointsDue
 from .ledger import Entry, Kind, Source, _award_points_to, _post, account_lock
 from .settings import _rule_offers, _store_attributes, settings_for
@@ -40,6 +41,10 @@ def _order_facts(order: Order, *, after_returns: bool) -> rules.EventFacts:
             )
         )
     amount = order.total - (order.returned_amount if after_returns else Decimal("0"))
+    # The member's tier from their 12 months of spending before this order (not counting it).
+    tier = selectors.member_tier(
+        merchant=order.merchant, member=order.member, at=order.placed_at, exclude_order_id=order.pk
+    )
     return rules.EventFacts(
         kind=rules.EventKind.ORDER_PAID,
         local_date=rules.local_day(order.placed_at, order.merchant.tzinfo),
@@ -50,6 +55,8 @@ def _order_facts(order: Order, *, after_returns: bool) -> rules.EventFacts:
         lines=tuple(lines),
         member_birthday=order.member.birthday if order.member else None,
         order_amount=max(amount, Decimal("0")),
+        tier_threshold=tier.threshold if tier else None,
+        tier_multiplier=tier.multiplier if tier else Decimal("1"),
     )
 
 

@@ -31,7 +31,7 @@ def _rule_offers(merchant, settings: LoyaltySettings, event: str, *, offer_ids=N
     computed with the offers that earned, even if one was switched off since.
     """
     holidays = settings.holiday_dates()
-    offers = Offer.objects.for_merchant(merchant).filter(event=event)
+    offers = Offer.objects.for_merchant(merchant).filter(event=event).select_related("min_tier")
     offers = list((offers.filter(pk__in=offer_ids) if offer_ids is not None else offers.filter(active=True))
                   .order_by("position", "id"))
     # Store filters through the join table: the offers are this merchant's, so are their stores.
@@ -61,6 +61,7 @@ def offers_preview(
     settings = settings_for(merchant)
     at = at or timezone.now()
     lines = tuple(lines)
+    tier = selectors.member_tier(merchant=merchant, member=member, at=at) if member is not None else None
     facts = rules.EventFacts(
         kind=rules.EventKind.ORDER_PAID,
         local_date=rules.local_day(at, merchant.tzinfo),
@@ -71,6 +72,8 @@ def offers_preview(
         lines=lines,
         member_birthday=member.birthday if member else None,
         order_amount=amount if amount is not None else sum((line.amount for line in lines), Decimal("0")),
+        tier_threshold=tier.threshold if tier else None,
+        tier_multiplier=tier.multiplier if tier else Decimal("1"),
     )
     return rules.evaluate(facts, _rule_offers(merchant, settings, Offer.Event.ORDER_PAID), stacking=settings.stacking)
 

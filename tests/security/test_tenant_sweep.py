@@ -80,6 +80,7 @@ ROUTES = [
     ("campaigns:referral", SHOPPER),
     ("campaigns:*", STAFF),
     ("commerce_api:*", API),
+    ("loyalty_api:*", API),
     ("reports:api-*", API),
     ("reports:*", STAFF),
     ("loyalty:my_points", SHOPPER),

@@ -1,7 +1,10 @@
+from decimal import Decimal
+
 from django.core.management import call_command
 
 from commerce.models import Order, Product
-from loyalty.models import Offer, PointsLedgerEntry
+from loyalty import selectors as loyalty_selectors
+from loyalty.models import Offer, PointsLedgerEntry, Tier
 from partners.models import CampaignOrder
 from members.models import Member
 from omo.tenancy.models import Merchant, Staff, Store
@@ -27,6 +30,13 @@ def test_seed_demo_creates_demo_data_and_is_idempotent(db, capsys, django_captur
     offers, referred, ledger = first["demo"][5:]
     assert offers >= 5 and referred > 0 and ledger > 0  # points and partner pages have content
     assert "north" in first
+    demo = Merchant.objects.get(slug="demo")
+    tiers = {tier.name: tier.multiplier for tier in Tier.objects.for_merchant(demo)}
+    assert tiers == {"Silver": Decimal("1.5"), "Gold": Decimal("2")}
+    (budget,) = loyalty_selectors.budget_list(merchant=demo)
+    assert budget.name == "App launch" and budget.remaining == budget.budget
+    reached = {loyalty_selectors.member_tier(merchant=demo, member=m) for m in Member.objects.for_merchant(demo)}
+    assert reached - {None}  # some demo member is in a tier
     assert "admin@demo.example" in capsys.readouterr().out
     with django_capture_on_commit_callbacks(execute=True):
         call_command("seed_demo", orders=60)
