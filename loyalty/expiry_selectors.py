@@ -130,7 +130,7 @@ def points_liability(*, merchant) -> Liability:
         for key, points in rules.by_expiry_month(lots, tz=merchant.tzinfo).items():
             totals[key] = totals.get(key, 0) + points
     point_value = Decimal(settings.point_value)
-    keys = sorted((key for key in totals if key is not None)) + ([None] if None in totals else [])
+    keys = sorted(key for key in totals if key is not None) + ([None] if None in totals else [])
     rows = [
         LiabilityRow(
             month=date(key[0], key[1], 1) if key else None,

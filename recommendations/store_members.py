@@ -8,7 +8,12 @@ from django.db.models import Case, Count, Q, QuerySet, Sum, Value, When
 from django.http import Http404
 
 from commerce.models import Order
-from commerce.spending import OrderFigures, SpendingOverview, channel_group, spending_overview
+from commerce.spending import (
+    OrderFigures,
+    SpendingOverview,
+    channel_group,
+    spending_overview,
+)
 from members.models import Member
 from omo.tenancy.models import Staff, Store
 

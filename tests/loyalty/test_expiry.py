@@ -6,7 +6,7 @@ The merchant is in Asia/Taipei (UTC+8): 04:00 UTC is noon there.
 
 import csv
 import io
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from decimal import Decimal as D
 
 import pytest
@@ -14,15 +14,14 @@ from django.core import mail
 from django.db import transaction
 from django.urls import reverse
 
-from commerce.models import Order
 from loyalty import expiry as rules
-from loyalty import expiry_selectors, selectors, services, tasks
+from loyalty import selectors, services, tasks
 from loyalty.models import ExpiryNotice, LoyaltySettings, PointsLedgerEntry
 from loyalty.services import expiry
 from loyalty.services.ledger import Kind, Source, _post, account_lock
 from members.models import Member
 from members.services import member_for_user
-from tests.factories import MemberFactory, OrderFactory, StaffFactory, UserFactory
+from tests.factories import MemberFactory, StaffFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
