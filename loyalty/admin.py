@@ -5,7 +5,7 @@ from omo.audit.models import AuditEvent
 from omo.audit.services import audit_changes, audit_record
 from omo.tenancy.admin import MerchantOwnedAdmin
 
-from .models import LoyaltySettings, Offer, PointsAccount, PointsDue, PointsLedgerEntry, Referral
+from .models import ExpiryNotice, LoyaltySettings, Offer, PointsAccount, PointsDue, PointsLedgerEntry, Referral
 
 
 @admin.register(LoyaltySettings)
@@ -87,3 +87,20 @@ class PointsDueAdmin(MerchantOwnedAdmin):
     list_display = ("order", "merchant", "due_since")
     search_fields = ("order__number",)
     raw_id_fields = ("order",)
+
+
+@admin.register(ExpiryNotice)
+class ExpiryNoticeAdmin(MerchantOwnedAdmin):
+    """Read-only: the record that a member was told about a batch of expiring points."""
+
+    list_display = ("sent_at", "merchant", "account", "expires_on", "points", "channel")
+    date_hierarchy = "sent_at"
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

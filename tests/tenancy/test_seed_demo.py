@@ -1,7 +1,7 @@
 from django.core.management import call_command
 
 from commerce.models import Order, Product
-from loyalty.models import Offer, PointsLedgerEntry
+from loyalty.models import ExpiryNotice, Offer, PointsLedgerEntry
 from partners.models import CampaignOrder
 from members.models import Member
 from omo.tenancy.models import Merchant, Staff, Store
@@ -27,6 +27,8 @@ def test_seed_demo_creates_demo_data_and_is_idempotent(db, capsys, django_captur
     offers, referred, ledger = first["demo"][5:]
     assert offers >= 5 and referred > 0 and ledger > 0  # points and partner pages have content
     assert "north" in first
+    demo = Merchant.objects.get(slug="demo")
+    assert ExpiryNotice.objects.for_merchant(demo).filter(points=120).count() == 1  # an expiry notice to show
     assert "admin@demo.example" in capsys.readouterr().out
     with django_capture_on_commit_callbacks(execute=True):
         call_command("seed_demo", orders=60)
