@@ -19,6 +19,8 @@ PAGE_SIZE = 25
 def store_member_list(request, merchant):
     if request.staff.role not in (Staff.Role.MANAGER, Staff.Role.ADMIN):
         raise PermissionDenied
+    if request.staff.role == Staff.Role.MANAGER and request.staff.store_id is None:
+        raise PermissionDenied  # a manager of no store has no members (never "all of them")
     store = store_members.store_members_scope(
         merchant=request.merchant, viewer=request.staff, store_id=request.GET.get("store")
     )

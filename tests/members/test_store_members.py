@@ -109,3 +109,10 @@ def test_the_staff_menu_links_the_list_for_managers_only(client, merchant, staff
 
     assert url(merchant) in login(client, manager).get(search).content.decode()
     assert url(merchant) not in login(client, staff).get(search).content.decode()
+
+
+def test_a_manager_without_a_store_sees_no_members(client, merchant, store):
+    MemberFactory(merchant=merchant, registered_store=store)
+    floating = StaffFactory(merchant=merchant, store=None, role="manager")
+
+    assert login(client, floating).get(url(merchant)).status_code == 403
