@@ -94,6 +94,7 @@ class ExpiryNoticeAdmin(MerchantOwnedAdmin):
     """Read-only: the record that a member was told about a batch of expiring points."""
 
     list_display = ("sent_at", "merchant", "account", "expires_on", "points", "channel")
+    search_fields = ("account__member__phone", "account__member__email")
     date_hierarchy = "sent_at"
 
     def get_readonly_fields(self, request, obj=None):

@@ -88,7 +88,7 @@ def performance(request, merchant):
 
 
 def referral_kind(kind: str) -> str:
-    return {"store": _("Referrer store"), "staff": _("Staff"), "member": _("Referrer member")}[kind]
+    return {"store": _("Referral: store"), "staff": _("Referral: staff"), "member": _("Referral: member")}[kind]
 
 
 @require_GET
@@ -109,14 +109,15 @@ def performance_csv(request, merchant):
     ]
     split = _referrals(request, _scope, period)
     if split is not None:
-        rows.append([])
-        rows.append([
-            _("Referral earner"), pgettext("person", "Name"), _("Store"), _("Traffic points"), _("Sales points"),
-            _("Referred orders"), _("Referred sales"), _("Points value"), _("Currency"), _("From"), _("To"),
-        ])
+        # One flat table: referral rows leave the sales columns empty and fill the split's own
+        # columns at the end (staff see no referral columns, as on the page).
+        header += (_("Traffic points"), _("Sales points"), _("Referred orders"), _("Referred sales"),
+                   _("Points value"))
+        rows = [row + ["", "", "", "", ""] for row in rows]
         rows += [
-            [referral_kind(row.kind), row.name, row.store, row.traffic_points, row.sales_points, row.orders,
-             row.amount.quantize(CENT), row.value, currency, period.first_day.isoformat(), period.last_day.isoformat()]
+            [referral_kind(row.kind), row.name, row.store, "", "", "", "", "", currency,
+             period.first_day.isoformat(), period.last_day.isoformat(),
+             row.traffic_points, row.sales_points, row.orders, row.amount.quantize(CENT), row.value]
             for row in split.rows
         ]
     filename = f"performance-{period.first_day:%Y%m%d}-{period.last_day:%Y%m%d}.csv"

@@ -91,7 +91,7 @@ def test_staff_see_no_referral_split(client, merchant, staff, split):
 
     assert response.context["referrals"] is None
     assert 'id="referral-chart"' not in response.content.decode()
-    assert not any(row and row[0] == "Referrer store" for row in rows)
+    assert len(rows[0]) == 11 and not any(row[0].startswith("Referral") for row in rows)
 
 
 def test_the_csv_carries_the_split(client, merchant, split):
@@ -101,11 +101,13 @@ def test_the_csv_carries_the_split(client, merchant, split):
     response = client.get(f"/m/{merchant.slug}/reports/performance.csv", {"range": "7d"})
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
 
-    header = rows.index(next(row for row in rows if row and row[0] == "Referral earner"))
-    split_rows = {row[1]: row[:8] for row in rows[header + 1:]}
-    assert split_rows["Sister brand"] == ["Referrer store", "Sister brand", "Sister brand", "5", "0", "1", "200.00", "0.50"]
-    assert split_rows["Carl"] == ["Staff", "Carl", "Kaohsiung", "0", "150", "1", "2000.00", "15.00"]
-    assert split_rows["Zoe"][:6] == ["Referrer member", "Zoe", "", "50", "0", "1"]
+    assert rows[0][11:] == ["Traffic points", "Sales points", "Referred orders", "Referred sales", "Points value"]
+    split_rows = {row[1]: [row[0], row[2], *row[11:]] for row in rows[1:] if row[0].startswith("Referral")}
+    assert split_rows["Sister brand"] == ["Referral: store", "Sister brand", "5", "0", "1", "200.00", "0.50"]
+    assert split_rows["Carl"] == ["Referral: staff", "Kaohsiung", "0", "150", "1", "2000.00", "15.00"]
+    assert split_rows["Zoe"] == ["Referral: member", "", "50", "0", "1", "2000.00", "5.00"]
+    amy = next(row for row in rows[1:] if row[0] == "Staff" and row[1] == "Amy")
+    assert amy[11:] == ["", "", "", "", ""]  # the sales rows keep their own columns
 
 
 def test_another_merchants_store_is_404(client, merchant, other_merchant, split):
