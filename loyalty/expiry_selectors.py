@@ -14,7 +14,8 @@ from .models import ExpiryNotice, LoyaltySettings, PointsAccount, PointsLedgerEn
 CENT = Decimal("0.01")
 
 
-def _settings(merchant) -> LoyaltySettings:
+def expiry_settings(merchant) -> LoyaltySettings:
+    """The merchant's loyalty settings (unsaved defaults when they have none yet)."""
     return LoyaltySettings.objects.for_merchant(merchant).filter(merchant=merchant).first() or LoyaltySettings(
         merchant=merchant
     )
@@ -65,7 +66,7 @@ def accounts_open_lots(*, merchant, months: int | None, member_only: bool = Fals
 
 def expiring_account_ids(*, merchant, now) -> list[int]:
     """Accounts with points whose expiry time has come."""
-    months = _settings(merchant).points_expire_months
+    months = expiry_settings(merchant).points_expire_months
     if not months:
         return []
     return [
@@ -78,7 +79,7 @@ def expiring_account_ids(*, merchant, now) -> list[int]:
 def notices_due(*, merchant, now) -> list[tuple[PointsAccount, date, int]]:
     """(member account, expiry day, points) of the batches a consenting member has not yet been told
     about and that expire within the merchant's notice days."""
-    settings = _settings(merchant)
+    settings = expiry_settings(merchant)
     if not settings.points_expire_months:
         return []
     batches = []
@@ -124,7 +125,7 @@ class Liability:
 def points_liability(*, merchant) -> Liability:
     """Outstanding points of every account and their money value (the settings' point value), by
     the month they expire in (merchant's time zone), soonest first; never-expiring points last."""
-    settings = _settings(merchant)
+    settings = expiry_settings(merchant)
     totals: dict = {}
     for _account_id, lots in accounts_open_lots(merchant=merchant, months=settings.points_expire_months):
         for key, points in rules.by_expiry_month(lots, tz=merchant.tzinfo).items():

@@ -35,7 +35,7 @@ OPT_OUT_SALT = "loyalty.points-notices.stop"
 def account_points_expire(*, merchant, account_id: int, now=None) -> list[Entry]:
     """Expire the account's lots whose time has come (locked; idempotent by lot)."""
     now = now or timezone.now()
-    months = expiry_selectors._settings(merchant).points_expire_months
+    months = expiry_selectors.expiry_settings(merchant).points_expire_months
     if not months:
         return []
     account = PointsAccount.objects.for_merchant(merchant).select_for_update().get(pk=account_id)
