@@ -20,6 +20,8 @@ from partners import services as partner_services
 from partners.models import Campaign
 from recommendations.models import LinkClick, RecommendationItem, RecommendationLink
 
+from .expiry import seed_expiry
+
 MERCHANTS = [
     {
         "slug": "demo",
@@ -203,6 +205,7 @@ def _seed_merchant(merchant, spec, password, rnd, n_orders, n_members, n_product
             paid_amount=total if status != Order.Status.PROCESSING else Decimal("0"),
         )
     logins.extend(_seed_programs(merchant, password, sellers, rnd))
+    seed_expiry(merchant)
     return logins
 
 

@@ -6,6 +6,7 @@ from omo.audit.services import audit_changes, audit_record
 from omo.tenancy.admin import MerchantOwnedAdmin, ReadOnlyAdmin
 
 from .models import (
+    ExpiryNotice,
     LoyaltySettings,
     MemberEventInbox,
     Offer,
@@ -118,3 +119,15 @@ class OrderPointsBasisAdmin(ReadOnlyAdmin):
 
     list_display = ("order", "merchant", "stacking", "referral_traffic_percent", "created_at")
     search_fields = ("order__number",)
+
+
+@admin.register(ExpiryNotice)
+class ExpiryNoticeAdmin(ReadOnlyAdmin):
+    """Read-only: the record that a member was told about a batch of expiring points."""
+
+    list_display = ("sent_at", "merchant", "account", "expires_on", "points", "channel")
+    search_fields = ("account__member__phone", "account__member__email")
+    date_hierarchy = "sent_at"
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.fields]

@@ -141,8 +141,17 @@ class LoyaltySettingsForm(forms.ModelForm):
         fields = [
             "stacking", "share_daily_cap", "referral_traffic_percent", "referral_new_member_minutes", "point_value",
             "cash_redemption_first_day", "cash_redemption_last_day",
+            "points_expire_months", "expiry_notice_days",
             "holidays",
         ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["expiry_notice_days"].required = False  # empty: the default days
+
+    def clean_expiry_notice_days(self):
+        value = self.cleaned_data.get("expiry_notice_days")
+        return LoyaltySettings._meta.get_field("expiry_notice_days").default if value is None else value
 
     def validate_unique(self):
         pass  # one row per merchant, fetched or created by the service

@@ -83,6 +83,20 @@ class LoyaltySettings(MerchantOwned):
         default=Decimal("0.10"),
         help_text=_("Money one point is worth at checkout and in staff cash redemptions."),
     )
+    # Expiry (issue 17 item 7): points expire this many months after they were earned, oldest first.
+    points_expire_months = models.PositiveSmallIntegerField(
+        _("points expire after (months)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(120)],
+        help_text=_("Points expire this many months after they were earned, oldest first. Empty: never."),
+    )
+    expiry_notice_days = models.PositiveSmallIntegerField(
+        _("expiry notice (days before)"),
+        default=14,
+        validators=[MinValueValidator(1), MaxValueValidator(90)],
+        help_text=_("Members who agreed to notices get a text or email this many days before points expire."),
+    )
     # ISO dates ("2025-10-01"); offers filtered on "holidays only" apply on these local days.
     holidays = models.JSONField(_("holidays calendar"), default=list, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -365,6 +379,7 @@ class PointsLedgerEntry(MerchantOwned):
         CHECKOUT = "checkout", _("Redeemed at checkout")
         CASH = "cash", _("Redeemed for cash")
         MANUAL = "manual", _("Manual adjustment")
+        EXPIRY = "expiry", _("Points expired")
 
     account = models.ForeignKey(PointsAccount, on_delete=models.PROTECT, related_name="entries")
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
@@ -509,3 +524,23 @@ class MemberEventInbox(MerchantOwned):
 
     def __str__(self):
         return f"{self.event} {self.event_id}"
+
+
+class ExpiryNotice(MerchantOwned):
+    """A notice sent (or due) to a member about points that expire on one day: once per batch."""
+
+    account = models.ForeignKey(PointsAccount, on_delete=models.PROTECT, related_name="expiry_notices")
+    expires_on = models.DateField(_("points expire on"))
+    points = models.PositiveIntegerField(_("points"))
+    channel = models.CharField(_("sent by"), max_length=10)
+    sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("expiry notice")
+        verbose_name_plural = _("expiry notices")
+        constraints = [
+            models.UniqueConstraint(fields=["account", "expires_on"], name="expiry_notice_once_per_batch"),
+        ]
+
+    def __str__(self):
+        return f"{self.points} → {self.expires_on}"

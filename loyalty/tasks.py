@@ -7,9 +7,10 @@ from members.models import Member
 from omo.tenancy.models import Merchant
 from omo.tenancy.tasks import TenantTask, requeue_due
 
-from . import selectors, services
+from . import expiry_selectors, selectors, services
 from .models import Offer
 from .offers import local_day
+from .services import expiry
 
 
 @shared_task(
@@ -52,3 +53,22 @@ def merchant_birthdays_task(merchant_id: int):
     ):
         awarded += len(services.birthday_award(merchant=merchant, member=member))
     return awarded
+
+
+@shared_task(name="loyalty.expiry_sweep")
+def expiry_sweep_task():
+    """Beat, hourly: queue each merchant whose points expire (one task per merchant)."""
+    merchant_ids = expiry_selectors.merchants_with_points_expiry()
+    for merchant_id in merchant_ids:
+        merchant_points_expiry_task.delay(merchant_id)
+    return len(merchant_ids)
+
+
+@shared_task(name="loyalty.merchant_points_expiry", base=TenantTask, acks_late=True)
+def merchant_points_expiry_task(merchant_id: int):
+    """Expire the merchant's due points, then send the notices now due. Idempotent: expiry entries
+    are keyed by the lot they expire, notices recorded once per batch."""
+    merchant = Merchant.objects.get(pk=merchant_id)
+    expired = expiry.merchant_points_expire(merchant=merchant)
+    notified = expiry.expiry_notices_send(merchant=merchant)
+    return {"expired": expired, "notified": notified}

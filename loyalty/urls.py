@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import expiry_views, views
 
 app_name = "loyalty"
 
@@ -16,4 +16,8 @@ urlpatterns = [
     path("loyalty/budgets/", views.budget_list, name="budgets"),
     path("loyalty/settings/", views.settings_edit, name="settings"),
     path("loyalty/payroll.csv", views.payroll_csv, name="payroll_csv"),
+    path("loyalty/liability/", expiry_views.liability, name="liability"),
+    path("loyalty/liability.csv", expiry_views.liability_csv, name="liability_csv"),
+    path("points/notices/", expiry_views.notices, name="notices"),
+    path("points/notices/stop/<str:token>/", expiry_views.notices_stop, name="notices_stop"),
 ]

@@ -23,6 +23,12 @@ class Member(MerchantOwned):
     )
     registered_store = models.ForeignKey(Store, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     birthday = models.DateField(_("birthday"), null=True, blank=True)
+    # Consent to notices about the member's points (e.g. points about to expire); off until they agree.
+    points_notices = models.BooleanField(
+        _("points notices"),
+        default=False,
+        help_text=_("The member agreed to a text or email before their points expire."),
+    )
     created_at = models.DateTimeField(_("registered at"), auto_now_add=True)
 
     class Meta:

@@ -108,3 +108,12 @@ def member_phone_claim(*, merchant, user, phone: str) -> Member | None:
     member.phone = phone
     member.save(update_fields=["phone"])
     return member
+
+
+def member_points_notices_set(*, merchant, member: Member, consent: bool) -> Member:
+    """The member agrees to (or stops) notices about their points, e.g. before points expire."""
+    if member.merchant_id != merchant.pk:
+        raise ValidationError(_("This member belongs to another merchant."))
+    Member.objects.for_merchant(merchant).filter(pk=member.pk).update(points_notices=consent)
+    member.points_notices = consent
+    return member

@@ -15,7 +15,7 @@ from omo.spreadsheet import csv_download
 from omo.tenancy.access import staff_required
 from omo.tenancy.models import Staff, Store
 
-from . import selectors, services
+from . import referrals, selectors, services
 from .forms import PerformanceFilterForm
 from .models import ExportJob
 
@@ -47,10 +47,27 @@ def _performance(request):
     return form, period, scope, selectors.performance_get(merchant=request.merchant, scope=scope, period=period)
 
 
+def _referrals(request, scope, period):
+    """The referral-split figures for managers and admins (staff see only their own sales)."""
+    if request.staff.role not in (ADMIN, Staff.Role.MANAGER):
+        return None
+    return referrals.referral_split_get(merchant=request.merchant, scope=scope, period=period)
+
+
+def _referral_chart(split):
+    top = split.rows[:10] if split else []
+    return {
+        "labels": [row.name for row in top],
+        "traffic": [row.traffic_points for row in top],
+        "sales": [row.sales_points for row in top],
+    }
+
+
 @require_GET
 @staff_required()
 def performance(request, merchant):
     form, period, scope, result = _performance(request)
+    split = _referrals(request, scope, period)
     stores = Store.objects.for_merchant(request.merchant) if request.staff.role == ADMIN else []
     scope_store = Store.objects.for_merchant(request.merchant).filter(pk=scope.store_id).first() if scope.store_id else None
     return render(
@@ -64,8 +81,14 @@ def performance(request, merchant):
             "scope_store": scope_store,
             "chart": _chart_data(result),
             "is_admin": request.staff.role == ADMIN,
+            "referrals": split,
+            "referral_chart": _referral_chart(split),
         },
     )
+
+
+def referral_kind(kind: str) -> str:
+    return {"store": _("Referral: store"), "staff": _("Referral: staff"), "member": _("Referral: member")}[kind]
 
 
 @require_GET
@@ -84,6 +107,19 @@ def performance_csv(request, merchant):
         for level, rows in ((_("Store"), result.stores), (_("Staff"), result.staff))
         for row in rows
     ]
+    split = _referrals(request, _scope, period)
+    if split is not None:
+        # One flat table: referral rows leave the sales columns empty and fill the split's own
+        # columns at the end (staff see no referral columns, as on the page).
+        header += (_("Traffic points"), _("Sales points"), _("Referred orders"), _("Referred sales"),
+                   _("Points value"))
+        rows = [row + ["", "", "", "", ""] for row in rows]
+        rows += [
+            [referral_kind(row.kind), row.name, row.store, "", "", "", "", "", currency,
+             period.first_day.isoformat(), period.last_day.isoformat(),
+             row.traffic_points, row.sales_points, row.orders, row.amount.quantize(CENT), row.value]
+            for row in split.rows
+        ]
     filename = f"performance-{period.first_day:%Y%m%d}-{period.last_day:%Y%m%d}.csv"
     audit_request(request, action=Action.EXPORT_PERFORMANCE,
                   details={"from": period.first_day.isoformat(), "to": period.last_day.isoformat()})

@@ -264,6 +264,8 @@ CELERY_BEAT_SCHEDULE = {
 CELERY_BEAT_SCHEDULE["partners-sweep-uncomputed"] = {"task": "partners.sweep_uncomputed", "schedule": 60.0}
 # Points: orders whose points event was lost (still marked due) are settled.
 CELERY_BEAT_SCHEDULE["loyalty-sweep-points-due"] = {"task": "loyalty.sweep_points_due", "schedule": 60.0}
+# Points expiry and expiry notices: hourly, one task per merchant with an expiry policy.
+CELERY_BEAT_SCHEDULE["loyalty-expiry-sweep"] = {"task": "loyalty.expiry_sweep", "schedule": 3600.0}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],

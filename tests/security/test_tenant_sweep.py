@@ -85,6 +85,8 @@ ROUTES = [
     ("reports:*", STAFF),
     ("loyalty:my_points", SHOPPER),
     ("loyalty:referral_join", SHOPPER),
+    ("loyalty:notices", SHOPPER),  # the signed-in shopper's own consent
+    ("loyalty:notices_stop", BEARER),  # the signed stop link of a notice
     ("loyalty:*", STAFF),
     ("attribution:*", STAFF),
     ("api:*", API),

@@ -4,7 +4,7 @@ from django.core.management import call_command
 
 from commerce.models import Order, Product
 from loyalty import selectors as loyalty_selectors
-from loyalty.models import Offer, PointsLedgerEntry, Tier
+from loyalty.models import ExpiryNotice, Offer, PointsLedgerEntry, Tier
 from partners.models import CampaignOrder
 from members.models import Member
 from omo.tenancy.models import Merchant, Staff, Store
@@ -37,6 +37,7 @@ def test_seed_demo_creates_demo_data_and_is_idempotent(db, capsys, django_captur
     assert budget.name == "App launch" and budget.remaining == budget.budget
     reached = {loyalty_selectors.member_tier(merchant=demo, member=m) for m in Member.objects.for_merchant(demo)}
     assert reached - {None}  # some demo member is in a tier
+    assert ExpiryNotice.objects.for_merchant(demo).filter(points=120).count() == 1  # an expiry notice to show
     assert "admin@demo.example" in capsys.readouterr().out
     with django_capture_on_commit_callbacks(execute=True):
         call_command("seed_demo", orders=60)
