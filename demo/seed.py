@@ -21,6 +21,7 @@ from partners.models import Campaign
 from recommendations.models import LinkClick, RecommendationItem, RecommendationLink
 
 from .expiry import seed_expiry
+from .referrals import seed_referrals
 
 MERCHANTS = [
     {
@@ -205,6 +206,7 @@ def _seed_merchant(merchant, spec, password, rnd, n_orders, n_members, n_product
             paid_amount=total if status != Order.Status.PROCESSING else Decimal("0"),
         )
     logins.extend(_seed_programs(merchant, password, sellers, rnd))
+    seed_referrals(merchant, sellers, stores)
     seed_expiry(merchant)
     return logins
 

@@ -25,8 +25,8 @@ def test_seed_demo_creates_demo_data_and_is_idempotent(db, capsys, django_captur
     with django_capture_on_commit_callbacks(execute=True):
         call_command("seed_demo", orders=60)
     first = _counts()
-    assert first["demo"][:4] == (3, 6, 50, 200)
-    assert first["demo"][4] == 60
+    assert first["demo"][:4] == (3, 6, 53, 200)  # 50 shoppers and 3 brought by a referral
+    assert first["demo"][4] == 63  # 60 and the 3 referred shoppers' orders
     offers, referred, ledger = first["demo"][5:]
     assert offers >= 5 and referred > 0 and ledger > 0  # points and partner pages have content
     assert "north" in first
@@ -38,6 +38,9 @@ def test_seed_demo_creates_demo_data_and_is_idempotent(db, capsys, django_captur
     reached = {loyalty_selectors.member_tier(merchant=demo, member=m) for m in Member.objects.for_merchant(demo)}
     assert reached - {None}  # some demo member is in a tier
     assert ExpiryNotice.objects.for_merchant(demo).filter(points=120).count() == 1  # an expiry notice to show
+    # The referral split: the referring store earns the traffic part, the helping staff the sales part.
+    split = PointsLedgerEntry.objects.for_merchant(demo).filter(source__in=["referral_traffic", "referral_sales"])
+    assert {e.source for e in split} == {"referral_traffic", "referral_sales"}
     assert "admin@demo.example" in capsys.readouterr().out
     with django_capture_on_commit_callbacks(execute=True):
         call_command("seed_demo", orders=60)
