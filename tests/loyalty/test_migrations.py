@@ -10,8 +10,17 @@ BEFORE = [("loyalty", "0003_points_due")]
 AFTER = [("loyalty", "0004_referral_ratio_new_members_cash_days")]
 
 
+@pytest.fixture
+def back_to_latest():
+    """Leave the test database fully migrated for the tests after this one."""
+    yield
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+
 @pytest.mark.django_db(transaction=True)
-def test_fixed_referral_points_become_their_ratio():
+def test_fixed_referral_points_become_their_ratio(back_to_latest):
     paid_split, no_split = MerchantFactory(), MerchantFactory()
     executor = MigrationExecutor(connection)
     executor.migrate(BEFORE)
