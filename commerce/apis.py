@@ -89,22 +89,23 @@ class OrderEventResponseSerializer(serializers.Serializer):
     outcome = serializers.CharField()
 
 
-class OrderEventApi(APIView):
-    """POST an order event (create, edit or cancel). Signed with the merchant's order API secret."""
+# The two signature headers every signed endpoint documents.
+SIGNED_HEADERS = [
+    OpenApiParameter(signing.TIMESTAMP_HEADER, str, OpenApiParameter.HEADER, required=True),
+    OpenApiParameter(signing.SIGNATURE_HEADER, str, OpenApiParameter.HEADER, required=True),
+]
+
+
+class SignedApi(APIView):
+    """Base of the endpoints a merchant's own systems call: no session or API key, the JSON body
+    signed with the merchant's order API secret (`commerce.signing`)."""
 
     authentication_classes = []
     permission_classes = [AllowAny]
     parser_classes = [BoundedJSONParser]
 
-    @extend_schema(
-        request=OrderEventSerializer,
-        responses={201: OrderEventResponseSerializer, 200: OrderEventResponseSerializer},
-        parameters=[
-            OpenApiParameter(signing.TIMESTAMP_HEADER, str, OpenApiParameter.HEADER, required=True),
-            OpenApiParameter(signing.SIGNATURE_HEADER, str, OpenApiParameter.HEADER, required=True),
-        ],
-    )
-    def post(self, request, merchant):
+    def signed_body(self, request) -> dict:
+        """The verified JSON object of the request (401 for a bad signature, 400 for a non-object)."""
         try:
             signing.verify(
                 request.merchant.order_api_secret,
@@ -117,7 +118,22 @@ class OrderEventApi(APIView):
             raise AuthenticationFailed(str(exc)) from exc
         if not isinstance(request.data, dict):
             raise ParseError(_("The body must be a JSON object."))
-        serializer = OrderEventSerializer(data=request.data)
+        return request.data
+
+    def get_authenticate_header(self, request):
+        return "HMAC-SHA256"
+
+
+class OrderEventApi(SignedApi):
+    """POST an order event (create, edit or cancel). Signed with the merchant's order API secret."""
+
+    @extend_schema(
+        request=OrderEventSerializer,
+        responses={201: OrderEventResponseSerializer, 200: OrderEventResponseSerializer},
+        parameters=SIGNED_HEADERS,
+    )
+    def post(self, request, merchant):
+        serializer = OrderEventSerializer(data=self.signed_body(request))
         serializer.is_valid(raise_exception=True)
         try:
             result = order_event_ingest(merchant=request.merchant, data=serializer.validated_data)
@@ -125,6 +141,3 @@ class OrderEventApi(APIView):
             return Response({"error": _("Invalid order."), "details": error_details(exc)}, status=status.HTTP_400_BAD_REQUEST)
         code = status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
         return Response({"order_id": result.order.number, "outcome": result.outcome}, status=code)
-
-    def get_authenticate_header(self, request):
-        return "HMAC-SHA256"

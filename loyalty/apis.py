@@ -1,18 +1,13 @@
 """Member-events API: HMAC-signed JSON like the order API (same secret and headers), idempotent
 by the sender's event id."""
 
-from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import AuthenticationFailed, ParseError
-from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
-from commerce import signing
-from omo.api.parsers import BoundedJSONParser
+from commerce.apis import SIGNED_HEADERS, SignedApi
 from omo.errors import error_details
 
 from .services import member_event_record
@@ -40,20 +35,13 @@ class MemberEventResponseSerializer(serializers.Serializer):
     points = serializers.IntegerField(help_text="points awarded by this event (0 for a duplicate)")
 
 
-class MemberEventApi(APIView):
+class MemberEventApi(SignedApi):
     """POST a member event. Signed with the merchant's order API secret (see the order API)."""
-
-    authentication_classes = []
-    permission_classes = [AllowAny]
-    parser_classes = [BoundedJSONParser]
 
     @extend_schema(
         request=MemberEventSerializer,
         responses={201: MemberEventResponseSerializer, 200: MemberEventResponseSerializer},
-        parameters=[
-            OpenApiParameter(signing.TIMESTAMP_HEADER, str, OpenApiParameter.HEADER, required=True),
-            OpenApiParameter(signing.SIGNATURE_HEADER, str, OpenApiParameter.HEADER, required=True),
-        ],
+        parameters=SIGNED_HEADERS,
         examples=[
             OpenApiExample(
                 "App installed",
@@ -63,19 +51,7 @@ class MemberEventApi(APIView):
         ],
     )
     def post(self, request, merchant):
-        try:
-            signing.verify(
-                request.merchant.order_api_secret,
-                timestamp=request.headers.get(signing.TIMESTAMP_HEADER),
-                signature=request.headers.get(signing.SIGNATURE_HEADER),
-                body=request.body,
-                tolerance=settings.ORDER_API_TOLERANCE_SECONDS,
-            )
-        except signing.SignatureError as exc:
-            raise AuthenticationFailed(str(exc)) from exc
-        if not isinstance(request.data, dict):
-            raise ParseError(_("The body must be a JSON object."))
-        serializer = MemberEventSerializer(data=request.data)
+        serializer = MemberEventSerializer(data=self.signed_body(request))
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         try:
@@ -93,6 +69,3 @@ class MemberEventApi(APIView):
             )
         code = status.HTTP_201_CREATED if result.outcome == "recorded" else status.HTTP_200_OK
         return Response({"event_id": result.event_id, "outcome": result.outcome, "points": result.points}, status=code)
-
-    def get_authenticate_header(self, request):
-        return "HMAC-SHA256"
