@@ -1,6 +1,6 @@
 """Reads on the catalog (staff product search, what shoppers may buy) and on orders."""
 
-from decimal import Decimal
+from collections import defaultdict
 
 from django.db.models import Case, Count, Prefetch, Q, Sum, Value, When
 from django.shortcuts import get_object_or_404
@@ -78,14 +78,15 @@ def product_variations(*, merchant, product) -> list[Variation]:
     return list(Variation.objects.for_merchant(merchant).filter(product=product).order_by("name", "id"))
 
 
-def member_spending(*, merchant, member) -> SpendingOverview:
-    """The member's spending overview, aggregated from their orders now (current within seconds)."""
+def members_spending(*, merchant, member_ids) -> dict[int, SpendingOverview]:
+    """Each member's spending overview, aggregated from their orders now (current within seconds),
+    for any number of members in one query."""
     rows = (
         Order.objects.for_merchant(merchant)
-        .filter(member=member, parent__isnull=True)
+        .filter(member_id__in=list(member_ids), parent__isnull=True)
         .annotate(linked=Case(When(~Q(recommendation_token=""), then=Value(True)), default=Value(False)))
         .order_by()
-        .values("channel", "status", "linked")
+        .values("member_id", "channel", "status", "linked")
         .annotate(
             n=Count("id"),
             total_sum=Sum("total"),
@@ -95,35 +96,26 @@ def member_spending(*, merchant, member) -> SpendingOverview:
             edited_sum=Sum("edited_amount"),
         )
     )
-    return spending_overview(
-        OrderFigures(
-            group=channel_group(row["channel"], from_recommendation=row["linked"]),
-            cancelled=row["status"] == Order.Status.CANCELLED,
-            count=row["n"],
-            total=row["total_sum"],
-            preorder_paid=row["preorder_paid_sum"],
-            preorder_outstanding=row["preorder_outstanding_sum"],
-            returned=row["returned_sum"],
-            edited=row["edited_sum"],
+    figures = defaultdict(list)
+    for row in rows:
+        figures[row["member_id"]].append(
+            OrderFigures(
+                group=channel_group(row["channel"], from_recommendation=row["linked"]),
+                cancelled=row["status"] == Order.Status.CANCELLED,
+                count=row["n"],
+                total=row["total_sum"],
+                preorder_paid=row["preorder_paid_sum"],
+                preorder_outstanding=row["preorder_outstanding_sum"],
+                returned=row["returned_sum"],
+                edited=row["edited_sum"],
+            )
         )
-        for row in rows
-    )
+    return {member_id: spending_overview(figures.get(member_id, ())) for member_id in member_ids}
 
 
-def member_paid_spending(*, merchant, member, since, until, exclude_order_id=None) -> Decimal:
-    """What the member paid and kept in orders placed in [since, until): paid orders, not cancelled
-    or refunded, less returns; split (child) orders are counted through their parent. Read now,
-    never cached (loyalty tiers follow every order and refund at once)."""
-    orders = (
-        Order.objects.for_merchant(merchant)
-        .filter(member=member, parent__isnull=True, placed_at__gte=since, placed_at__lt=until,
-                payment_status=Order.PaymentStatus.PAID)
-        .exclude(status=Order.Status.CANCELLED)
-    )
-    if exclude_order_id is not None:
-        orders = orders.exclude(pk=exclude_order_id)
-    totals = orders.aggregate(total=Sum("total"), returned=Sum("returned_amount"))
-    return max((totals["total"] or Decimal("0")) - (totals["returned"] or Decimal("0")), Decimal("0"))
+def member_spending(*, merchant, member) -> SpendingOverview:
+    """The member's spending overview (their profile)."""
+    return members_spending(merchant=merchant, member_ids=[member.pk])[member.pk]
 
 
 def member_orders(*, merchant, member):

@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from commerce import selectors as orders
 from omo.tenancy.access import staff_required
 from omo.tenancy.models import Staff, Store
 
@@ -26,7 +27,7 @@ def store_member_list(request, merchant):
     )
     members = store_members.store_member_list(merchant=request.merchant, store=store)
     page = Paginator(members, PAGE_SIZE).get_page(request.GET.get("page"))
-    spending = store_members.members_spending(merchant=request.merchant, member_ids=[m.pk for m in page])
+    spending = orders.members_spending(merchant=request.merchant, member_ids=[m.pk for m in page])
     is_admin = request.staff.role == Staff.Role.ADMIN
     return render(
         request,
