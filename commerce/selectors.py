@@ -1,6 +1,7 @@
 """Reads on the catalog (staff product search, what shoppers may buy) and on orders."""
 
 from collections import defaultdict
+from decimal import Decimal
 
 from django.db.models import Case, Count, Prefetch, Q, Sum, Value, When
 from django.shortcuts import get_object_or_404
@@ -116,6 +117,22 @@ def members_spending(*, merchant, member_ids) -> dict[int, SpendingOverview]:
 def member_spending(*, merchant, member) -> SpendingOverview:
     """The member's spending overview (their profile)."""
     return members_spending(merchant=merchant, member_ids=[member.pk])[member.pk]
+
+
+def member_paid_spending(*, merchant, member, since, until, exclude_order_id=None) -> Decimal:
+    """What the member paid and kept in orders placed in [since, until): paid orders, not cancelled
+    or refunded, less returns; split (child) orders are counted through their parent. Read now,
+    never cached (loyalty tiers follow every order and refund at once)."""
+    orders = (
+        Order.objects.for_merchant(merchant)
+        .filter(member=member, parent__isnull=True, placed_at__gte=since, placed_at__lt=until,
+                payment_status=Order.PaymentStatus.PAID)
+        .exclude(status=Order.Status.CANCELLED)
+    )
+    if exclude_order_id is not None:
+        orders = orders.exclude(pk=exclude_order_id)
+    totals = orders.aggregate(total=Sum("total"), returned=Sum("returned_amount"))
+    return max((totals["total"] or Decimal("0")) - (totals["returned"] or Decimal("0")), Decimal("0"))
 
 
 def member_orders(*, merchant, member):
