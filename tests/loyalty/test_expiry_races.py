@@ -1,11 +1,10 @@
 """Expiry and a redemption at the same moment (PostgreSQL): the account row lock serialises
 them, so the balance never goes negative and no point is both spent and expired."""
 
-import threading
 from datetime import UTC, datetime
 
 import pytest
-from django.db import connections, transaction
+from django.db import transaction
 
 from commerce.models import Order
 from loyalty import selectors, services
@@ -13,29 +12,9 @@ from loyalty.models import LoyaltySettings, PointsLedgerEntry
 from loyalty.services import expiry
 from loyalty.services.ledger import Kind, Source, _post, account_lock
 from tests.factories import OrderFactory
+from tests.races import at_once
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _race(calls):
-    barrier = threading.Barrier(len(calls))
-    results = [None] * len(calls)
-
-    def run(i, call):
-        try:
-            barrier.wait()
-            results[i] = call()
-        except Exception as exc:  # noqa: BLE001 - the test inspects which call failed and why
-            results[i] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return results
 
 
 @pytest.mark.parametrize("attempt", range(5))
@@ -49,7 +28,7 @@ def test_expiry_and_redemption_at_the_same_moment(on_postgres, merchant, member,
               at=datetime(2024, 1, 10, tzinfo=UTC))
     order = OrderFactory(merchant=merchant, member=member, payment_status=Order.PaymentStatus.PENDING)
 
-    results = _race([
+    results = at_once([
         lambda: expiry.merchant_points_expire(merchant=merchant),
         lambda: services.points_redeem_for_order(merchant=merchant, member=member, points=80, order=order),
     ])

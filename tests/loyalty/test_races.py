@@ -4,16 +4,16 @@ SQLite has no row locks (it serialises whole-database writes), so the race is
 only meaningful on PostgreSQL; CI runs this file there.
 """
 
-import threading
 from decimal import Decimal as D
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from commerce.models import Order
 from loyalty import selectors, services
 from loyalty.models import PointsLedgerEntry
 from tests.factories import OrderFactory
+from tests.races import at_once
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -23,35 +23,13 @@ pytestmark = [
 ]
 
 
-def _race(calls):
-    """Run the calls at the same moment, one thread (and DB connection) each; return results/errors."""
-    barrier = threading.Barrier(len(calls))
-    results = [None] * len(calls)
-
-    def run(i, call):
-        try:
-            barrier.wait()
-            results[i] = call()
-        except Exception as exc:  # noqa: BLE001 - the test inspects which call failed and why
-            results[i] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return results
-
-
 @pytest.mark.parametrize("attempt", range(5))
 def test_two_redemptions_of_more_than_half_the_balance(merchant, member, attempt):
     services.points_adjust(merchant=merchant, member=member, points=100, reason="Welcome")
     orders = [OrderFactory(merchant=merchant, member=member, payment_status=Order.PaymentStatus.PENDING)
               for _ in range(2)]
 
-    results = _race([
+    results = at_once([
         lambda order=order: services.points_redeem_for_order(merchant=merchant, member=member, points=60, order=order)
         for order in orders
     ])
@@ -68,7 +46,7 @@ def test_two_redemptions_of_more_than_half_the_balance(merchant, member, attempt
 def test_two_cash_requests_in_one_month(merchant, staff):
     services.points_adjust(merchant=merchant, staff=staff, points=1000, reason="Sales bonus")
 
-    results = _race([
+    results = at_once([
         lambda: services.cash_redemption_request(merchant=merchant, staff=staff, points=100),
         lambda: services.cash_redemption_request(merchant=merchant, staff=staff, points=100),
     ])
@@ -86,7 +64,7 @@ def test_replayed_order_events_at_once_earn_once(merchant, member):
     )
     order = OrderFactory(merchant=merchant, member=member, payment_status=Order.PaymentStatus.PAID)
 
-    results = _race([lambda: services.order_points_settle(merchant=merchant, order_id=order.pk)] * 3)
+    results = at_once([lambda: services.order_points_settle(merchant=merchant, order_id=order.pk)] * 3)
 
     assert not [r for r in results if isinstance(r, Exception)], results
     assert selectors.points_balance(merchant=merchant, member=member) == 100
