@@ -9,7 +9,7 @@ from django.db import connection
 from loyalty import selectors, services
 from loyalty.models import MemberEventInbox, Offer, PointsBudget
 from tests.factories import MemberFactory
-from tests.loyalty.test_races import _race
+from tests.races import at_once
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -28,7 +28,7 @@ def _install_offer(merchant, **fields):
 def test_the_same_event_sent_twice_at_once_awards_once(merchant, member):
     _install_offer(merchant)
 
-    results = _race([
+    results = at_once([
         lambda: services.member_event_record(merchant=merchant, event_id="e-1", event="app_install",
                                              email=member.email)
         for _ in range(2)
@@ -44,7 +44,7 @@ def test_two_awards_racing_for_the_last_of_a_budget(merchant):
     _install_offer(merchant, deduction_account=budget)
     members = [MemberFactory(merchant=merchant) for _ in range(2)]
 
-    results = _race([
+    results = at_once([
         lambda m=m, i=i: services.member_event_record(merchant=merchant, event_id=f"i-{i}", event="app_install",
                                                       email=m.email)
         for i, m in enumerate(members)
