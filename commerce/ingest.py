@@ -156,8 +156,7 @@ def order_event_ingest(*, merchant, data: dict) -> IngestResult:
             # Created a moment ago by another way in (e.g. an admin): this event is its update.
             existing = Order.objects.for_merchant(merchant).get(number=number)
     if existing is not None:
-        services.order_update(merchant=merchant, order=existing, changes=changes, lines=lines)
-        order = Order.objects.for_merchant(merchant).get(pk=existing.pk)
+        order = services.order_update(merchant=merchant, order=existing, changes=changes, lines=lines)
         outcome = "cancelled" if order.status == Order.Status.CANCELLED else "updated"
     _record(merchant, number, digest, updated_at, outcome)
     return IngestResult(order, outcome)

@@ -234,12 +234,12 @@ def order_create(
 
 
 @transaction.atomic
-def order_update(*, merchant, order: Order, changes: dict, lines: list[LineInput] | None = None) -> bool:
+def order_update(*, merchant, order: Order, changes: dict, lines: list[LineInput] | None = None) -> Order:
     """Apply an edit: only the fields in `changes` (and the lines, when given) change.
 
     Money figures the edit leaves out follow from those it gives (see `_money_derive`); all are
     checked before anything is written. The followers hear of it once, and only when something
-    changed. Returns whether anything changed.
+    changed. Returns the order as it is now (the caller's instance is left as it was).
     """
     unknown = set(changes) - set(MONEY_FIELDS) - set(ORDER_FIELDS)
     if unknown:
@@ -265,7 +265,7 @@ def order_update(*, merchant, order: Order, changes: dict, lines: list[LineInput
         changed.append("lines")
     if changed:
         order_changed(order)
-    return bool(changed)
+    return order
 
 
 def _lines_differ(merchant, order: Order, lines: list[LineInput]) -> bool:
@@ -277,9 +277,7 @@ def _lines_differ(merchant, order: Order, lines: list[LineInput]) -> bool:
 
 def order_cancel(*, merchant, order: Order) -> Order:
     """Cancelling keeps the order and its attribution listed; performance leaves it out."""
-    order_update(merchant=merchant, order=order, changes={"status": Order.Status.CANCELLED})
-    order.refresh_from_db()
-    return order
+    return order_update(merchant=merchant, order=order, changes={"status": Order.Status.CANCELLED})
 
 
 def order_lock(*, merchant, number: str) -> None:

@@ -117,7 +117,7 @@ class PaymentMethod(models.TextChoices):
     ONLINE = "online", gettext_lazy("Online payment")
 
 
-def _pay_online(merchant, order: Order) -> None:
+def _pay_online(merchant, order: Order) -> Order:
     """Charge the order through the payment provider now and mark it paid (through the order
     service, so the followers hear of it: the points of a paid order). A declined charge raises
     ValidationError, which rolls the whole checkout back."""
@@ -125,12 +125,11 @@ def _pay_online(merchant, order: Order) -> None:
         payments.get_provider().charge(amount=order.total, currency=order.currency, reference=order.number)
     except payments.PaymentDeclined as exc:
         raise ValidationError(_("The payment was declined: %(reason)s") % {"reason": exc}) from exc
-    order_update(
+    return order_update(
         merchant=merchant,
         order=order,
         changes={"payment_status": Order.PaymentStatus.PAID, "paid_amount": order.total},
     )
-    order.refresh_from_db()
 
 
 DOUBLE_SUBMIT_SECONDS = 10
@@ -223,5 +222,5 @@ def storefront_checkout(
     if points:  # the ledger entry; a balance spent meanwhile rolls the whole checkout back
         loyalty_services.points_redeem_for_order(merchant=merchant, member=member, points=points, order=order)
     if payment_method == PaymentMethod.ONLINE:
-        _pay_online(merchant, order)
+        return _pay_online(merchant, order)
     return order
