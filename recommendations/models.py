@@ -79,3 +79,9 @@ class SmsOutbox(MerchantOwned):
         verbose_name = _("text message")
         verbose_name_plural = _("text messages")
         ordering = ["-created_at"]
+        indexes = [
+            # The beat sweep looks only at texts still queued: one small index probe per merchant.
+            models.Index(
+                fields=["merchant", "created_at"], name="sms_queued", condition=models.Q(status="queued")
+            )
+        ]

@@ -186,6 +186,17 @@ def link_sms_send(*, merchant, link, staff, url: str) -> SmsOutbox:
 
 
 @transaction.atomic
+def sms_undelivered_ids(*, merchant, older_than, limit: int = 1000) -> list[int]:
+    """Texts still queued since before `older_than`: their delivery task was lost (e.g. Redis was
+    restored or flushed). Delivery is once per row, so queuing one again never sends twice."""
+    return list(
+        SmsOutbox.objects.for_merchant(merchant)
+        .filter(status=SmsOutbox.Status.QUEUED, created_at__lte=older_than)
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
 def sms_deliver(*, merchant_id, outbox_id) -> SmsOutbox:
     """Hand a queued message to the SMS backend once (a message already sent or failed is left)."""
     outbox = SmsOutbox.objects.for_merchant(merchant_id).select_for_update().get(pk=outbox_id)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from datetime import timedelta
 from contextlib import contextmanager
 from collections.abc import Iterator
 
@@ -12,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import DatabaseError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -120,6 +122,18 @@ def export_job_create(*, merchant, staff, filters_plain: dict, language: str) ->
     )
     task_enqueue_on_commit("reports.export_orders", merchant.pk, job.pk)
     return job
+
+
+def export_jobs_stalled_ids(*, merchant, older_than) -> list[int]:
+    """Exports whose worker task was lost: still waiting since before `older_than`, or "running"
+    for longer than the task may run plus the broker's redelivery time (its worker is gone)."""
+    dead_after = timedelta(
+        seconds=settings.REPORTS_EXPORT_TIME_LIMIT + settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]
+    )
+    jobs = ExportJob.objects.for_merchant(merchant)
+    waiting = Q(status=ExportJob.Status.PENDING, created_at__lte=older_than)
+    running = Q(status=ExportJob.Status.RUNNING, created_at__lte=older_than - dead_after)
+    return list(jobs.filter(waiting | running).order_by("created_at").values_list("pk", flat=True)[:100])
 
 
 def export_job_run(*, merchant, job_id: int) -> ExportJob | None:

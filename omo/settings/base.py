@@ -233,9 +233,15 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
+# The longest task: an order CSV export (1M rows take 30-60 s; 10 minutes is ~20M rows).
+REPORTS_EXPORT_TIME_LIMIT = env.int("REPORTS_EXPORT_TIME_LIMIT", default=600)
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    # A task whose worker was killed is redelivered once this many seconds have passed.
-    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+    # A task whose worker was killed is redelivered once this many seconds have passed: just
+    # longer than the longest task may run (a shorter timeout would hand a running task to a
+    # second worker; a longer one leaves a killed worker's message waiting for nothing).
+    "visibility_timeout": env.int(
+        "CELERY_VISIBILITY_TIMEOUT", default=max(CELERY_TASK_TIME_LIMIT, REPORTS_EXPORT_TIME_LIMIT) + 60
+    ),
     "unacked_restore_interval": env.int("CELERY_UNACKED_RESTORE_INTERVAL", default=10),
     "unacked_restore_throttle": env.int("CELERY_UNACKED_RESTORE_THROTTLE", default=10),
     # Fail fast when Redis is unreachable so a request saving an order never hangs on it.
@@ -266,6 +272,9 @@ CELERY_BEAT_SCHEDULE["partners-sweep-uncomputed"] = {"task": "partners.sweep_unc
 CELERY_BEAT_SCHEDULE["loyalty-sweep-points-due"] = {"task": "loyalty.sweep_points_due", "schedule": 60.0}
 # Points expiry and expiry notices: hourly, one task per merchant with an expiry policy.
 CELERY_BEAT_SCHEDULE["loyalty-expiry-sweep"] = {"task": "loyalty.expiry_sweep", "schedule": 3600.0}
+# Texts and exports whose task was lost (their rows stay queued/waiting) are queued again.
+CELERY_BEAT_SCHEDULE["recommendations-sweep-sms-queued"] = {"task": "recommendations.sweep_sms_queued", "schedule": 60.0}
+CELERY_BEAT_SCHEDULE["reports-sweep-stalled-exports"] = {"task": "reports.sweep_stalled_exports", "schedule": 60.0}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
