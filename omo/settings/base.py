@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "omo.accounts",
     "omo.tenancy",
     "omo.audit",
+    "omo.webhooks",
     "commerce",
     "members",
     "recommendations",
@@ -266,6 +267,8 @@ CELERY_BEAT_SCHEDULE["partners-sweep-uncomputed"] = {"task": "partners.sweep_unc
 CELERY_BEAT_SCHEDULE["loyalty-sweep-points-due"] = {"task": "loyalty.sweep_points_due", "schedule": 60.0}
 # Points expiry and expiry notices: hourly, one task per merchant with an expiry policy.
 CELERY_BEAT_SCHEDULE["loyalty-expiry-sweep"] = {"task": "loyalty.expiry_sweep", "schedule": 3600.0}
+# Outbound webhooks: deliveries whose retry is due (or whose first event was lost) are sent.
+CELERY_BEAT_SCHEDULE["webhooks-sweep-due"] = {"task": "webhooks.sweep_due", "schedule": 30.0}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
