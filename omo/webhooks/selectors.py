@@ -25,3 +25,12 @@ def delivery_get(*, merchant, endpoint: Endpoint, delivery_id) -> Delivery:
 def disabled_endpoints(*, merchant):
     """For the banner on the merchant's webhook pages."""
     return endpoint_list(merchant=merchant).filter(is_active=False)
+
+
+def webhook_types_subscribed(*, merchant) -> set[str]:
+    """The event types some active endpoint of the merchant wants: emitters with a batch to walk
+    skip building payloads nobody receives."""
+    types = set()
+    for event_types in Endpoint.objects.for_merchant(merchant).filter(is_active=True).values_list("event_types", flat=True):
+        types.update(event_types or [])
+    return types
