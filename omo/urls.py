@@ -20,6 +20,7 @@ merchant_patterns = [
     path("api/v1/", include("omo.api.urls")),
     path("audit/", include("omo.audit.urls")),
     path("webhooks/", include("omo.webhooks.urls")),
+    path("imports/", include("imports.urls")),
 ]
 
 urlpatterns = [

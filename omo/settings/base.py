@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "attribution",
     "partners",
     "reports",
+    "imports",
+    "import_export",
     "loyalty",
     "storefront",
     "demo",
