@@ -14,17 +14,21 @@ class ImportJob(MerchantOwned):
         ORDERS = "orders", _("Past orders")
 
     class Status(models.TextChoices):
+        CHECKING = "checking", _("Checking")
         CHECKED = "checked", _("Checked")
         INVALID = "invalid", _("Has errors")
+        IMPORTING = "importing", _("Importing")
         IMPORTED = "imported", _("Imported")
 
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     file_name = models.CharField(_("file"), max_length=255)
     content = models.BinaryField(editable=False)
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.CHECKED)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.CHECKING)
     rows = models.PositiveIntegerField(_("rows"), default=0)
     # {"new": n, "update": n, "skip": n, "error": n, "invalid": n} of the last run.
     totals = models.JSONField(default=dict, blank=True)
+    # The first rows' problems: [{"number": row, "errors": [[column, [messages]], ...]}, ...].
+    problems = models.JSONField(default=list, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     imported_at = models.DateTimeField(_("imported at"), null=True, blank=True)

@@ -11,6 +11,7 @@ from collections import defaultdict
 from datetime import datetime, time
 from decimal import Decimal, InvalidOperation
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
@@ -79,10 +80,20 @@ def _date(row, name):
     return parsed
 
 
+PROGRESS_EVERY = 100
+
+
 class MerchantResource(resources.ModelResource):
-    def __init__(self, *, merchant, **kwargs):
+    def __init__(self, *, merchant, progress_key: str = "", **kwargs):
         super().__init__(**kwargs)
         self.merchant = merchant
+        self.progress_key = progress_key
+
+    def after_import_row(self, row, row_result, **kwargs):
+        # Rows done so far, for the page of a large file (the cache: outside the transaction).
+        number = kwargs.get("row_number") or 0
+        if self.progress_key and number % PROGRESS_EVERY == 0:
+            cache.set(self.progress_key, number, 24 * 3600)
 
     @classmethod
     def get_display_name(cls):

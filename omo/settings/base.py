@@ -332,6 +332,10 @@ ORDER_API_TOLERANCE_SECONDS = 300
 REPORTS_EXPORT_STREAM_MAX_ROWS = env.int("REPORTS_EXPORT_STREAM_MAX_ROWS", default=50_000)
 REPORTS_EXPORT_PROGRESS_EVERY = env.int("REPORTS_EXPORT_PROGRESS_EVERY", default=20_000)
 
+# Imports (catalog, members, past orders): files of more rows than this are checked and imported
+# by a Celery task, the page showing progress; smaller ones while the page waits.
+IMPORTS_BACKGROUND_ROWS = env.int("IMPORTS_BACKGROUND_ROWS", default=2000)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

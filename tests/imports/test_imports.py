@@ -154,16 +154,49 @@ def test_xlsx_files_import(merchant):
 def test_merchant_page_checks_then_imports(admin_client, merchant):
     url = f"/m/{merchant.slug}/imports/"
     response = admin_client.post(url, {"kind": "members",
-                                       "file": SimpleUploadedFile("m.csv", b"name,phone\nAmy,0912345678\nBad,1\n")})
+                                       "file": SimpleUploadedFile("m.csv", b"name,phone\nAmy,0912345678\nBad,1\n")},
+                                 follow=True)
     page = response.content.decode()
     assert response.status_code == 200 and 'data-status="invalid"' in page and 'data-row="2"' in page
+    assert "is not a phone number" in page
     assert not Member.objects.for_merchant(merchant).exists()
-    response = admin_client.post(url, {"kind": "members", "file": SimpleUploadedFile("m.csv", b"name,phone\nAmy,0912345678\n")})
+    response = admin_client.post(url, {"kind": "members", "file": SimpleUploadedFile("m.csv", b"name,phone\nAmy,0912345678\n")},
+                                 follow=True)
     job = ImportJob.objects.for_merchant(merchant).first()
     assert 'data-status="checked"' in response.content.decode()
     response = admin_client.post(f"{url}{job.pk}/import/")
     assert response.status_code == 302
     assert Member.objects.for_merchant(merchant).get().name == "Amy"
+    assert 'data-status="imported"' in admin_client.get(f"{url}{job.pk}/").content.decode()
+    # once only
+    admin_client.post(f"{url}{job.pk}/import/")
+    assert Member.objects.for_merchant(merchant).count() == 1
+
+
+def test_large_files_are_checked_and_imported_in_the_background_with_progress(
+    admin_client, merchant, settings, django_capture_on_commit_callbacks
+):
+    settings.IMPORTS_BACKGROUND_ROWS = 2
+    url = f"/m/{merchant.slug}/imports/"
+    rows = "".join(f"M{i},09123456{i:02d}\n" for i in range(10, 15)).encode()
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        response = admin_client.post(url, {"kind": "members", "file": SimpleUploadedFile("m.csv", b"name,phone\n" + rows)})
+    job = ImportJob.objects.for_merchant(merchant).get()
+    page = admin_client.get(response.url).content.decode()
+    assert 'data-status="checking"' in page and "<progress" in page and 'http-equiv="refresh"' in page
+    for callback in queued:
+        callback()  # the worker runs the check
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.CHECKED and job.totals["new"] == 5
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        admin_client.post(f"{url}{job.pk}/import/")
+    assert 'data-status="importing"' in admin_client.get(f"{url}{job.pk}/").content.decode()
+    assert not Member.objects.for_merchant(merchant).exists()
+    for callback in queued:
+        callback()
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.IMPORTED
+    assert Member.objects.for_merchant(merchant).count() == 5
 
 
 def test_page_is_for_merchant_admins_and_jobs_are_tenant_scoped(client, admin_client, merchant, other_merchant, staff):
