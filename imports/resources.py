@@ -139,10 +139,13 @@ class CatalogResource(MerchantResource):
         published = _text(row, "published").lower()
         if published not in TRUE | FALSE:
             raise ValidationError({"published": [_("Use yes or no.")]})
+        # A column the file does not have leaves that field as it is (None); new rows get defaults.
         self._row = {
             "sku": sku, "product_name": _required(row, "product"), "price": _decimal(row, "price"),
-            "variation_name": _text(row, "variation"), "barcode": _text(row, "barcode"),
-            "category": _text(row, "category"), "published": published in TRUE or published == "",
+            "variation_name": _text(row, "variation") if "variation" in row else None,
+            "barcode": _text(row, "barcode") if "barcode" in row else None,
+            "category": _text(row, "category") if "category" in row else None,
+            "published": (published in TRUE or published == "") if "published" in row else None,
         }
 
     def import_instance(self, instance, row, **kwargs):

@@ -233,3 +233,14 @@ def test_platform_admin_imports_for_a_chosen_merchant_in_django_admin(client, me
     assert response.status_code == 302
     assert Member.objects.for_merchant(merchant).get().phone == "+886912345678"
     assert not Member.objects.for_merchant(other_merchant).exists()
+
+
+def test_a_catalog_file_without_a_column_leaves_that_field_alone(merchant):
+    job, _ = check(merchant, "catalog", "product,category,variation,sku,barcode,price\nTea,drinks,Green,T-1,471,50\n")
+    apply(merchant, job)
+    job, _ = check(merchant, "catalog", "product,sku,price\nTea,T-1,55\n")
+    assert job.totals["update"] == 1
+    apply(merchant, job)
+    variation = Variation.objects.for_merchant(merchant).select_related("product").get(sku="T-1")
+    assert (variation.price, variation.name, variation.barcode) == (Decimal("55.00"), "Green", "471")
+    assert variation.product.category == "drinks" and variation.product.published
