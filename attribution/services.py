@@ -18,6 +18,9 @@ from commerce import channels
 from commerce.models import Order
 from members.models import Member
 from omo.tenancy.models import Staff
+from omo.webhooks import selectors as webhook_selectors
+from omo.webhooks.models import EventType
+from omo.webhooks.services import webhook_event_emit
 from recommendations.models import LinkClick
 
 from . import rules
@@ -174,10 +177,57 @@ def orders_attribute(*, merchant_id: int, order_ids) -> int:
             _decide(o, clicks[o.member_id], member_orders[o.member_id], policies, member_staff.get(o.member_id))
             for o in to_decide.values()
         ]
+    credit_types = {EventType.ORDER_ATTRIBUTED, EventType.ORDER_CREDIT_CHANGED}
+    emitting = bool(webhook_selectors.webhook_types_subscribed(merchant=merchant_id) & credit_types)
+    before = {}
+    if emitting:
+        before = {
+            row.order_id: row for row in Attribution.objects.for_merchant(merchant_id)
+            .filter(order_id__in=[r.order_id for r in results]).only("order_id", "store_id", "staff_id", "reason")
+        }
     Attribution.objects.for_merchant(merchant_id).bulk_create(
         results, update_conflicts=True, unique_fields=["order"], update_fields=UPSERT_FIELDS
     )
+    if emitting:
+        _credit_events_emit(merchant_id, results, before)
     return len(results)
+
+
+def _credit_data(row: Attribution) -> dict:
+    store = {"id": row.store.pk, "code": row.store.code, "name": row.store.name} if row.store_id else None
+    staff = {"id": row.staff.pk, "name": row.staff.display_name} if row.staff_id else None
+    return {"credited": row.store_id is not None, "reason": row.reason, "store": store, "staff": staff,
+            "link": row.link_id, "click_at": row.click_at}
+
+
+def _credit_events_emit(merchant_id, results: list[Attribution], before: dict[int, Attribution]) -> None:
+    """Outbound webhooks: order.attributed the first time an order is credited, order.credit_changed
+    whenever a decided order's credit moves (another store or staff, or credited / not credited)."""
+    changes = []
+    for row in results:
+        old = before.get(row.order_id)
+        credit = (row.store_id, row.staff_id)
+        if old is None and row.store_id is not None:
+            changes.append((EventType.ORDER_ATTRIBUTED, row, None))
+        elif old is not None and (old.store_id, old.staff_id) != credit:
+            changes.append((EventType.ORDER_CREDIT_CHANGED, row, old))
+            if old.store_id is None and row.store_id is not None:
+                changes.append((EventType.ORDER_ATTRIBUTED, row, None))
+    if not changes:
+        return
+    numbers = dict(
+        Order.objects.for_merchant(merchant_id).filter(pk__in={row.order_id for _t, row, _o in changes})
+        .values_list("pk", "number")
+    )
+    for type, row, old in changes:
+        data = {"order": {"id": row.order_id, "number": numbers.get(row.order_id)}, **_credit_data(row)}
+        if type == EventType.ORDER_ATTRIBUTED:
+            key = f"order.attributed:{row.order_id}"
+        else:
+            data["previous"] = {"credited": old.store_id is not None, "reason": old.reason,
+                                "store": old.store_id, "staff": old.staff_id}
+            key = f"order.credit_changed:{row.order_id}:{row.decided_at.isoformat()}"
+        webhook_event_emit(merchant=merchant_id, type=type, data=data, idempotency_key=key)
 
 
 def order_attribute(*, merchant_id: int, order_id: int) -> Attribution | None:

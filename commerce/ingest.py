@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from members.models import Member
+from members.services import member_created_emit
 from omo.contact import normalize_email, normalize_phone
 from omo.tenancy.models import Staff, Store
 
@@ -68,7 +69,9 @@ def _member(merchant, data: dict | None) -> Member | None:
         return found
     try:
         with transaction.atomic():
-            return members.create(merchant=merchant, phone=phone, email=email, name=data.get("name", ""))
+            member = members.create(merchant=merchant, phone=phone, email=email, name=data.get("name", ""))
+            member_created_emit(member)
+            return member
     except IntegrityError:  # another order's event registered the same shopper a moment ago
         return find()
 

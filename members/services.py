@@ -5,6 +5,8 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from omo.accounts.verification import EmailNotVerified, verified_email, verified_phone
+from omo.webhooks.models import EventType
+from omo.webhooks.services import webhook_event_emit
 
 from .models import Member
 from omo.contact import normalize_email, normalize_phone
@@ -36,7 +38,7 @@ def member_register(*, merchant, phone: str = "", email: str = "", name: str = "
         raise ValidationError(errors)
     try:
         with transaction.atomic():
-            return members.create(
+            member = members.create(
                 merchant=merchant,
                 phone=phone_value,
                 email=email_value,
@@ -44,6 +46,8 @@ def member_register(*, merchant, phone: str = "", email: str = "", name: str = "
                 registered_by=staff,
                 registered_store=staff.store if staff else None,
             )
+            member_created_emit(member)
+            return member
     except IntegrityError as exc:  # a concurrent registration won the race
         raise ValidationError(_("This member was just registered by someone else.")) from exc
 
@@ -86,7 +90,9 @@ def member_for_user(*, merchant, user) -> Member:
                     return holder
                 raise EmailNotVerified()
             own_phone = phone if phone and not members.filter(phone=phone).exists() else ""
-            return members.create(merchant=merchant, email=own_email, phone=own_phone, name=user.name, user=user)
+            member = members.create(merchant=merchant, email=own_email, phone=own_phone, name=user.name, user=user)
+            member_created_emit(member)
+            return member
     except IntegrityError:  # a concurrent request of the same shopper created or claimed it first
         return members.get(user=user)
 
@@ -116,4 +122,44 @@ def member_points_notices_set(*, merchant, member: Member, consent: bool) -> Mem
         raise ValidationError(_("This member belongs to another merchant."))
     Member.objects.for_merchant(merchant).filter(pk=member.pk).update(points_notices=consent)
     member.points_notices = consent
+    return member
+
+
+def member_created_emit(member: Member) -> None:
+    """Outbound webhook member.created, once per member (every path that creates one calls it)."""
+    webhook_event_emit(
+        merchant=member.merchant_id, type=EventType.MEMBER_CREATED, idempotency_key=f"member.created:{member.pk}",
+        data={"member": {"id": member.pk, "name": member.name, "email": member.email, "phone": member.phone,
+                         "registered_store": member.registered_store_id, "registered_by": member.registered_by_id,
+                         "created_at": member.created_at}},
+    )
+
+
+@transaction.atomic
+def member_import_update(*, merchant, member: Member, name: str = "", phone: str = "", email: str = "",
+                         birthday=None) -> Member:
+    """An imported row for a member who is already here: the name and birthday given replace
+    theirs; a phone or email fills an empty one (normalised; one another member holds is an error)."""
+    members = Member.objects.for_merchant(merchant).exclude(pk=member.pk)
+    fields = []
+    if phone.strip() and not member.phone:
+        value = normalize_phone(phone, merchant.country)
+        if members.filter(phone=value).exists():
+            raise ValidationError({"phone": [_("A member with this phone number already exists.")]})
+        member.phone = value
+        fields.append("phone")
+    if email.strip() and not member.email:
+        value = normalize_email(email)
+        if members.filter(email=value).exists():
+            raise ValidationError({"email": [_("A member with this email already exists.")]})
+        member.email = value
+        fields.append("email")
+    if name.strip() and name.strip() != member.name:
+        member.name = name.strip()
+        fields.append("name")
+    if birthday and birthday != member.birthday:
+        member.birthday = birthday
+        fields.append("birthday")
+    if fields:
+        member.save(update_fields=fields)
     return member

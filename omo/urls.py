@@ -19,6 +19,8 @@ merchant_patterns = [
     path("", include("attribution.urls")),
     path("api/v1/", include("omo.api.urls")),
     path("audit/", include("omo.audit.urls")),
+    path("webhooks/", include("omo.webhooks.urls")),
+    path("imports/", include("imports.urls")),
 ]
 
 urlpatterns = [

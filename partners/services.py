@@ -28,6 +28,8 @@ from commerce import services as order_services
 from commerce.models import Order, OrderLine, Product
 from omo.tenancy.scoping import merchant_scope
 from omo.tenancy.tasks import task_enqueue_on_commit
+from omo.webhooks.models import EventType
+from omo.webhooks.services import webhook_event_emit
 
 from . import commission, selectors
 from .models import (
@@ -377,7 +379,26 @@ def campaign_order_recompute(*, merchant, order_id: int) -> CampaignOrder | None
     record.placed_at = order.placed_at
     record.computed_at = now
     record.save()
+    if counted:
+        # Outbound webhook, once per referred order (the key): its first computed commission.
+        webhook_event_emit(
+            merchant=merchant, type=EventType.COMMISSION_CREATED, data=commission_event_data(record, order),
+            idempotency_key=f"commission.created:{record.pk}",
+        )
     return record
+
+
+def commission_event_data(record: CampaignOrder, order: Order) -> dict:
+    """The `data` of the commission.* webhook events (created here; approved and paid by the
+    commission lifecycle, which emits the same shape)."""
+    campaign = record.campaign
+    return {
+        "commission": {"id": record.pk, "amount": record.commission, "currency": campaign.currency,
+                       "settlement": record.settlement},
+        "order": {"id": order.pk, "number": order.number, "placed_at": order.placed_at},
+        "campaign": {"id": campaign.pk, "code": campaign.code, "name": campaign.name},
+        "partner": {"id": campaign.partner_id},
+    }
 
 
 def _apply_quantities(merchant, campaign, old: dict, new: dict, sample: dict):

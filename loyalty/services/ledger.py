@@ -13,6 +13,9 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from omo.webhooks.models import EventType
+from omo.webhooks.services import webhook_event_emit
+
 from .. import selectors
 from ..models import Offer, PointsAccount, PointsBudget, PointsLedgerEntry
 
@@ -110,7 +113,27 @@ def _post(
     )
     account.balance = balance
     account.save(update_fields=["balance"])
+    _points_event_emit(account, entry)
     return entry
+
+
+POINTS_EVENT_TYPES = {Kind.EARN: EventType.POINTS_EARNED, Kind.REDEEM: EventType.POINTS_REDEEMED}
+
+
+def _points_event_emit(account: PointsAccount, entry: Entry) -> None:
+    """Outbound webhooks: points.earned / points.redeemed, once per ledger entry."""
+    event_type = POINTS_EVENT_TYPES.get(entry.kind)
+    if event_type is None:
+        return
+    data = {
+        "entry": {"id": entry.pk, "kind": entry.kind, "points": entry.points, "balance_after": entry.balance_after,
+                  "source": entry.source, "label": entry.label, "cash_amount": entry.cash_amount,
+                  "description": entry.description, "created_at": entry.created_at, "expires_at": entry.expires_at},
+        "account": {"member": account.member_id, "staff": account.staff_id, "store": account.store_id},
+        "order": entry.order_id,
+    }
+    webhook_event_emit(merchant=account.merchant_id, type=event_type, data=data,
+                       idempotency_key=f"{event_type}:{entry.pk}")
 
 
 class _Terms(NamedTuple):

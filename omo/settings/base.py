@@ -45,12 +45,15 @@ INSTALLED_APPS = [
     "omo.accounts",
     "omo.tenancy",
     "omo.audit",
+    "omo.webhooks",
     "commerce",
     "members",
     "recommendations",
     "attribution",
     "partners",
     "reports",
+    "imports",
+    "import_export",
     "loyalty",
     "storefront",
     "demo",
@@ -275,6 +278,8 @@ CELERY_BEAT_SCHEDULE["loyalty-expiry-sweep"] = {"task": "loyalty.expiry_sweep", 
 # Texts and exports whose task was lost (their rows stay queued/waiting) are queued again.
 CELERY_BEAT_SCHEDULE["recommendations-sweep-sms-queued"] = {"task": "recommendations.sweep_sms_queued", "schedule": 60.0}
 CELERY_BEAT_SCHEDULE["reports-sweep-stalled-exports"] = {"task": "reports.sweep_stalled_exports", "schedule": 60.0}
+# Outbound webhooks: deliveries whose retry is due (or whose first event was lost) are sent.
+CELERY_BEAT_SCHEDULE["webhooks-sweep-due"] = {"task": "webhooks.sweep_due", "schedule": 30.0}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
@@ -335,6 +340,10 @@ ORDER_API_TOLERANCE_SECONDS = 300
 # as a background job with a progress bar. Progress is saved every N rows.
 REPORTS_EXPORT_STREAM_MAX_ROWS = env.int("REPORTS_EXPORT_STREAM_MAX_ROWS", default=50_000)
 REPORTS_EXPORT_PROGRESS_EVERY = env.int("REPORTS_EXPORT_PROGRESS_EVERY", default=20_000)
+
+# Imports (catalog, members, past orders): files of more rows than this are checked and imported
+# by a Celery task, the page showing progress; smaller ones while the page waits.
+IMPORTS_BACKGROUND_ROWS = env.int("IMPORTS_BACKGROUND_ROWS", default=2000)
 
 LOGGING = {
     "version": 1,

@@ -32,6 +32,9 @@ from loyalty.models import Offer, PointsAccount, PointsLedgerEntry
 from omo.api.keys import api_key_create
 from partners.models import Invitation, PartnerMembership
 from recommendations.models import RecommendationItem, SmsOutbox
+from imports.models import ImportJob
+from omo.webhooks import endpoint_secrets
+from omo.webhooks.models import Delivery, Endpoint, Event
 from reports.models import ExportJob
 from tests.factories import (
     ClickFactory,
@@ -91,6 +94,8 @@ ROUTES = [
     ("attribution:*", STAFF),
     ("api:*", API),
     ("audit:*", STAFF),
+    ("webhooks:*", STAFF),
+    ("imports:*", STAFF),
 ]
 
 SECRET = "alpha"  # every name, code and email of merchant A's objects contains it
@@ -166,7 +171,23 @@ def world(tag):
     key, raw_key = api_key_create(merchant=merchant, name=f"{tag} ERP")
     SmsOutbox.objects.for_merchant(merchant).create(merchant=merchant, link=link, member=member, store=store,
                                                     staff=roles["staff"], to=member.phone, body=f"{tag} text")
+    endpoint = Endpoint.objects.for_merchant(merchant).create(
+        merchant=merchant, url=f"https://{low}.example.com/hooks", event_types=["member.created"],
+        description=f"{tag} CRM", secret_encrypted=endpoint_secrets.encrypt(endpoint_secrets.new_secret()),
+    )
+    event = Event.objects.for_merchant(merchant).create(
+        merchant=merchant, type="member.created", payload=f'{{"name": "{tag} Member"}}', idempotency_key=f"{low}-1",
+        created_at=order.placed_at,
+    )
+    delivery = Delivery.objects.for_merchant(merchant).create(
+        merchant=merchant, endpoint=endpoint, event=event, round_started_at=order.placed_at, status="succeeded",
+    )
+    import_job = ImportJob.objects.for_merchant(merchant).create(
+        merchant=merchant, kind="members", file_name=f"{low}-members.csv", content=f"name\n{tag}\n".encode(),
+        status="checked", rows=1,
+    )
     return {
+        "endpoint": endpoint, "delivery": delivery, "import_job": import_job,
         "merchant": merchant, "store": store, "roles": roles, "shopper": shopper, "member": member,
         "product": product, "variation": variation, "link": link, "order": order, "attribution": attribution,
         "campaign": campaign, "invitation": invitation, "partner": partner, "offer": offer, "account": account,
@@ -192,6 +213,9 @@ def kwargs_for(route, a, merchant_slug):
         "invitation_id": a["invitation"].pk,
         "key": "alpha-key", "uidb36": "1", "object_id": "1", "url": "x",
     }
+    values["endpoint_id"], values["delivery_id"] = a["endpoint"].pk, a["delivery"].pk
+    if (route["name"] or "").startswith("imports:"):
+        values["job_id"] = a["import_job"].pk
     if route["name"] == "partners:invite":
         values["token"] = a["invitation"].token
     if "pk" in route["kwargs"]:
@@ -256,6 +280,9 @@ def snapshot(a):
         SmsOutbox.objects.for_merchant(m).count(),
         Invitation.objects.for_merchant(m).filter(accepted_at__isnull=True).count(),
         Invitation.objects.for_merchant(m).filter(revoked_at__isnull=True).count(),
+        list(Endpoint.objects.for_merchant(m).values_list("pk", "is_active", "secret_encrypted")),
+        list(Delivery.objects.for_merchant(m).values_list("pk", "status", "attempts")),
+        list(ImportJob.objects.for_merchant(m).values_list("pk", "status")),
     )
 
 
