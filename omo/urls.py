@@ -19,6 +19,7 @@ merchant_patterns = [
     path("", include("attribution.urls")),
     path("api/v1/", include("omo.api.urls")),
     path("audit/", include("omo.audit.urls")),
+    path("connections/", include("connectors.urls")),
 ]
 
 urlpatterns = [
