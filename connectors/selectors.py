@@ -48,7 +48,7 @@ def generic_secrets(merchant) -> list[str]:
     return secrets
 
 
-@dataclass(frozen=True)
+@dataclass
 class ConnectionHealth:
     connection: Connection
     secrets: list
@@ -58,6 +58,7 @@ class ConnectionHealth:
     unmapped: int
     pending: int
     lag: timedelta | None  # age of the oldest waiting delivery, else the last delivery's processing time
+    webhook_url: str = ""
 
 
 def connection_list(*, merchant, now: datetime | None = None) -> list[ConnectionHealth]:
