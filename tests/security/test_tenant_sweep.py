@@ -28,6 +28,8 @@ from django.urls.resolvers import RoutePattern
 
 from attribution.models import Attribution
 from commerce.services import LineInput, order_create
+from connectors.models import ConnectionSecret, Delivery, IdMapping
+from connectors.services import connection_create
 from loyalty.models import Offer, PointsAccount, PointsLedgerEntry
 from omo.api.keys import api_key_create
 from partners.models import Invitation, PartnerMembership
@@ -91,6 +93,8 @@ ROUTES = [
     ("attribution:*", STAFF),
     ("api:*", API),
     ("audit:*", STAFF),
+    ("connectors:webhook", BEARER),  # the connection's unguessable key, and the platform's signature
+    ("connectors:*", STAFF),
 ]
 
 SECRET = "alpha"  # every name, code and email of merchant A's objects contains it
@@ -166,7 +170,15 @@ def world(tag):
     key, raw_key = api_key_create(merchant=merchant, name=f"{tag} ERP")
     SmsOutbox.objects.for_merchant(merchant).create(merchant=merchant, link=link, member=member, store=store,
                                                     staff=roles["staff"], to=member.phone, body=f"{tag} text")
+    connection, _secret = connection_create(merchant=merchant, name=f"{tag} Shop", kind="shopify")
+    mapping = IdMapping.objects.for_merchant(merchant).create(merchant=merchant, connection=connection,
+                                                              kind="location", outside_id=f"{low}-location")
+    delivery = Delivery.objects.for_merchant(merchant).create(
+        merchant=merchant, connection=connection, delivery_id=f"{low}-delivery", topic="orders/create",
+        body=f'{{"note": "{tag}"}}', status="failed", error=f"{tag} error")
     return {
+        "connection": connection, "mapping": mapping, "delivery": delivery,
+        "connection_secret": ConnectionSecret.objects.for_merchant(merchant).get(connection=connection),
         "merchant": merchant, "store": store, "roles": roles, "shopper": shopper, "member": member,
         "product": product, "variation": variation, "link": link, "order": order, "attribution": attribution,
         "campaign": campaign, "invitation": invitation, "partner": partner, "offer": offer, "account": account,
@@ -192,6 +204,9 @@ def kwargs_for(route, a, merchant_slug):
         "invitation_id": a["invitation"].pk,
         "key": "alpha-key", "uidb36": "1", "object_id": "1", "url": "x",
     }
+    if "connection" in a:  # store connections (connectors)
+        values.update({"connection_id": a["connection"].pk, "secret_id": a["connection_secret"].pk,
+                       "mapping_id": a["mapping"].pk, "delivery_id": a["delivery"].pk})
     if route["name"] == "partners:invite":
         values["token"] = a["invitation"].token
     if "pk" in route["kwargs"]:
