@@ -17,7 +17,7 @@ from connectors import services
 from connectors.models import Connection, ConnectionSecret, Delivery, IdMapping
 from connectors.selectors import connection_secrets
 from tests.connectors.payloads import post_webhook, shopify_order
-from tests.factories import StaffFactory, StoreFactory
+from tests.factories import StaffFactory, StoreFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -223,3 +223,22 @@ def test_a_generic_connection_signs_the_existing_order_api(client, merchant):
     connection.is_active = False
     connection.save()
     assert post(secret).status_code == 401
+
+
+def test_an_operator_replays_failed_deliveries_from_the_django_admin(client, merchant, django_capture_on_commit_callbacks):
+    connection, secret = services.connection_create(merchant=merchant, name="Shopify", kind="shopify")
+    payload = pos_order(11, location_id=None, user_id=None)
+    with django_capture_on_commit_callbacks(execute=True):
+        post_webhook(client, connection, secret, {**payload, "total_price": "n/a"}, "orders/create")
+    delivery = Delivery.objects.for_merchant(merchant).get()
+    Delivery.objects.for_merchant(merchant).filter(pk=delivery.pk).update(body=json.dumps(payload))
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+
+    assert client.get("/admin/connectors/delivery/").status_code == 200
+    assert client.get(f"/admin/connectors/delivery/{delivery.pk}/change/").status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/admin/connectors/delivery/", {"action": "replay", "_selected_action": [delivery.pk]})
+    assert response.status_code == 302
+    assert Delivery.objects.for_merchant(merchant).get().status == Delivery.Status.PROCESSED
+    assert client.get("/admin/connectors/connection/").status_code == 200
+    assert client.get("/admin/connectors/idmapping/").status_code == 200
