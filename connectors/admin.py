@@ -46,3 +46,9 @@ class IdMappingAdmin(MerchantOwnedAdmin):
     list_filter = ("kind",)
     search_fields = ("outside_id",)
     raw_id_fields = ("store", "staff", "connection")
+
+    def save_model(self, request, obj, form, change):
+        """Through the service, so the orders that waited for this id are processed now."""
+        if obj.pk is None:
+            super().save_model(request, obj, form, change)
+        services.id_mapping_set(merchant=obj.merchant, mapping=obj, store=obj.store, staff=obj.staff)
