@@ -10,6 +10,7 @@ from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
@@ -147,7 +148,9 @@ def mapping_set(request, merchant, mapping_id):
     queued = services.id_mapping_set(
         merchant=request.merchant, mapping=mapping, store=form.cleaned_data["store"], staff=form.cleaned_data["staff"]
     )
-    messages.success(request, _("Mapping saved. %(count)s waiting orders are being processed.") % {"count": queued})
+    messages.success(request, ngettext(
+        "Mapping saved. %(count)s waiting order is being processed.",
+        "Mapping saved. %(count)s waiting orders are being processed.", queued) % {"count": queued})
     return redirect("connectors:mappings", merchant=request.merchant.slug)
 
 
