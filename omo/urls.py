@@ -21,6 +21,7 @@ merchant_patterns = [
     path("audit/", include("omo.audit.urls")),
     path("webhooks/", include("omo.webhooks.urls")),
     path("imports/", include("imports.urls")),
+    path("connections/", include("connectors.urls")),
 ]
 
 urlpatterns = [

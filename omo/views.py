@@ -1,8 +1,9 @@
-from django.db import connection
+from django.db import connection, transaction
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
+from omo.health import health_report
 from omo.tenancy.models import Staff
 
 
@@ -18,7 +19,11 @@ def home(request):
 
 
 @require_GET
+@transaction.non_atomic_requests  # a database that is down is a 503 here, not a failed transaction
 def healthz(request):
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    return JsonResponse({"status": "ok", "database": connection.vendor})
+    """200 when the database, Redis and a Celery worker (answered within a minute) are up, else 503."""
+    healthy, checks = health_report()
+    return JsonResponse(
+        {"status": "ok" if healthy else "unavailable", "database": connection.vendor, "checks": checks},
+        status=200 if healthy else 503,
+    )

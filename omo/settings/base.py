@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "import_export",
     "loyalty",
     "storefront",
+    "connectors",
     "demo",
 ]
 
@@ -335,6 +336,17 @@ LOYALTY_ORDER_CREDIT = "attribution.selectors.order_credited_staff"
 
 # Order API: requests older or newer than this are refused as replays.
 ORDER_API_TOLERANCE_SECONDS = 300
+# The order API also accepts the secrets of the merchant's generic store connections (connectors):
+# a declared reader, so commerce never imports the app above it.
+ORDER_API_EXTRA_SECRETS = "connectors.selectors.generic_secrets"
+
+# Store connections (connectors): webhook signing secrets are encrypted at rest with these Fernet
+# keys (comma-separated, newest first; empty: a key derived from SECRET_KEY). After a rotation the
+# previous secret keeps working this many hours.
+CONNECTOR_SECRET_KEYS = env.list("CONNECTOR_SECRET_KEYS", default=[])
+CONNECTOR_ROTATION_GRACE_HOURS = env.int("CONNECTOR_ROTATION_GRACE_HOURS", default=24)
+# Webhook deliveries whose processing task was lost are picked up by the beat sweeper.
+CELERY_BEAT_SCHEDULE["connectors-sweep-pending"] = {"task": "connectors.sweep_pending", "schedule": 60.0}
 
 # Order CSV exports up to this many rows stream straight to the browser; larger ones run
 # as a background job with a progress bar. Progress is saved every N rows.

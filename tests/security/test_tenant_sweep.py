@@ -28,6 +28,9 @@ from django.urls.resolvers import RoutePattern
 
 from attribution.models import Attribution
 from commerce.services import LineInput, order_create
+from connectors.models import ConnectionSecret, IdMapping
+from connectors.models import Delivery as ConnectorDelivery
+from connectors.services import connection_create
 from loyalty.models import Offer, PointsAccount, PointsLedgerEntry
 from omo.api.keys import api_key_create
 from partners.models import Invitation, PartnerMembership
@@ -96,6 +99,8 @@ ROUTES = [
     ("audit:*", STAFF),
     ("webhooks:*", STAFF),
     ("imports:*", STAFF),
+    ("connectors:webhook", BEARER),  # the connection's unguessable key, and the platform's signature
+    ("connectors:*", STAFF),
 ]
 
 SECRET = "alpha"  # every name, code and email of merchant A's objects contains it
@@ -186,8 +191,16 @@ def world(tag):
         merchant=merchant, kind="members", file_name=f"{low}-members.csv", content=f"name\n{tag}\n".encode(),
         status="checked", rows=1,
     )
+    connection, _secret = connection_create(merchant=merchant, name=f"{tag} Shop", kind="shopify")
+    mapping = IdMapping.objects.for_merchant(merchant).create(merchant=merchant, connection=connection,
+                                                              kind="location", outside_id=f"{low}-location")
+    connector_delivery = ConnectorDelivery.objects.for_merchant(merchant).create(
+        merchant=merchant, connection=connection, delivery_id=f"{low}-delivery", topic="orders/create",
+        body=f'{{"note": "{tag}"}}', status="failed", error=f"{tag} error")
     return {
         "endpoint": endpoint, "delivery": delivery, "import_job": import_job,
+        "connection": connection, "mapping": mapping, "connector_delivery": connector_delivery,
+        "connection_secret": ConnectionSecret.objects.for_merchant(merchant).get(connection=connection),
         "merchant": merchant, "store": store, "roles": roles, "shopper": shopper, "member": member,
         "product": product, "variation": variation, "link": link, "order": order, "attribution": attribution,
         "campaign": campaign, "invitation": invitation, "partner": partner, "offer": offer, "account": account,
@@ -216,6 +229,9 @@ def kwargs_for(route, a, merchant_slug):
     values["endpoint_id"], values["delivery_id"] = a["endpoint"].pk, a["delivery"].pk
     if (route["name"] or "").startswith("imports:"):
         values["job_id"] = a["import_job"].pk
+    if (route["name"] or "").startswith("connectors:"):  # store connections (connectors)
+        values.update({"connection_id": a["connection"].pk, "secret_id": a["connection_secret"].pk,
+                       "mapping_id": a["mapping"].pk, "delivery_id": a["connector_delivery"].pk})
     if route["name"] == "partners:invite":
         values["token"] = a["invitation"].token
     if "pk" in route["kwargs"]:
