@@ -291,23 +291,24 @@ def overview_range(*, merchant, today: date | None = None, first=None, last=None
 def campaign_overview_range(*, merchant, campaign: Campaign, first: date, last: date) -> RangeOverview:
     """One indexed range read of the campaign's day rows (never the click or order rows)."""
     rows = {
-        row.day: row
-        for row in CampaignDay.objects.for_merchant(merchant).filter(campaign=campaign, day__gte=first, day__lte=last)
+        day: (clicks, orders, total, commission)
+        for day, clicks, orders, total, commission in CampaignDay.objects.for_merchant(merchant)
+        .filter(campaign=campaign, day__gte=first, day__lte=last)
+        .values_list("day", "clicks", "order_count", "order_total", "commission")
     }
-    labels, clicks_series, orders_series, commission_series = [], [], [], []
-    day = first
-    while day <= last:
-        row = rows.get(day)
-        labels.append(day.isoformat())
-        clicks_series.append(row.clicks if row else 0)
-        orders_series.append(row.order_count if row else 0)
-        commission_series.append(row.commission if row else Decimal("0.00"))
-        day += timedelta(days=1)
+    zero = Decimal("0.00")
+    empty = (0, 0, zero, zero)
+    n_days = (last - first).days + 1
+    days = [first + timedelta(days=i) for i in range(n_days)]
+    values = [rows.get(day, empty) for day in days]
+    clicks_series = [v[0] for v in values]
+    orders_series = [v[1] for v in values]
+    commission_series = [v[3] for v in values]
     return RangeOverview(
         first=first, last=last, clicks=sum(clicks_series), order_count=sum(orders_series),
-        order_total=sum((row.order_total for row in rows.values()), Decimal("0.00")),
-        commission=sum(commission_series, Decimal("0.00")),
-        labels=labels, clicks_series=clicks_series, orders_series=orders_series, commission_series=commission_series,
+        order_total=sum((v[2] for v in rows.values()), zero), commission=sum(commission_series, zero),
+        labels=[day.isoformat() for day in days], clicks_series=clicks_series, orders_series=orders_series,
+        commission_series=commission_series,
     )
 
 
