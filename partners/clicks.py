@@ -110,3 +110,10 @@ def campaign_days_rebuild(*, merchant, campaign: Campaign) -> int:
             new_rows.append(CampaignDay(merchant_id=merchant.pk, campaign=campaign, day=row["day"], **values))
     CampaignDay.objects.for_merchant(merchant).bulk_create(new_rows, batch_size=1000)
     return len(per_day)
+
+
+def clicks_prune(*, merchant, before: datetime) -> int:
+    """Delete click rows older than `before`: only the last 30 minutes matter for de-duplication and
+    the per-day counters keep the figures, so the hashed visitor ids are not kept longer."""
+    deleted, _by_model = CampaignClick.objects.for_merchant(merchant).filter(clicked_at__lt=before).delete()
+    return deleted

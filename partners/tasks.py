@@ -1,12 +1,14 @@
-from datetime import date
+from datetime import date, timedelta
 
 from celery import shared_task
+from django.conf import settings
 from django.db import OperationalError
 from django.utils import timezone
 
+from omo.tenancy.models import Merchant
 from omo.tenancy.tasks import TenantTask, requeue_due
 
-from . import notifications, services
+from . import clicks, notifications, services
 
 
 @shared_task(
@@ -74,3 +76,11 @@ def partner_digest_task(partner_id: int, day: str):
     """Mail one partner their new referred orders; a rerun on the same day sends nothing."""
     digest = notifications.partner_digest_send(partner_id=partner_id, day=date.fromisoformat(day))
     return digest.order_count if digest else 0
+
+
+@shared_task(name="partners.clicks_prune")
+def clicks_prune_task():
+    """Beat, daily: click rows past `PARTNER_CLICK_RETENTION_DAYS` go, merchant by merchant."""
+    before = timezone.now() - timedelta(days=settings.PARTNER_CLICK_RETENTION_DAYS)
+    return sum(clicks.clicks_prune(merchant=merchant_id, before=before)
+               for merchant_id in Merchant.objects.values_list("pk", flat=True))

@@ -499,3 +499,15 @@ def test_clicks_in_the_merchant_api(client, merchant, other_merchant, campaign, 
     today = timezone.localtime(timezone.now(), merchant.tzinfo).date()
     data = client.get(url, {"since": (today + timedelta(days=1)).isoformat()}).json()
     assert (data["results"] if isinstance(data, dict) else data) == []
+
+
+def test_old_click_rows_are_pruned_and_the_day_counts_stay(merchant, campaign, settings):
+    from partners.tasks import clicks_prune_task
+
+    settings.PARTNER_CLICK_RETENTION_DAYS = 90
+    now = timezone.now()
+    clicks.click_record(merchant=merchant, campaign=campaign, visitor="old", user_agent=BROWSER, now=now - timedelta(days=91))
+    clicks.click_record(merchant=merchant, campaign=campaign, visitor="new", user_agent=BROWSER, now=now)
+    assert clicks_prune_task() == 1
+    assert list(CampaignClick.objects.for_merchant(merchant).values_list("visitor", flat=True)) == ["new"]
+    assert clicks_of(merchant, campaign) == 2
