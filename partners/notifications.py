@@ -21,7 +21,7 @@ from django.db import transaction
 from django.db.models import Count, Max, Sum
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from omo.tenancy.models import Merchant, Staff
@@ -62,9 +62,9 @@ def opt_outs_set(*, partner: Partner, kinds) -> None:
 
 
 def _message(template: str, to: list[str], context: dict) -> EmailMessage:
-    with translation.override(settings.LANGUAGE_CODE):
-        subject = " ".join(render_to_string(f"partners/email/{template}_subject.txt", context).split())
-        body = render_to_string(f"partners/email/{template}_message.txt", context)
+    """In the active language (the request's; the site's default in a worker)."""
+    subject = " ".join(render_to_string(f"partners/email/{template}_subject.txt", context).split())
+    body = render_to_string(f"partners/email/{template}_message.txt", context)
     return EmailMessage(subject, body, None, to)
 
 
