@@ -78,7 +78,7 @@ class OrderEventSerializer(serializers.Serializer):
         help_text="token of the recommendation link the shopper came through (the last part of /l/<token>/)",
     )
     campaign_code = serializers.CharField(
-        required=False, allow_blank=True, max_length=40, help_text="referral campaign code: credits the campaign's partner"
+        required=False, allow_blank=True, max_length=40, help_text="referral campaign code or a partner's coupon code: credits the campaign's partner"
     )
     member = MemberRefSerializer(required=False)
     money = MoneySerializer(required=False)

@@ -5,7 +5,19 @@ from django.utils import timezone
 
 from omo.tenancy.admin import MerchantOwnedAdmin
 
-from .models import Campaign, CampaignOrder, CampaignProductSales, CampaignStats, Invitation, Partner, PartnerMembership
+from .models import (
+    Campaign,
+    CampaignApplication,
+    CampaignCoupon,
+    CampaignDay,
+    CampaignOrder,
+    CampaignProductSales,
+    CampaignStats,
+    Invitation,
+    Partner,
+    PartnerDigest,
+    PartnerMembership,
+)
 
 
 @admin.register(Partner)
@@ -77,3 +89,40 @@ class CampaignProductSalesAdmin(MerchantOwnedAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+# --- partner-growth ---------------------------------------------------------------------------
+
+
+@admin.register(CampaignDay)
+class CampaignDayAdmin(MerchantOwnedAdmin):
+    """Per-day clicks and order figures (kept by the click counter and the worker): read-only."""
+
+    list_display = ("campaign", "day", "clicks", "order_count", "order_total", "commission", "merchant")
+    date_hierarchy = "day"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(CampaignCoupon)
+class CampaignCouponAdmin(MerchantOwnedAdmin):
+    list_display = ("code", "campaign", "created_at", "merchant")
+    search_fields = ("code", "campaign__name")
+    raw_id_fields = ("campaign",)
+
+
+@admin.register(CampaignApplication)
+class CampaignApplicationAdmin(MerchantOwnedAdmin):
+    list_display = ("campaign", "partner", "status", "created_at", "decided_at", "merchant")
+    list_filter = ("status",)
+    raw_id_fields = ("campaign", "partner", "decided_by", "campaign_created")
+
+
+@admin.register(PartnerDigest)
+class PartnerDigestAdmin(admin.ModelAdmin):
+    list_display = ("partner", "day", "order_count", "last_record_id", "sent_at")
+    raw_id_fields = ("partner",)

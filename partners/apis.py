@@ -47,6 +47,9 @@ class CampaignSerializer(serializers.Serializer):
     products = serializers.ListField(child=serializers.IntegerField(), required=False, default=list, write_only=True)
     partner = serializers.SerializerMethodField()
     bound_at = serializers.DateTimeField(read_only=True)
+    link_lifetime_days = serializers.IntegerField(min_value=1, max_value=365, default=30,
+                                                  help_text="days a link click credits the partner (signed cookie)")
+    is_public = serializers.BooleanField(default=False, help_text="partners may apply on the merchant's join page")
 
     def get_partner(self, campaign) -> str | None:
         return campaign.partner.user.email if campaign.partner_id else None

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from commerce.models import Product
 
-from .models import Campaign
+from .models import Campaign, NotificationKind
 from .services import campaign_values, partner_for_user
 from .validators import MAX_LENGTH, MIN_LENGTH, PartnerPasswordValidator
 
@@ -71,6 +71,14 @@ class CampaignForm(forms.Form):
         required=False,
         help_text=_("Only for the “specific products” condition."),
     )
+    link_lifetime_days = forms.IntegerField(
+        label=_("Link lifetime (days)"), min_value=1, max_value=365, initial=30, required=False,
+        help_text=_("A shopper's order credits the partner whose link they opened last, within this many days."),
+    )
+    is_public = forms.BooleanField(
+        label=_("Open to applications"), required=False,
+        help_text=_("Partners can apply on your partner join page; each approved partner gets their own campaign."),
+    )
 
     def __init__(self, *args, merchant, campaign=None, **kwargs):
         if campaign is not None:  # editing: the campaign's values, its currency fixed
@@ -82,6 +90,23 @@ class CampaignForm(forms.Form):
             self.fields["currency"].disabled = True
             self.fields["currency"].help_text = _("Fixed: the campaign's orders are in this currency.")
 
+    def clean_link_lifetime_days(self):
+        return self.cleaned_data["link_lifetime_days"] or 30
+
 
 class InviteForm(forms.Form):
     email = forms.EmailField(label=_("Partner's email"), required=False)
+
+
+class ApplicationForm(forms.Form):
+    message = forms.CharField(
+        label=_("Message to the merchant (optional)"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class NotificationSettingsForm(forms.Form):
+    """Ticked kinds are mailed; the partner unticks what they do not want."""
+
+    kinds = forms.MultipleChoiceField(
+        label=_("E-mail me about"), required=False, widget=forms.CheckboxSelectMultiple, choices=NotificationKind.choices
+    )

@@ -17,6 +17,11 @@ urlpatterns = [
         views.campaign_invitation_revoke,
         name="invitation-revoke",
     ),
+    path(
+        "campaigns/<int:campaign_id>/applications/<int:application_id>/decide/",
+        views.campaign_application_decide,
+        name="application-decide",
+    ),
     path("r/<str:code>/", views.referral_redirect, name="referral"),
     path("api/campaigns/", apis.CampaignListApi.as_view(), name="api-list"),
     path("api/campaigns/<int:campaign_id>/", apis.CampaignDetailApi.as_view(), name="api-detail"),

@@ -88,6 +88,16 @@ class Campaign(MerchantOwned):
         "commerce.Product", blank=True, related_name="+", verbose_name=_("products earning commission")
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # partner-growth (issue 15 items 5, 7): how long a click on the link credits the partner (the
+    # signed referral cookie), and whether partners may apply to it from the merchant's join page.
+    link_lifetime_days = models.PositiveSmallIntegerField(
+        _("link lifetime (days)"), default=30,
+        help_text=_("A shopper's order credits the partner whose link they opened last, within this many days."),
+    )
+    is_public = models.BooleanField(
+        _("open to applications"), default=False,
+        help_text=_("Partners can apply on your partner join page; each approved partner gets their own campaign."),
+    )
 
     class Meta:
         verbose_name = _("referral campaign")
@@ -183,6 +193,10 @@ class CampaignOrder(MerchantOwned):
     ranked_quantities = models.JSONField(default=dict, blank=True)
     computed_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # partner-growth (issue 15 item 5): why this order earns no commission (shown to both sides).
+    not_commissioned_reason = models.CharField(
+        _("not commissioned"), max_length=20, blank=True, choices=[("self_order", _("The partner's own order"))]
+    )
 
     class Meta:
         verbose_name = _("referred order")
@@ -230,3 +244,123 @@ class CampaignProductSales(MerchantOwned):
         ]
         indexes = [models.Index(fields=["campaign", "-quantity"], name="campaign_product_rank")]
 
+
+
+# =====================================================================================
+# partner-growth (issue 15 items 4–7): clicks and per-day figures, coupon codes,
+# applications to public campaigns, partner e-mail preferences and digests.
+# =====================================================================================
+
+
+class CampaignClick(MerchantOwned):
+    """A counted click on a campaign's link: no bots, and one per visitor per 30 minutes.
+
+    `visitor` is a keyed hash of the client's address and browser, never the raw IP."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="clicks")
+    visitor = models.CharField(max_length=64)
+    clicked_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("campaign link click")
+        verbose_name_plural = _("campaign link clicks")
+        indexes = [models.Index(fields=["campaign", "visitor", "clicked_at"], name="campaign_click_visitor")]
+
+
+class CampaignDay(MerchantOwned):
+    """One campaign's figures on one day of the merchant's calendar: clicks, and the counted orders
+    placed that day with their total and commission. Kept incrementally (clicks as they come,
+    orders by `campaign_order_recompute`), so a date-range overview reads one row per day."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="days")
+    day = models.DateField()
+    clicks = models.IntegerField(default=0)
+    order_count = models.IntegerField(default=0)
+    order_total = models.DecimalField(max_digits=18, decimal_places=2, default=Decimal("0.00"))
+    commission = models.DecimalField(max_digits=18, decimal_places=2, default=Decimal("0.00"))
+
+    class Meta:
+        verbose_name = _("campaign day")
+        verbose_name_plural = _("campaign days")
+        constraints = [models.UniqueConstraint(fields=["campaign", "day"], name="campaign_day_unique")]
+
+
+class CampaignCoupon(MerchantOwned):
+    """The partner's personal code for a bound campaign: typed at checkout or sent as the order API's
+    `campaign_code`, it credits the campaign like its link. Unique per merchant, and never equal
+    to a campaign code."""
+
+    campaign = models.OneToOneField(Campaign, on_delete=models.CASCADE, related_name="coupon")
+    code = models.CharField(_("coupon code"), max_length=20)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("partner coupon code")
+        verbose_name_plural = _("partner coupon codes")
+        constraints = [models.UniqueConstraint(fields=["merchant", "code"], name="campaign_coupon_unique_per_merchant")]
+
+
+class CampaignApplication(MerchantOwned):
+    """A partner asks to join a public campaign; on approval they get their own campaign copied
+    from it (`campaign_created`), bound to them."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="applications")
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="applications")
+    message = models.TextField(_("message to the merchant"), blank=True, max_length=1000)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    campaign_created = models.ForeignKey(
+        Campaign, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("campaign application")
+        verbose_name_plural = _("campaign applications")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "partner"], name="campaign_application_once_per_partner")
+        ]
+
+
+class NotificationKind(models.TextChoices):
+    REFERRED_ORDERS = "referred_orders", _("New referred orders (daily digest)")
+    COMMISSION_APPROVED = "commission_approved", _("Commission approved")
+    PAYOUT_PAID = "payout_paid", _("Payout paid")
+    INVITATION = "invitation", _("Invitations to campaigns")
+
+
+class PartnerEmailOptOut(models.Model):
+    """The partner does not want e-mails of this kind (global: one account for all merchants)."""
+
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="email_opt_outs")
+    kind = models.CharField(max_length=30, choices=NotificationKind.choices)
+
+    class Meta:
+        verbose_name = _("partner e-mail opt-out")
+        verbose_name_plural = _("partner e-mail opt-outs")
+        constraints = [models.UniqueConstraint(fields=["partner", "kind"], name="partner_email_opt_out_unique")]
+
+
+class PartnerDigest(models.Model):
+    """One daily digest of new referred orders to one partner: the unique (partner, day) makes the
+    beat task idempotent, and `last_record_id` is where the next digest starts."""
+
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="digests")
+    day = models.DateField()
+    last_record_id = models.BigIntegerField(default=0)
+    order_count = models.IntegerField(default=0)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("partner digest")
+        verbose_name_plural = _("partner digests")
+        constraints = [models.UniqueConstraint(fields=["partner", "day"], name="partner_digest_once_a_day")]

@@ -4,9 +4,11 @@ Every function takes the merchant explicitly and, for the portal, the partner to
 partner only ever reads campaigns bound to them at the merchant they selected.
 """
 
-from dataclasses import dataclass
-from datetime import datetime
-from decimal import Decimal
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from allauth.account.models import EmailAddress
 
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
@@ -17,10 +19,23 @@ from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 
 from commerce.models import OrderLine, Product
+from members.models import Member
 from omo.tenancy.models import Merchant
 
+from . import guards
 from .commission import ranking_included
-from .models import Campaign, CampaignOrder, CampaignProductSales, CampaignStats, Invitation, Partner, PartnerMembership
+from .models import (
+    Campaign,
+    CampaignApplication,
+    CampaignCoupon,
+    CampaignDay,
+    CampaignOrder,
+    CampaignProductSales,
+    CampaignStats,
+    Invitation,
+    Partner,
+    PartnerMembership,
+)
 
 ORDER_HISTORY_YEARS = 2
 RANKING_LIMIT = 50
@@ -176,6 +191,8 @@ def campaign_for_code(*, merchant, code: str, placed_at, currency: str = "") -> 
     an unknown code, a campaign not running then, or one in another currency."""
     code = (code or "").strip().upper()
     campaign = Campaign.objects.for_merchant(merchant).filter(code=code).first() if code else None
+    if campaign is None and code:  # a partner's personal coupon code (partner-growth)
+        campaign = Campaign.objects.for_merchant(merchant).filter(coupon__code=code).first()
     if campaign is None:
         raise ValidationError(_("Unknown referral code “%(code)s”.") % {"code": code}, code="unknown_campaign")
     if not campaign.is_active(placed_at):
@@ -189,3 +206,154 @@ def campaign_for_code(*, merchant, code: str, placed_at, currency: str = "") -> 
             code="currency_mismatch",
         )
     return campaign
+
+
+# =====================================================================================
+# partner-growth: self orders, date-range overview, clicks, coupons, applications
+# =====================================================================================
+
+
+def partner_contact(partner: Partner) -> guards.Contact:
+    """The partner account's verified e-mails and phone (unverified ones prove nothing)."""
+    user = partner.user
+    emails = EmailAddress.objects.filter(user=user, verified=True).values_list("email", flat=True)
+    return guards.Contact(
+        emails=frozenset(emails), phones=frozenset([user.phone] if user.phone and user.phone_verified else []),
+        user_id=user.pk,
+    )
+
+
+def order_self_reason(*, order, campaign: Campaign) -> str:
+    """`guards.SELF_ORDER` when the order was placed by the campaign's own partner, else ""."""
+    if campaign.partner_id is None or order.member_id is None:
+        return ""
+    member = Member.objects.for_merchant(order.merchant_id).filter(pk=order.member_id).first()
+    if member is None:
+        return ""
+    partner = Partner.objects.select_related("user").get(pk=campaign.partner_id)
+    orderer = guards.Contact(emails=frozenset([member.email]), phones=frozenset([member.phone]), user_id=member.user_id)
+    return guards.self_order_reason(orderer, partner_contact(partner))
+
+
+OVERVIEW_MAX_DAYS = 731
+
+
+@dataclass(frozen=True)
+class RangeOverview:
+    """Clicks, orders, conversion and commission of a campaign over [first, last] (merchant days)."""
+
+    first: date
+    last: date
+    clicks: int
+    order_count: int
+    order_total: Decimal
+    commission: Decimal
+    # Per day, for the chart: labels (ISO dates) and the three series.
+    labels: list = field(default_factory=list)
+    clicks_series: list = field(default_factory=list)
+    orders_series: list = field(default_factory=list)
+    commission_series: list = field(default_factory=list)
+
+    @property
+    def conversion_rate(self) -> Decimal | None:
+        """Orders per 100 clicks, one decimal; None without clicks."""
+        if not self.clicks:
+            return None
+        return (Decimal(self.order_count) * 100 / self.clicks).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+    def chart(self) -> dict:
+        return {
+            "labels": self.labels, "clicks": self.clicks_series, "orders": self.orders_series,
+            "commission": [str(value) for value in self.commission_series],
+        }
+
+
+def overview_range(*, merchant, today: date | None = None, first=None, last=None, default_days: int = 30):
+    """The date range the partner asked for (ISO dates), clamped: first <= last, at most two years,
+    defaulting to the last `default_days` days up to today (merchant's calendar)."""
+    today = today or timezone.localtime(timezone.now(), merchant.tzinfo).date()
+
+    def parse(value, fallback):
+        try:
+            return date.fromisoformat(value) if value else fallback
+        except (TypeError, ValueError):
+            return fallback
+
+    last = parse(last, today)
+    first = parse(first, last - timedelta(days=default_days - 1))
+    if first > last:
+        first, last = last, first
+    if (last - first).days >= OVERVIEW_MAX_DAYS:
+        first = last - timedelta(days=OVERVIEW_MAX_DAYS - 1)
+    return first, last
+
+
+def campaign_overview_range(*, merchant, campaign: Campaign, first: date, last: date) -> RangeOverview:
+    """One indexed range read of the campaign's day rows (never the click or order rows)."""
+    rows = {
+        day: (clicks, orders, total, commission)
+        for day, clicks, orders, total, commission in CampaignDay.objects.for_merchant(merchant)
+        .filter(campaign=campaign, day__gte=first, day__lte=last)
+        .values_list("day", "clicks", "order_count", "order_total", "commission")
+    }
+    zero = Decimal("0.00")
+    empty = (0, 0, zero, zero)
+    n_days = (last - first).days + 1
+    days = [first + timedelta(days=i) for i in range(n_days)]
+    values = [rows.get(day, empty) for day in days]
+    clicks_series = [v[0] for v in values]
+    orders_series = [v[1] for v in values]
+    commission_series = [v[3] for v in values]
+    return RangeOverview(
+        first=first, last=last, clicks=sum(clicks_series), order_count=sum(orders_series),
+        order_total=sum((v[2] for v in rows.values()), zero), commission=sum(commission_series, zero),
+        labels=[day.isoformat() for day in days], clicks_series=clicks_series, orders_series=orders_series,
+        commission_series=commission_series,
+    )
+
+
+def campaign_days(*, merchant):
+    """Per-day clicks and order figures of the merchant's campaigns (the API's click counts)."""
+    return CampaignDay.objects.for_merchant(merchant).order_by("-day", "campaign_id")
+
+
+def campaign_coupon_code(*, merchant, campaign: Campaign) -> str:
+    return CampaignCoupon.objects.for_merchant(merchant).filter(campaign=campaign).values_list("code", flat=True).first() or ""
+
+
+def public_campaigns(*, merchant, now: datetime | None = None):
+    """Campaigns the merchant opened to applications and that have not ended."""
+    now = now or timezone.now()
+    return Campaign.objects.for_merchant(merchant).filter(is_public=True, ends_at__gt=now).order_by("ends_at", "pk")
+
+
+def public_campaign_get(*, merchant, campaign_id: int) -> Campaign:
+    campaign = public_campaigns(merchant=merchant).filter(pk=campaign_id).first()
+    if campaign is None:
+        raise Http404
+    return campaign
+
+
+def partner_applications(*, merchant, partner: Partner) -> dict[int, CampaignApplication]:
+    """The partner's applications at this merchant, by the public campaign's id."""
+    rows = CampaignApplication.objects.for_merchant(merchant).filter(partner=partner)
+    return {row.campaign_id: row for row in rows}
+
+
+def campaign_applications(*, merchant, campaign: Campaign):
+    return (
+        CampaignApplication.objects.for_merchant(merchant).filter(campaign=campaign)
+        .select_related("partner__user", "campaign_created").order_by("status", "-created_at")
+    )
+
+
+def application_get(*, merchant, campaign: Campaign, application_id: int) -> CampaignApplication:
+    return get_object_or_404(CampaignApplication.objects.for_merchant(merchant).filter(campaign=campaign), pk=application_id)
+
+
+def not_commissioned_orders(*, merchant, campaign: Campaign, limit: int = 50):
+    """Referred orders that earn no commission and why (the merchant's campaign page)."""
+    return list(
+        CampaignOrder.objects.for_merchant(merchant).filter(campaign=campaign).exclude(not_commissioned_reason="")
+        .select_related("order").order_by("-placed_at")[:limit]
+    )

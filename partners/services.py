@@ -13,12 +13,12 @@ the partners follower (`campaign_order_due`) creates no record of its own for it
 """
 
 import logging
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 from allauth.account.models import EmailAddress
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Sum
 from django.utils import timezone
@@ -31,7 +31,7 @@ from omo.tenancy.tasks import task_enqueue_on_commit
 from omo.webhooks.models import EventType
 from omo.webhooks.services import webhook_event_emit
 
-from . import commission, selectors
+from . import clicks, commission, coupons, notifications, selectors
 from .models import (
     Campaign,
     CampaignOrder,
@@ -61,6 +61,9 @@ class CampaignInput:
     commission_type: str
     rate: object
     products: tuple = ()
+    # partner-growth: the referral cookie's lifetime and whether partners may apply.
+    link_lifetime_days: int = 30
+    is_public: bool = False
 
 
 def campaign_values(campaign: Campaign) -> dict:
@@ -82,6 +85,8 @@ def _validate_campaign(data: CampaignInput):
         errors["rate"] = _("The commission cannot be negative.")
     elif data.commission_type == Campaign.CommissionType.PERCENTAGE and data.rate > 100:
         errors["rate"] = _("A percentage commission cannot exceed 100 %.")
+    if not 1 <= (data.link_lifetime_days or 0) <= 365:
+        errors["link_lifetime_days"] = _("The link lifetime is 1 to 365 days.")
     if data.condition == Campaign.Condition.SPECIFIC_PRODUCTS and not data.products:
         errors["products"] = _("Choose the products that earn commission.")
     if errors:
@@ -107,6 +112,8 @@ def campaign_create(*, merchant, data: CampaignInput) -> Campaign:
         condition=data.condition,
         commission_type=data.commission_type,
         rate=data.rate,
+        link_lifetime_days=data.link_lifetime_days,
+        is_public=data.is_public,
     )
     _campaign_products_set(merchant, campaign, data)
     CampaignStats.objects.for_merchant(merchant).create(merchant=merchant, campaign=campaign)
@@ -126,7 +133,9 @@ def campaign_update(*, merchant, campaign: Campaign, data: CampaignInput) -> Cam
     campaign.name = data.name
     campaign.starts_at, campaign.ends_at = data.starts_at, data.ends_at
     campaign.condition, campaign.commission_type, campaign.rate = data.condition, data.commission_type, data.rate
-    campaign.save(update_fields=["name", "starts_at", "ends_at", "condition", "commission_type", "rate"])
+    campaign.link_lifetime_days, campaign.is_public = data.link_lifetime_days, data.is_public
+    campaign.save(update_fields=["name", "starts_at", "ends_at", "condition", "commission_type", "rate",
+                                 "link_lifetime_days", "is_public"])
     _campaign_products_set(merchant, campaign, data)
     if campaign.rule() != rule_before:
         task_enqueue_on_commit("partners.campaign_recompute", merchant.pk, campaign.pk)
@@ -154,6 +163,7 @@ def campaign_partner_bind(*, merchant, campaign: Campaign, partner: Partner) -> 
         campaign.bound_at = timezone.now()
         campaign.save(update_fields=["partner", "bound_at"])
     PartnerMembership.objects.for_merchant(merchant).get_or_create(merchant=merchant, partner=partner)
+    coupons.campaign_coupon_ensure(merchant=merchant, campaign=campaign)  # the partner's own code
     return campaign
 
 
@@ -182,19 +192,8 @@ def invitation_create(*, merchant, campaign: Campaign, email: str = "", invite_u
         merchant=merchant, campaign=campaign, email=(email or "").strip().lower(),
         expires_at=timezone.now() + timedelta(days=merchant.invitation_valid_days),
     )
-    if invitation.email and invite_url_builder is not None:
-        url = invite_url_builder(invitation)
-        transaction.on_commit(
-            lambda: send_mail(
-                _("%(merchant)s invites you to the referral campaign %(campaign)s")
-                % {"merchant": merchant.name, "campaign": campaign.name},
-                _("Open this link to sign up or log in and bind your partner account:\n\n%(url)s\n")
-                % {"url": url},
-                None,
-                [invitation.email],
-            ),
-            robust=True,
-        )
+    if invitation.email and invite_url_builder is not None:  # mailed after commit, unless opted out
+        notifications.notify_invitation(invitation=invitation, url=invite_url_builder(invitation))
     return invitation
 
 
@@ -246,6 +245,7 @@ def invitation_accept(*, invitation: Invitation, user) -> Campaign:
         invitation.accepted_at = timezone.now()
         invitation.accepted_by = partner
         invitation.save(update_fields=["accepted_at", "accepted_by"])
+        notifications.notify_partner_joined(merchant=merchant, campaign=campaign, partner=partner)
     return campaign
 
 
@@ -340,6 +340,10 @@ def campaign_order_recompute(*, merchant, order_id: int) -> CampaignOrder | None
     campaign = record.campaign
     lines = list(OrderLine.objects.for_merchant(merchant).filter(order=order).select_related("variation__product"))
     result = commission.compute(_order_money(order, lines), campaign.rule())
+    # Fraud guard (partner-growth): the partner's own order is listed but earns nothing.
+    not_commissioned = selectors.order_self_reason(order=order, campaign=campaign)
+    if not_commissioned:
+        result = replace(result, commission=Decimal("0.00"))
     # A cancelled or refunded order is out of the campaign (back in if the refund is undone); a full
     # return stays listed with no settlement and so no commission.
     counted = not (order.is_cancelled or order.payment_status == Order.PaymentStatus.REFUNDED)
@@ -368,6 +372,11 @@ def campaign_order_recompute(*, merchant, order_id: int) -> CampaignOrder | None
         commission_total=F("commission_total") + d_commission,
         updated_at=now,
     )
+    clicks.order_day_move(  # the per-day figures of the date-range overview (partner-growth)
+        merchant=merchant, record=record,
+        old=(old.placed_at, old.counted, old.order_total, old.commission),
+        new=(order.placed_at, counted, result.order_total, result.commission),
+    )
     old_quantities = old.ranked_quantities or {}
     _apply_quantities(merchant, campaign, old_quantities, quantities, sample)
 
@@ -378,6 +387,7 @@ def campaign_order_recompute(*, merchant, order_id: int) -> CampaignOrder | None
     record.ranked_quantities = quantities
     record.placed_at = order.placed_at
     record.computed_at = now
+    record.not_commissioned_reason = not_commissioned
     record.save()
     if counted:
         # Outbound webhook, once per referred order (the key): its first computed commission.
@@ -507,4 +517,5 @@ def campaign_stats_rebuild(*, merchant, campaign: Campaign) -> CampaignStats:
     for key, units in quantities.items():
         if key in existing:
             sales.filter(product_key=key).update(quantity=units)
+    clicks.campaign_days_rebuild(merchant=merchant, campaign=campaign)
     return stats

@@ -1,9 +1,14 @@
-from celery import shared_task
-from django.db import OperationalError
+from datetime import date, timedelta
 
+from celery import shared_task
+from django.conf import settings
+from django.db import OperationalError
+from django.utils import timezone
+
+from omo.tenancy.models import Merchant
 from omo.tenancy.tasks import TenantTask, requeue_due
 
-from . import services
+from . import clicks, notifications, services
 
 
 @shared_task(
@@ -45,3 +50,37 @@ def sweep_uncomputed_task():
     """Beat, every minute: queue referred orders whose recompute never ran, or not since their last
     change (e.g. the broker was down)."""
     return requeue_due(services.uncomputed_order_ids, order_campaign_update_task)
+
+
+# --- partner-growth: the daily digest of new referred orders ------------------------------------
+
+
+@shared_task(name="partners.digest_sweep")
+def digest_sweep_task(day: str | None = None):
+    """Beat, daily: one digest task per partner who takes the digest (each is idempotent per day)."""
+    day = day or timezone.now().date().isoformat()
+    partner_ids = notifications.digest_partner_ids()
+    for partner_id in partner_ids:
+        partner_digest_task.delay(partner_id, day)
+    return len(partner_ids)
+
+
+@shared_task(
+    name="partners.partner_digest",
+    acks_late=True,
+    autoretry_for=(OperationalError, OSError),  # the database or the mail server, briefly away
+    retry_backoff=True,
+    max_retries=5,
+)
+def partner_digest_task(partner_id: int, day: str):
+    """Mail one partner their new referred orders; a rerun on the same day sends nothing."""
+    digest = notifications.partner_digest_send(partner_id=partner_id, day=date.fromisoformat(day))
+    return digest.order_count if digest else 0
+
+
+@shared_task(name="partners.clicks_prune")
+def clicks_prune_task():
+    """Beat, daily: click rows past `PARTNER_CLICK_RETENTION_DAYS` go, merchant by merchant."""
+    before = timezone.now() - timedelta(days=settings.PARTNER_CLICK_RETENTION_DAYS)
+    return sum(clicks.clicks_prune(merchant=merchant_id, before=before)
+               for merchant_id in Merchant.objects.values_list("pk", flat=True))

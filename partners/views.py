@@ -13,7 +13,7 @@ from allauth.account.views import LoginView, SignupView
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
@@ -26,10 +26,13 @@ from omo.audit.services import Action, audit_request
 from omo.spreadsheet import csv_download
 from omo.errors import form_errors_add
 from omo.tenancy.access import staff_required
+from omo.tenancy.models import Merchant
 
-from . import selectors, services
-from .forms import CampaignForm, InviteForm, PartnerSignupForm
-from .models import Campaign
+from omo.integrations.qr import qr_png, qr_svg
+
+from . import applications, notifications, referrals, selectors, services
+from .forms import ApplicationForm, CampaignForm, InviteForm, NotificationSettingsForm, PartnerSignupForm
+from .models import Campaign, CampaignApplication, NotificationKind
 
 ORDERS_PER_PAGE = 20
 SESSION_MERCHANT_KEY = "partner_merchant"
@@ -121,6 +124,7 @@ def _campaign_detail_page(request, campaign, invite_form, invitation=None, statu
                     (inv, _invite_url(request, inv)) for inv in campaign.invitations.order_by("-created_at")[:10]
                 ],
                 "portal_url": request.build_absolute_uri(reverse("partners:home")),
+                **_campaign_growth_context(request, campaign),
             },
             status=status,
         )
@@ -182,7 +186,10 @@ def referral_redirect(request, merchant, code):
         resolve(shop)
     except Resolver404:
         shop = "/"
-    return redirect(shop)
+    response = redirect(shop)
+    # A click (bots and repeats within 30 minutes aside) and the signed cookie the checkout reads.
+    referrals.link_open(request, response, merchant=request.merchant, campaign=campaign)
+    return response
 
 
 # =====================================================================================
@@ -356,6 +363,7 @@ def portal_campaign(request, merchant_slug, code):
                 has_next=len(rows) > ORDERS_PER_PAGE,
                 share_url=_referral_url(request, campaign),
                 history_start=selectors.history_start(),
+                **_portal_growth_context(request, merchant, campaign),
             ),
         )
 
@@ -404,3 +412,133 @@ def portal_report(request, merchant_slug, code):
     audit_request(request, merchant=merchant, action=Action.EXPORT_PARTNER_REPORT, target=campaign)
     return csv_download(f"campaign-{campaign.code}-report.csv", REPORT_HEADER, _report_rows(merchant, campaign))
 
+
+
+# =====================================================================================
+# partner-growth: clicks overview and chart, QR, coupon, applications, e-mail settings
+# =====================================================================================
+
+
+def _join_url(request, merchant):
+    return request.build_absolute_uri(reverse("partners:join", kwargs={"merchant_slug": merchant.slug}))
+
+
+def _campaign_growth_context(request, campaign):
+    """The merchant's campaign page: applications, orders not commissioned, clicks of 30 days."""
+    first, last = selectors.overview_range(merchant=request.merchant)
+    return {
+        "applications": list(selectors.campaign_applications(merchant=request.merchant, campaign=campaign)),
+        "not_commissioned": selectors.not_commissioned_orders(merchant=request.merchant, campaign=campaign),
+        "range_overview": selectors.campaign_overview_range(
+            merchant=request.merchant, campaign=campaign, first=first, last=last
+        ),
+        "coupon_code": selectors.campaign_coupon_code(merchant=request.merchant, campaign=campaign),
+        "join_url": _join_url(request, request.merchant) if campaign.is_public else "",
+    }
+
+
+def _portal_growth_context(request, merchant, campaign):
+    first, last = selectors.overview_range(merchant=merchant, first=request.GET.get("from"), last=request.GET.get("to"))
+    overview = selectors.campaign_overview_range(merchant=merchant, campaign=campaign, first=first, last=last)
+    return {
+        "range_overview": overview,
+        "range_chart": overview.chart(),
+        "coupon_code": selectors.campaign_coupon_code(merchant=merchant, campaign=campaign),
+    }
+
+
+@require_POST
+@staff_required("admin")
+def campaign_application_decide(request, merchant, campaign_id, application_id):
+    campaign = selectors.campaign_get(merchant=request.merchant, campaign_id=campaign_id)
+    application = selectors.application_get(merchant=request.merchant, campaign=campaign, application_id=application_id)
+    approve = request.POST.get("decision") == "approve"
+    decide = applications.application_approve if approve else applications.application_reject
+    try:
+        decide(merchant=request.merchant, application=application, user=request.user)
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+    else:
+        messages.success(request, _("Application approved: the partner has their own campaign now.") if approve
+                         else _("Application declined."))
+    return redirect("campaigns:detail", merchant=request.merchant.slug, campaign_id=campaign.pk)
+
+
+@require_GET
+@partner_required
+def portal_qr(request, merchant_slug, code, fmt):
+    """The campaign link as a QR code (SVG or PNG), to print or post."""
+    if fmt not in ("png", "svg"):
+        raise Http404
+    merchant, campaign = _portal_campaign(request, merchant_slug, code)
+    url = _referral_url(request, campaign)
+    if fmt == "png":
+        response = HttpResponse(qr_png(url), content_type="image/png")
+    else:
+        response = HttpResponse(qr_svg(url), content_type="image/svg+xml")
+    if request.GET.get("download"):
+        response["Content-Disposition"] = f'attachment; filename="campaign-{campaign.code}.{fmt}"'
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+@partner_required
+def portal_join(request, merchant_slug):
+    """A merchant's campaigns open to applications; the partner applies (the merchant approves).
+    Reachable by any partner with the merchant's join link, before they work with the merchant."""
+    merchant = Merchant.objects.filter(slug=merchant_slug).first()
+    if merchant is None:
+        raise Http404
+    form = ApplicationForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        campaign = selectors.public_campaign_get(merchant=merchant, campaign_id=_int(request.POST.get("campaign")))
+        if form.is_valid():
+            try:
+                applications.application_create(
+                    merchant=merchant, campaign=campaign, partner=request.partner, message=form.cleaned_data["message"]
+                )
+            except ValidationError as exc:
+                messages.error(request, exc.messages[0])
+                status = 409
+            else:
+                messages.success(request, _("Application sent. The merchant will review it."))
+                return redirect("partners:join", merchant_slug=merchant.slug)
+        else:
+            status = 400
+    campaigns = list(selectors.public_campaigns(merchant=merchant))
+    applied = selectors.partner_applications(merchant=merchant, partner=request.partner)
+    rows = [(campaign, applied.get(campaign.pk)) for campaign in campaigns]
+    with timezone.override(merchant.tzinfo):
+        return render(
+            request, "partners/join.html",
+            _portal_context(request, merchant, rows=rows, form=form, statuses=CampaignApplication.Status),
+            status=status,
+        )
+
+
+def _int(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise Http404 from None
+
+
+@require_http_methods(["GET", "POST"])
+@partner_required
+def portal_notifications(request):
+    """Which e-mails the partner gets (each kind can be turned off)."""
+    off = notifications.opt_outs(request.partner)
+    initial = {"kinds": [kind for kind in NotificationKind.values if kind not in off]}
+    form = NotificationSettingsForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        wanted = set(form.cleaned_data["kinds"])
+        notifications.opt_outs_set(partner=request.partner, kinds=set(NotificationKind.values) - wanted)
+        messages.success(request, _("E-mail settings saved."))
+        return redirect("partners:notifications")
+    merchants = selectors.partner_merchants(partner=request.partner)
+    return render(
+        request, "partners/notifications.html",
+        {"form": form, "merchants": merchants, "merchant": merchants[0] if merchants else None, "partner": request.partner},
+        status=400 if form.errors else 200,
+    )

@@ -18,6 +18,7 @@ from commerce.models import Order
 from loyalty.selectors import points_redeemable
 from members.services import member_for_user
 from omo.api.limits import limit_unknown_tokens
+from partners import referrals
 from recommendations import cards
 from recommendations import selectors as link_selectors
 from recommendations import services as link_services
@@ -171,7 +172,8 @@ def checkout(request, merchant):
                 cart=cart,
                 link=link,
                 referral_code=form.cleaned_data["referral_code"],
-                campaign_code=request.session.get("campaign_code", ""),
+                # The last partner link opened in this browser, within its lifetime (signed cookie).
+                campaign_code=referrals.remembered_code(request, merchant=request.merchant),
                 points=form.cleaned_data["points"] or 0,
                 payment_method=form.cleaned_data["payment_method"],
             )

@@ -12,6 +12,7 @@ from attribution.models import Attribution
 from commerce.models import Order, Product, Variation
 from loyalty.models import PointsLedgerEntry
 from members.models import Member
+from partners.models import CampaignDay
 from recommendations.models import RecommendationLink
 
 MAX_ID = 10**18
@@ -129,4 +130,16 @@ class PointsLedgerFilter(filters.FilterSet):
 
     class Meta:
         model = PointsLedgerEntry
+        fields = []
+
+
+class CampaignDayFilter(filters.FilterSet):
+    """Per-day clicks of the referral campaigns: by campaign and by day (the merchant's calendar)."""
+
+    campaign = IdFilter(field_name="campaign_id")
+    since = filters.DateFilter(field_name="day", lookup_expr="gte", label="From this day (inclusive)")
+    until = filters.DateFilter(field_name="day", lookup_expr="lte", label="To this day (inclusive)")
+
+    class Meta:
+        model = CampaignDay
         fields = []

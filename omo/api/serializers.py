@@ -13,7 +13,7 @@ from members.masking import mask_email, mask_phone
 from members.models import Member
 from omo.tenancy.models import API_SCOPE_GROUPS, API_SCOPE_READ, API_SCOPE_WRITE, ApiKey, Staff, Store
 from omo.tenancy.validators import validate_product_image_url
-from partners.models import Campaign, PartnerMembership
+from partners.models import Campaign, CampaignDay, PartnerMembership
 from recommendations.models import RecommendationItem, RecommendationLink
 
 
@@ -180,6 +180,15 @@ class CampaignSerializer(serializers.ModelSerializer):
         ref_name = "CampaignRecord"  # partners.apis has its own "Campaign" component (create/invite)
         fields = ["id", "name", "code", "partner", "bound_at", "starts_at", "ends_at", "currency", "condition",
                   "commission_type", "rate", "products", "created_at"]
+
+
+class CampaignDaySerializer(serializers.ModelSerializer):
+    """One campaign's day: counted link clicks (no bots, one per visitor per 30 minutes) and the
+    counted orders placed that day with their total and commission."""
+
+    class Meta:
+        model = CampaignDay
+        fields = ["campaign", "day", "clicks", "order_count", "order_total", "commission"]
 
 
 class PartnerSerializer(serializers.ModelSerializer):

@@ -24,6 +24,7 @@ router.register("attributions", views.AttributionViewSet, basename="attribution"
 router.register("recommendation-links", views.RecommendationLinkViewSet, basename="recommendation-link")
 router.register("campaigns", views.CampaignViewSet, basename="campaign")
 router.register("partners", views.PartnerViewSet, basename="partner")
+router.register("campaign-clicks", views.CampaignClickViewSet, basename="campaign-click")
 router.register("points-accounts", views.PointsAccountViewSet, basename="points-account")
 router.register("points-ledger", views.PointsLedgerViewSet, basename="points-ledger")
 router.register("api-keys", views.ApiKeyViewSet, basename="api-key")

@@ -20,7 +20,7 @@ from members.services import member_register
 from omo.audit.services import Action, audit_request
 from omo.errors import error_details
 from omo.tenancy.models import ApiKey, Staff, Store
-from partners.models import Campaign, PartnerMembership
+from partners.models import Campaign, CampaignDay, PartnerMembership
 from recommendations.models import RecommendationLink
 
 from . import filters, serializers
@@ -266,6 +266,20 @@ class PartnerViewSet(ReadOnly):
 
     def scope(self, queryset):
         return queryset.select_related("partner__user")
+
+
+class CampaignClickViewSet(ReadOnly):
+    """Clicks on the campaigns' referral links per day, with the day's orders and commission
+    (filter by `campaign`, `since`, `until`). Read from the per-day counters, never the click rows."""
+
+    scope_group = "partners"
+    model = CampaignDay
+    serializer_class = serializers.CampaignDaySerializer
+    filterset_class = filters.CampaignDayFilter
+    ordering_fields = ["day", "clicks"]
+
+    def scope(self, queryset):
+        return queryset.order_by("-day", "campaign_id")
 
 
 class PointsAccountViewSet(ReadOnly):

@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -272,6 +273,11 @@ CELERY_BEAT_SCHEDULE = {
 
 # Partner figures: referred orders whose first recompute event was lost are recomputed.
 CELERY_BEAT_SCHEDULE["partners-sweep-uncomputed"] = {"task": "partners.sweep_uncomputed", "schedule": 60.0}
+# Partners: the daily digest of new referred orders (idempotent per partner and day).
+CELERY_BEAT_SCHEDULE["partners-digest"] = {"task": "partners.digest_sweep", "schedule": crontab(hour=1, minute=0)}
+# Partners: click rows (hashed visitor ids) are kept this long; the per-day counters stay.
+PARTNER_CLICK_RETENTION_DAYS = env.int("PARTNER_CLICK_RETENTION_DAYS", default=90)
+CELERY_BEAT_SCHEDULE["partners-clicks-prune"] = {"task": "partners.clicks_prune", "schedule": crontab(hour=2, minute=0)}
 # Points: orders whose points event was lost (still marked due) are settled.
 CELERY_BEAT_SCHEDULE["loyalty-sweep-points-due"] = {"task": "loyalty.sweep_points_due", "schedule": 60.0}
 # Points expiry and expiry notices: hourly, one task per merchant with an expiry policy.

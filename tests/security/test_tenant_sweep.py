@@ -33,7 +33,7 @@ from connectors.models import Delivery as ConnectorDelivery
 from connectors.services import connection_create
 from loyalty.models import Offer, PointsAccount, PointsLedgerEntry
 from omo.api.keys import api_key_create
-from partners.models import Invitation, PartnerMembership
+from partners.models import CampaignApplication, CampaignDay, Invitation, PartnerMembership
 from recommendations.models import RecommendationItem, SmsOutbox
 from imports.models import ImportJob
 from omo.webhooks import endpoint_secrets
@@ -77,6 +77,8 @@ ROUTES = [
     ("partners:signup", PUBLIC),
     ("partners:login", PUBLIC),
     ("partners:invite", BEARER),
+    ("partners:notifications", PUBLIC),  # the signed-in partner's own e-mail settings
+    ("partners:join", PUBLIC),  # a merchant's campaigns open to applications: for any partner, by design
     ("partners:*", PARTNER),
     ("members:*", STAFF),
     ("storefront:open", SHOPPER),
@@ -206,13 +208,17 @@ def world(tag):
         "campaign": campaign, "invitation": invitation, "partner": partner, "offer": offer, "account": account,
         "entry": entry, "job": job, "api_key": key, "raw_key": raw_key,
         "membership": PartnerMembership.objects.for_merchant(merchant).get(partner=partner),
+        "application": CampaignApplication.objects.for_merchant(merchant).create(
+            merchant=merchant, campaign=open_campaign, partner=partner, message=f"{tag} application"),
+        "campaign_day": CampaignDay.objects.for_merchant(merchant).create(
+            merchant=merchant, campaign=campaign, day=campaign.starts_at.date(), clicks=3),
     }
 
 
 API_OBJECTS = {  # router basename -> the world's object
     "store": "store", "member": "member", "product": "product", "variation": "variation", "order": "order",
     "attribution": "attribution", "recommendation-link": "link", "campaign": "campaign", "partner": "membership",
-    "points-account": "account", "points-ledger": "entry", "api-key": "api_key",
+    "points-account": "account", "points-ledger": "entry", "api-key": "api_key", "campaign-click": "campaign_day",
 }
 
 
@@ -223,7 +229,7 @@ def kwargs_for(route, a, merchant_slug):
         "product_id": a["product"].pk, "link_id": a["link"].pk, "token": a["link"].token,
         "number": a["order"].number, "offer_id": a["offer"].pk, "campaign_id": a["campaign"].pk,
         "code": a["campaign"].code, "job_id": a["job"].pk, "store_code": a["store"].code,
-        "invitation_id": a["invitation"].pk,
+        "invitation_id": a["invitation"].pk, "application_id": a["application"].pk, "fmt": "svg",
         "key": "alpha-key", "uidb36": "1", "object_id": "1", "url": "x",
     }
     values["endpoint_id"], values["delivery_id"] = a["endpoint"].pk, a["delivery"].pk
