@@ -10,13 +10,14 @@ from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import OuterRef, Subquery
+from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from commerce import channels
 from commerce.models import Order
 from members.models import Member
+from omo import metrics
 from omo.tenancy.models import Staff
 from recommendations.models import LinkClick
 
@@ -132,7 +133,12 @@ def orders_attribute(*, merchant_id: int, order_ids) -> int:
     the window after the batch are decided again in the same transaction.
     """
     fields = ("pk", "merchant_id", "member_id", "placed_at", "channel")
-    orders = list(Order.objects.for_merchant(merchant_id).filter(pk__in=list(order_ids)).only(*fields))
+    orders = list(
+        Order.objects.for_merchant(merchant_id)
+        .filter(pk__in=list(order_ids))
+        .only(*fields, "created_at")
+        .annotate(was_decided=Exists(Attribution.objects.for_merchant(merchant_id).filter(order_id=OuterRef("pk"))))
+    )
     if not orders:
         return 0
     policies = policies_get(merchant_id=merchant_id)
@@ -173,7 +179,18 @@ def orders_attribute(*, merchant_id: int, order_ids) -> int:
     Attribution.objects.for_merchant(merchant_id).bulk_create(
         results, update_conflicts=True, unique_fields=["order"], update_fields=UPSERT_FIELDS
     )
+    _latency_record(orders, results)
     return len(results)
+
+
+def _latency_record(orders: list[Order], results: list[Attribution]) -> None:
+    """omo_attribution_latency_seconds: arrival -> first decision, for the orders asked about
+    (not those decided again, nor a replay of old orders)."""
+    first = {o.pk: o.created_at for o in orders if not o.was_decided}
+    for attribution in results:
+        if attribution.order_id in first:
+            seconds = (attribution.decided_at - first[attribution.order_id]).total_seconds()
+            metrics.attribution_decided(reason=attribution.reason, seconds=seconds)
 
 
 def order_attribute(*, merchant_id: int, order_id: int) -> Attribution | None:
