@@ -39,7 +39,8 @@ SHARED_PROCESSORS = [
 def renderer(fmt: str):
     if fmt == "json":
         return structlog.processors.JSONRenderer()
-    return structlog.dev.ConsoleRenderer(colors=False)
+    # Plain tracebacks: rich's (when installed) print every frame's local variables, secrets included.
+    return structlog.dev.ConsoleRenderer(colors=False, exception_formatter=structlog.dev.plain_traceback)
 
 
 def formatter(fmt: str) -> structlog.stdlib.ProcessorFormatter:
