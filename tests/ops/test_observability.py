@@ -250,3 +250,49 @@ def test_tracing_follows_the_standard_otel_variables():
         {"OTEL_EXPORTER_OTLP_ENDPOINT": "http://collector:4318", "OTEL_SDK_DISABLED": "true"}
     )
     assert not telemetry.tracing_enabled({})
+
+
+SWITCHED_ON_SCRIPT = """
+import json, os, django
+django.setup()
+import sentry_sdk
+from django.conf import settings
+from omo import telemetry
+client = sentry_sdk.get_client()
+traced = telemetry.tracing_init(django=True, celery=True)
+from opentelemetry import trace
+print(json.dumps({
+    "sentry": client.is_active(), "pii": client.options["send_default_pii"],
+    "integrations": sorted(client.integrations), "traced": traced,
+    "provider": type(trace.get_tracer_provider()).__name__,
+    "otel_middleware": any("opentelemetry" in m for m in settings.MIDDLEWARE),
+}))
+"""
+
+
+def test_sentry_and_tracing_switch_on_from_the_environment_without_personal_data():
+    # A separate process: both patch Django and Celery for the life of the process. Nothing is
+    # sent: no error is raised and no span is ended (the endpoints are unreachable anyway).
+    import os
+    import subprocess
+    import sys
+
+    from django.conf import settings
+
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "omo.settings",
+        "SENTRY_DSN": "https://public@sentry.invalid/1",
+        "OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:9",
+        "OTEL_SERVICE_NAME": "omo-test",
+    }
+    env.pop("OTEL_SDK_DISABLED", None)
+    result = subprocess.run(
+        [sys.executable, "-c", SWITCHED_ON_SCRIPT], cwd=settings.BASE_DIR, env=env,
+        capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    state = json.loads(result.stdout.strip().splitlines()[-1])
+    assert state["sentry"] and state["pii"] is False
+    assert {"django", "celery"} <= set(state["integrations"])
+    assert state["traced"] and state["provider"] == "TracerProvider" and state["otel_middleware"]
