@@ -15,6 +15,8 @@ The SDKs are therefore imported inside these functions, on purpose (start-up cos
 
 import os
 
+from structlog.contextvars import get_contextvars
+
 TRUE = {"1", "true", "yes", "on"}
 
 
@@ -32,8 +34,19 @@ def sentry_init(*, dsn: str, environment: str, release: str = "", traces_sample_
         integrations=[DjangoIntegration(), CeleryIntegration()],
         send_default_pii=False,
         traces_sample_rate=traces_sample_rate,
+        before_send=tag_with_log_context,
     )
     return True
+
+
+def tag_with_log_context(event: dict, _hint) -> dict:
+    """An error report names the request id (and task id, merchant) its log lines carry."""
+    context = get_contextvars()
+    tags = event.setdefault("tags", {})
+    for key in ("request_id", "task_id", "task", "merchant", "merchant_id"):
+        if context.get(key) is not None:
+            tags.setdefault(key, str(context[key]))
+    return event
 
 
 def tracing_enabled(environ=os.environ) -> bool:

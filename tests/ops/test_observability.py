@@ -296,3 +296,11 @@ def test_sentry_and_tracing_switch_on_from_the_environment_without_personal_data
     assert state["sentry"] and state["pii"] is False
     assert {"django", "celery"} <= set(state["integrations"])
     assert state["traced"] and state["provider"] == "TracerProvider" and state["otel_middleware"]
+
+
+def test_an_error_report_is_tagged_with_the_request_id_of_its_log_lines():
+    from structlog.contextvars import bound_contextvars
+
+    with bound_contextvars(request_id="req-9", merchant="acme", user_id=7):
+        event = telemetry.tag_with_log_context({"tags": {"kept": "1"}}, None)
+    assert event["tags"] == {"kept": "1", "request_id": "req-9", "merchant": "acme"}
