@@ -28,8 +28,8 @@ RUN rm -rf .venv .env db.sqlite3 media staticfiles test-artifacts \
        python manage.py collectstatic --noinput -v 0
 
 RUN useradd --system --uid 1000 --home-dir /app omo \
-    && mkdir -p /app/media \
-    && chown -R omo /app/media
+    && mkdir -p /app/media /app/metrics-data \
+    && chown -R omo /app/media /app/metrics-data
 USER omo
 
 EXPOSE 8000

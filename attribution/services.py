@@ -10,13 +10,14 @@ from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import OuterRef, Subquery
+from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from commerce import channels
 from commerce.models import Order
 from members.models import Member
+from omo import metrics
 from omo.tenancy.models import Staff
 from omo.webhooks import selectors as webhook_selectors
 from omo.webhooks.models import EventType
@@ -137,7 +138,12 @@ def orders_attribute(*, merchant_id: int, order_ids) -> int:
     started = timezone.now()
     order_ids = list(order_ids)
     fields = ("pk", "merchant_id", "member_id", "placed_at", "channel")
-    orders = list(Order.objects.for_merchant(merchant_id).filter(pk__in=order_ids).only(*fields))
+    orders = list(
+        Order.objects.for_merchant(merchant_id)
+        .filter(pk__in=order_ids)
+        .only(*fields, "created_at")
+        .annotate(was_decided=Exists(Attribution.objects.for_merchant(merchant_id).filter(order_id=OuterRef("pk"))))
+    )
     # Decided now: their due marks go, unless a change marked them again since this began.
     AttributionDue.objects.for_merchant(merchant_id).filter(order_id__in=order_ids, due_since__lte=started).delete()
     if not orders:
@@ -190,6 +196,7 @@ def orders_attribute(*, merchant_id: int, order_ids) -> int:
     )
     if emitting:
         _credit_events_emit(merchant_id, results, before)
+    _latency_record(orders, results)
     return len(results)
 
 
@@ -228,6 +235,16 @@ def _credit_events_emit(merchant_id, results: list[Attribution], before: dict[in
                                 "store": old.store_id, "staff": old.staff_id}
             key = f"order.credit_changed:{row.order_id}:{row.decided_at.isoformat()}"
         webhook_event_emit(merchant=merchant_id, type=type, data=data, idempotency_key=key)
+
+
+def _latency_record(orders: list[Order], results: list[Attribution]) -> None:
+    """omo_attribution_latency_seconds: arrival -> first decision, for the orders asked about
+    (not those decided again, nor a replay of old orders)."""
+    first = {o.pk: o.created_at for o in orders if not o.was_decided}
+    for attribution in results:
+        if attribution.order_id in first:
+            seconds = (attribution.decided_at - first[attribution.order_id]).total_seconds()
+            metrics.attribution_decided(reason=attribution.reason, seconds=seconds)
 
 
 def order_attribute(*, merchant_id: int, order_id: int) -> Attribution | None:

@@ -4,6 +4,7 @@ from celery import shared_task
 from django.db import OperationalError
 from django.utils import timezone
 
+from omo import metrics
 from omo.tenancy.models import Merchant
 from omo.tenancy.tasks import TenantTask
 
@@ -43,4 +44,5 @@ def sweep_unattributed_task():
     for merchant_id in Merchant.objects.values_list("pk", flat=True):
         ids = services.unattributed_order_ids(merchant_id=merchant_id, older_than=cutoff, limit=50 * BATCH_SIZE)
         queued += enqueue_batches(merchant_id, ids)
+    metrics.sweeper_requeued(task=attribute_orders_task.name, count=queued)
     return queued

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from members.models import Member
 from members.services import member_created_emit
+from omo import metrics
 from omo.contact import normalize_email, normalize_phone
 from omo.tenancy.models import Staff, Store
 
@@ -141,6 +142,7 @@ def order_event_ingest(*, merchant, data: dict) -> IngestResult:
     events = OrderEvent.objects.for_merchant(merchant)
     existing = Order.objects.for_merchant(merchant).filter(number=number).first()
     if events.filter(number=number, digest=digest).exists():
+        metrics.order_event(source="api", outcome="duplicate")
         return IngestResult(existing, "duplicate")
     updated_at = data.get("updated_at")
     if existing and updated_at and events.filter(number=number, source_updated_at__gt=updated_at).exists():
@@ -169,3 +171,4 @@ def _record(merchant, number, digest, updated_at, outcome):
     OrderEvent.objects.for_merchant(merchant).create(
         merchant=merchant, number=number, digest=digest, source_updated_at=updated_at, outcome=outcome
     )
+    transaction.on_commit(lambda: metrics.order_event(source="api", outcome=outcome), robust=True)

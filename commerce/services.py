@@ -16,6 +16,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from omo import metrics
+
 from .events import order_changed
 from .models import Order, OrderLine, Variation
 
@@ -230,6 +232,7 @@ def order_create(
     )
     _lines_write(merchant, order, lines)
     order_changed(order)
+    _count_on_commit("created")
     return order
 
 
@@ -265,7 +268,13 @@ def order_update(*, merchant, order: Order, changes: dict, lines: list[LineInput
         changed.append("lines")
     if changed:
         order_changed(order)
+        _count_on_commit("cancelled" if "status" in changed and order.status == Order.Status.CANCELLED else "updated")
     return order
+
+
+def _count_on_commit(outcome: str) -> None:
+    """omo_order_events_total{source="service"}: every order change, whichever way it came in."""
+    transaction.on_commit(lambda: metrics.order_event(source="service", outcome=outcome), robust=True)
 
 
 def _lines_differ(merchant, order: Order, lines: list[LineInput]) -> bool:

@@ -32,6 +32,7 @@ urlpatterns = [
     path("api/schema/", api_docs_view(SpectacularAPIView.as_view()), name="api-schema"),
     path("api/docs/", api_docs_view(SpectacularSwaggerView.as_view(url_name="api-schema")), name="api-docs"),
     path("healthz", views.healthz, name="healthz"),
+    path("metrics", views.metrics, name="metrics"),
     # Every merchant's pages live under its own prefix; the middleware scopes queries to it.
     path("m/<slug:merchant>/", include(merchant_patterns)),
     path("partners/", include("partners.urls")),

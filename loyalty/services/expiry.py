@@ -112,7 +112,7 @@ def expiry_notices_send(*, merchant, now=None) -> int:
                     text = _notice_text(merchant=merchant, member=member, points=points, day=day)
                 if channel == "sms":
                     backend = backend or sms.get_backend()
-                    backend.send(to=member.phone, body=text)
+                    sms.send_with(backend, to=member.phone, body=text)
                 else:
                     send_mail(_("Your points expire soon"), text, None, [member.email])
         except IntegrityError:

@@ -13,6 +13,8 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.module_loading import import_string
 
+from omo import metrics
+
 logger = logging.getLogger("omo.sms")
 
 
@@ -79,4 +81,16 @@ def get_backend() -> BaseBackend:
 
 
 def send_sms(*, to: str, body: str) -> str:
-    return get_backend().send(to=to, body=body)
+    return send_with(get_backend(), to=to, body=body)
+
+
+def send_with(backend: BaseBackend, *, to: str, body: str) -> str:
+    """Send through a backend the caller keeps for a batch; counted in omo_sms_sent_total."""
+    name = type(backend).__name__
+    try:
+        message_id = backend.send(to=to, body=body)
+    except Exception:
+        metrics.sms_sent(backend=name, outcome="error")
+        raise
+    metrics.sms_sent(backend=name, outcome="sent")
+    return message_id

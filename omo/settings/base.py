@@ -11,6 +11,8 @@ import environ
 from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
+from omo import logs, telemetry
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 env = environ.Env()
@@ -59,9 +61,13 @@ INSTALLED_APPS = [
     "storefront",
     "connectors",
     "demo",
+    "django_prometheus",
 ]
 
 MIDDLEWARE = [
+    # Outermost: request metrics, and the X-Request-Id of every response (omo.requestid).
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "omo.requestid.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -79,6 +85,7 @@ MIDDLEWARE = [
     "omo.security.SecurityHeadersMiddleware",
     # Last, so that it sees the outcome of authentication.
     "axes.middleware.AxesMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "omo.urls"
@@ -363,14 +370,34 @@ REPORTS_EXPORT_PROGRESS_EVERY = env.int("REPORTS_EXPORT_PROGRESS_EVERY", default
 # by a Celery task, the page showing progress; smaller ones while the page waits.
 IMPORTS_BACKGROUND_ROWS = env.int("IMPORTS_BACKGROUND_ROWS", default=2000)
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    # A line per task that succeeded is noise (thousands while `make demo` seeds in-process).
-    "loggers": {"axes": {"level": "WARNING"}, "celery.app.trace": {"level": "WARNING"}},
-}
+# Structured logs (omo.logs): every line carries the request id, merchant, user and, in a task,
+# the task id. LOG_FORMAT=json writes one JSON object per line (production's default), `console`
+# readable lines (the default here: `make demo`, runserver).
+LOG_FORMAT = env("LOG_FORMAT", default="console")
+LOG_LEVEL = env("LOG_LEVEL", default="INFO")
+LOGGING = logs.logging_config(fmt=LOG_FORMAT, level=LOG_LEVEL)
+logs.configure()
+
+# Prometheus metrics at /metrics (omo.metrics), for scrapers only: a request with
+# `Authorization: Bearer <METRICS_TOKEN>`, or from an address in METRICS_ALLOWED_NETWORKS
+# (CIDRs, e.g. 10.0.0.0/8); anyone else gets 403 (401 without a token). Neither set: closed.
+# Several processes: set PROMETHEUS_MULTIPROC_DIR (see the README's "Operating").
+METRICS_TOKEN = env("METRICS_TOKEN", default="")
+METRICS_ALLOWED_NETWORKS = env.list("METRICS_ALLOWED_NETWORKS", default=[])
+# The Celery queues whose length /metrics reads from the Redis broker.
+METRICS_QUEUES = env.list("METRICS_QUEUES", default=["celery"])
+PROMETHEUS_EXPORT_MIGRATIONS = False
+
+# Error reporting: Sentry when SENTRY_DSN is set (off by default; no personal data sent).
+SENTRY_DSN = env("SENTRY_DSN", default="")
+telemetry.sentry_init(
+    dsn=SENTRY_DSN,
+    environment=env("SENTRY_ENVIRONMENT", default=""),
+    release=env("SENTRY_RELEASE", default=""),
+    traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+)
+# Tracing: OpenTelemetry, switched on by its own variables (OTEL_EXPORTER_OTLP_ENDPOINT,
+# OTEL_SERVICE_NAME, OTEL_SDK_DISABLED); started in omo/wsgi.py and omo/celery.py.
 
 # Member lookups (search and registration attempts) per staff login: at most this many per window
 # (seconds); over it the tablet shows a 429 page. Stops a login from walking the member list.

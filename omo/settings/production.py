@@ -11,8 +11,10 @@ without REDIS_URL (rate limits and lockouts would be counted per process).
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from omo import logs
+
 from .base import *  # noqa: F401,F403
-from .base import DATABASES, INSTALLED_APPS, MIDDLEWARE, env
+from .base import DATABASES, INSTALLED_APPS, LOG_LEVEL, MIDDLEWARE, env
 
 # Keys that were ever published (docs, compose, the development default) and any key that says so.
 EXAMPLE_SECRET_KEYS = {"insecure-dev-only-key-set-DJANGO_SECRET_KEY-in-production", "dev-only-insecure-change-me"}
@@ -45,6 +47,10 @@ if not env.str("REDIS_URL", default=""):
         "(without it every process would count on its own)."
     )
 
+# One JSON object per log line, for the log shipper (LOG_FORMAT=console to read them by eye).
+LOG_FORMAT = env("LOG_FORMAT", default="json")
+LOGGING = logs.logging_config(fmt=LOG_FORMAT, level=LOG_LEVEL)
+
 # Platform operators and merchant admins must set up MFA before their admin pages.
 MFA_REQUIRED_FOR_ADMINS = env.bool("MFA_REQUIRED_FOR_ADMINS", default=True)
 
@@ -55,7 +61,8 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # HTTPS only. Behind a TLS-terminating proxy that sets X-Forwarded-Proto.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # the load balancer probes over plain HTTP
+# The load balancer probes and Prometheus scrapes (inside the private network) over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^metrics$"]
 SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=60 * 60 * 24 * 365)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True

@@ -4,6 +4,8 @@ from celery import Task, current_app
 from django.db import transaction
 from django.utils import timezone
 
+from omo import metrics
+
 from .models import Merchant
 from .scoping import merchant_scope
 
@@ -16,6 +18,7 @@ class TenantTask(Task):
     """
 
     abstract = True
+    tenant_task = True  # logs name the merchant: the first argument (omo.tasksignals)
 
     def __call__(self, merchant_id, *args, **kwargs):
         with merchant_scope(merchant_id):
@@ -32,6 +35,7 @@ def requeue_due(due_ids, task, *, grace_seconds: int = 30) -> int:
         for object_id in due_ids(merchant=merchant_id, older_than=cutoff):
             task.delay(merchant_id, object_id)
             queued += 1
+    metrics.sweeper_requeued(task=task.name, count=queued)
     return queued
 
 

@@ -71,6 +71,7 @@ ROUTES = [
     ("home", PUBLIC),
     ("set_language", PUBLIC),
     ("healthz", PUBLIC),
+    ("metrics", BEARER),  # Prometheus scrapes: METRICS_TOKEN or an allowed network; no tenant rows
     ("api-schema", PUBLIC),
     ("api-docs", PUBLIC),
     ("partners:home", PUBLIC),
