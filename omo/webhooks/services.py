@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from standardwebhooks.webhooks import Webhook
 
+from omo import metrics
 from omo.tenancy.models import Staff
 from omo.tenancy.tasks import task_enqueue_on_commit
 
@@ -223,6 +224,8 @@ def _attempt_record(merchant_id, delivery: Delivery, *, code, excerpt: str, erro
             endpoint.failing_since = now
             endpoint.save(update_fields=["failing_since"])
     delivery.save()
+    outcome = "delivered" if succeeded else ("gave_up" if delivery.status == Delivery.Status.FAILED else "failed")
+    transaction.on_commit(lambda: metrics.webhook_delivery(outcome=outcome))
     if not succeeded and endpoint.is_active and now - endpoint.failing_since >= RETRY_FOR:
         _endpoint_disable(endpoint, now=now)
         delivery.refresh_from_db()
