@@ -29,7 +29,7 @@ from commerce.models import Order, OrderLine, Product
 from omo.tenancy.scoping import merchant_scope
 from omo.tenancy.tasks import task_enqueue_on_commit
 
-from . import commission, selectors
+from . import commission, payouts, selectors
 from .models import (
     Campaign,
     CampaignOrder,
@@ -337,7 +337,9 @@ def campaign_order_recompute(*, merchant, order_id: int) -> CampaignOrder | None
     order = Order.objects.for_merchant(merchant).get(pk=order_id)
     campaign = record.campaign
     lines = list(OrderLine.objects.for_merchant(merchant).filter(order=order).select_related("variation__product"))
-    result = commission.compute(_order_money(order, lines), campaign.rule())
+    rule = payouts.commission_rule(merchant=merchant, campaign=campaign)  # with its tiers (issue 15)
+    money = _order_money(order, lines)
+    result = commission.compute(money, rule, payouts.tier_prior_sales(merchant=merchant, rule=rule, record=record))
     # A cancelled or refunded order is out of the campaign (back in if the refund is undone); a full
     # return stays listed with no settlement and so no commission.
     counted = not (order.is_cancelled or order.payment_status == Order.PaymentStatus.REFUNDED)
@@ -377,6 +379,7 @@ def campaign_order_recompute(*, merchant, order_id: int) -> CampaignOrder | None
     record.placed_at = order.placed_at
     record.computed_at = now
     record.save()
+    payouts.commission_sync(merchant=merchant, record=record, order=order, sales=commission.commission_base(money, rule))
     return record
 
 

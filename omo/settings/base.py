@@ -262,6 +262,7 @@ CELERY_BEAT_SCHEDULE = {
 
 # Partner figures: referred orders whose first recompute event was lost are recomputed.
 CELERY_BEAT_SCHEDULE["partners-sweep-uncomputed"] = {"task": "partners.sweep_uncomputed", "schedule": 60.0}
+CELERY_BEAT_SCHEDULE["partners-sweep-commissions-due"] = {"task": "partners.sweep_commissions_due", "schedule": 300.0}
 # Points: orders whose points event was lost (still marked due) are settled.
 CELERY_BEAT_SCHEDULE["loyalty-sweep-points-due"] = {"task": "loyalty.sweep_points_due", "schedule": 60.0}
 # Points expiry and expiry notices: hourly, one task per merchant with an expiry policy.
