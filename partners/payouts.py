@@ -200,7 +200,8 @@ def commission_sync(*, merchant, record: CampaignOrder, order: Order, sales: Dec
             item.amount = owed
             changed.append("amount")
     else:
-        carried = item.amount + (item.adjustments.aggregate(total=Sum("amount"))["total"] or ZERO)
+        adjusted = CommissionAdjustment.objects.for_merchant(merchant).filter(commission=item)
+        carried = item.amount + (adjusted.aggregate(total=Sum("amount"))["total"] or ZERO)
         if owed != carried:
             adjustment_create(
                 merchant=merchant, commission=item, amount=owed - carried,
