@@ -276,31 +276,7 @@ def _ranking_key(line: OrderLine) -> str:
 
 
 def _order_money(order: Order, lines: list[OrderLine]) -> commission.OrderMoney:
-    return commission.OrderMoney(
-        item_subtotal=order.item_subtotal,
-        discounts=order.discounts,
-        store_credit=order.store_credit,
-        points_redeemed=order.points_redeemed,
-        returned_amount=order.returned_amount,
-        shipping=order.shipping,
-        surcharge=order.surcharge,
-        tax=order.tax,
-        paid_amount=order.paid_amount,
-        unpaid_amount=order.unpaid_amount,
-        currency=order.currency,
-        lines=tuple(
-            commission.LineFacts(
-                product_id=str(line.variation.product_id) if line.variation_id else "",
-                kind=line.kind,
-                quantity=line.quantity,
-                unit_price=line.unit_price,
-                line_subtotal=line.line_subtotal,
-                returned_quantity=line.returned_quantity,
-                returned_amount=line.returned_amount,
-            )
-            for line in lines
-        ),
-    )
+    return selectors.order_money(order, lines)
 
 
 def _ranked_quantities(lines: list[OrderLine]) -> tuple[dict[str, int], dict[str, OrderLine]]:
