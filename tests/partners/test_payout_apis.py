@@ -89,3 +89,11 @@ def test_other_merchant_gets_404(client, merchant, other_merchant, referred):
     assert client.post(api(other_merchant, f"commissions/{item.pk}/approve/")).status_code == 404
     assert client.get(api(other_merchant, f"campaign-payout-terms/{campaign.pk}/")).status_code == 404
     assert client.get(api(other_merchant, "commissions/")).json()["results"] == []
+
+
+def test_schema_lists_the_payout_resources(client, settings, db):
+    settings.API_DOCS_PUBLIC = True
+    paths = client.get("/api/schema/?format=json").json()["paths"]
+    for path in ("commissions/", "commissions/{id}/approve/", "commissions/{id}/reject/", "payouts/",
+                 "payouts/{id}/paid/", "commission-adjustments/", "commission-tiers/", "campaign-payout-terms/{id}/"):
+        assert f"/m/{{merchant}}/api/v1/{path}" in paths, path
