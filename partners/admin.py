@@ -6,6 +6,7 @@ from django.utils import timezone
 from omo.tenancy.admin import MerchantOwnedAdmin
 
 from .models import Campaign, CampaignOrder, CampaignProductSales, CampaignStats, Invitation, Partner, PartnerMembership
+from .models import Commission, CommissionAdjustment, PartnerPayoutDetails, Payout  # issue 15 lifecycle
 
 
 @admin.register(Partner)
@@ -77,3 +78,42 @@ class CampaignProductSalesAdmin(MerchantOwnedAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+# --- commission lifecycle and payouts: read-only (every change goes through partners/payouts.py,
+# which audits it) ---------------------------------------------------------------------------
+
+
+class _ReadOnly(MerchantOwnedAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Commission)
+class CommissionAdmin(_ReadOnly):
+    list_display = ("campaign_order", "campaign", "status", "amount", "due_at", "paid_at", "merchant")
+    list_filter = ("status",)
+
+
+@admin.register(Payout)
+class PayoutAdmin(_ReadOnly):
+    list_display = ("pk", "period_start", "period_end", "currency", "status", "total", "paid_at", "merchant")
+    list_filter = ("status", "currency")
+
+
+@admin.register(CommissionAdjustment)
+class CommissionAdjustmentAdmin(_ReadOnly):
+    list_display = ("commission", "campaign", "amount", "reason", "payout_line", "created_at", "merchant")
+
+
+@admin.register(PartnerPayoutDetails)
+class PartnerPayoutDetailsAdmin(admin.ModelAdmin):
+    list_display = ("partner", "account_holder", "bank_name", "updated_at")
+    search_fields = ("partner__user__email", "account_holder")
+    raw_id_fields = ("partner",)
