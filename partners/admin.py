@@ -6,7 +6,16 @@ from django.utils import timezone
 from omo.tenancy.admin import MerchantOwnedAdmin
 
 from .models import Campaign, CampaignOrder, CampaignProductSales, CampaignStats, Invitation, Partner, PartnerMembership
-from .models import Commission, CommissionAdjustment, PartnerPayoutDetails, Payout  # issue 15 lifecycle
+from .models import (  # issue 15 lifecycle
+    CampaignPayoutTerms,
+    Commission,
+    CommissionAdjustment,
+    CommissionTier,
+    CommissionTotals,
+    PartnerPayoutDetails,
+    Payout,
+    PayoutLine,
+)
 
 
 @admin.register(Partner)
@@ -117,3 +126,27 @@ class PartnerPayoutDetailsAdmin(admin.ModelAdmin):
     list_display = ("partner", "account_holder", "bank_name", "updated_at")
     search_fields = ("partner__user__email", "account_holder")
     raw_id_fields = ("partner",)
+
+
+@admin.register(PayoutLine)
+class PayoutLineAdmin(_ReadOnly):
+    list_display = ("payout", "partner", "commission_total", "adjustment_total", "amount", "merchant")
+
+
+@admin.register(CommissionTotals)
+class CommissionTotalsAdmin(_ReadOnly):
+    """Kept by the lifecycle services (rebuilt by payouts.commission_totals_rebuild)."""
+
+    list_display = ("campaign", "pending", "approved", "rejected", "paid", "adjusted", "merchant")
+
+
+@admin.register(CampaignPayoutTerms)
+class CampaignPayoutTermsAdmin(_ReadOnly):
+    """Set on the campaign's "Return window and tiers" page (audited)."""
+
+    list_display = ("campaign", "return_window_days", "merchant")
+
+
+@admin.register(CommissionTier)
+class CommissionTierAdmin(_ReadOnly):
+    list_display = ("campaign", "from_sales", "rate", "merchant")
