@@ -164,9 +164,10 @@ class CommissionViewSet(ReadOnly):
     @extend_schema(request=RejectSerializer, responses=CommissionSerializer)
     @action(detail=True, methods=["post"])
     def reject(self, request, *args, **kwargs):
+        item = self.get_object()  # another merchant's id: 404 before any validation
         body = RejectSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        item = _service(payouts.commission_reject, merchant=request.merchant, commission=self.get_object(),
+        item = _service(payouts.commission_reject, merchant=request.merchant, commission=item,
                         reason=body.validated_data["reason"], actor=request.user)
         return Response(CommissionSerializer(self.get_queryset().get(pk=item.pk)).data)
 

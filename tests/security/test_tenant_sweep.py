@@ -16,6 +16,7 @@ No response body (or redirect target) may contain any of A's identifying strings
 are unchanged afterwards (writes are tried too: POST, and PATCH/DELETE on API objects).
 """
 
+from datetime import date
 from fnmatch import fnmatch
 from urllib.parse import quote, unquote
 
@@ -30,7 +31,9 @@ from attribution.models import Attribution
 from commerce.services import LineInput, order_create
 from loyalty.models import Offer, PointsAccount, PointsLedgerEntry
 from omo.api.keys import api_key_create
-from partners.models import Invitation, PartnerMembership
+from partners.models import Commission, Invitation, PartnerMembership, Payout, PayoutLine
+from partners.payouts import commission_approve, payout_create
+from partners.services import campaign_order_recompute
 from recommendations.models import RecommendationItem, SmsOutbox
 from reports.models import ExportJob
 from tests.factories import (
@@ -155,6 +158,15 @@ def world(tag):
     partner = make_partner(email=f"{low}.partner@example.com", name=f"{tag} Partner")
     EmailAddress.objects.create(user=partner.user, email=partner.user.email, verified=True, primary=True)
     bind(merchant, campaign, partner)
+    # A referred order whose commission is approved and in a payout (issue 15 lifecycle).
+    referred = order_create(merchant=merchant, number=f"{tag.upper()}-REF-1", channel="web", member=member,
+                            campaign_code=campaign.code,
+                            lines=[LineInput(variation=variation, quantity=1, unit_price=variation.price)])
+    campaign_order_recompute(merchant=merchant, order_id=referred.pk)
+    commission = Commission.objects.for_merchant(merchant).get(campaign_order__order=referred)
+    commission_approve(merchant=merchant, commission=commission)
+    payout = payout_create(merchant=merchant, period_start=date(2000, 1, 1), period_end=date(2100, 1, 1),
+                           currency=campaign.currency)
     offer = Offer.objects.for_merchant(merchant).create(merchant=merchant, name=f"{tag} Offer", event="purchase",
                                                          action="fixed_points", value=10)
     account = PointsAccount.objects.for_merchant(merchant).create(merchant=merchant, member=member, balance=10)
@@ -172,6 +184,8 @@ def world(tag):
         "campaign": campaign, "invitation": invitation, "partner": partner, "offer": offer, "account": account,
         "entry": entry, "job": job, "api_key": key, "raw_key": raw_key,
         "membership": PartnerMembership.objects.for_merchant(merchant).get(partner=partner),
+        "commission": commission, "payout": payout,
+        "payout_line": PayoutLine.objects.for_merchant(merchant).get(payout=payout),
     }
 
 
@@ -179,6 +193,7 @@ API_OBJECTS = {  # router basename -> the world's object
     "store": "store", "member": "member", "product": "product", "variation": "variation", "order": "order",
     "attribution": "attribution", "recommendation-link": "link", "campaign": "campaign", "partner": "membership",
     "points-account": "account", "points-ledger": "entry", "api-key": "api_key",
+    "commission": "commission", "payout": "payout", "campaign-payout-terms": "campaign",
 }
 
 
@@ -190,6 +205,7 @@ def kwargs_for(route, a, merchant_slug):
         "number": a["order"].number, "offer_id": a["offer"].pk, "campaign_id": a["campaign"].pk,
         "code": a["campaign"].code, "job_id": a["job"].pk, "store_code": a["store"].code,
         "invitation_id": a["invitation"].pk,
+        "commission_id": a["commission"].pk, "payout_id": a["payout"].pk, "line_id": a["payout_line"].pk,
         "key": "alpha-key", "uidb36": "1", "object_id": "1", "url": "x",
     }
     if route["name"] == "partners:invite":
@@ -256,6 +272,8 @@ def snapshot(a):
         SmsOutbox.objects.for_merchant(m).count(),
         Invitation.objects.for_merchant(m).filter(accepted_at__isnull=True).count(),
         Invitation.objects.for_merchant(m).filter(revoked_at__isnull=True).count(),
+        tuple(Commission.objects.for_merchant(m).values_list("status", "reject_reason")),
+        tuple(Payout.objects.for_merchant(m).values_list("status", "total")),
     )
 
 
