@@ -18,6 +18,16 @@ from .models import (
     PartnerDigest,
     PartnerMembership,
 )
+from .models import (  # issue 15 lifecycle
+    CampaignPayoutTerms,
+    Commission,
+    CommissionAdjustment,
+    CommissionTier,
+    CommissionTotals,
+    PartnerPayoutDetails,
+    Payout,
+    PayoutLine,
+)
 
 
 @admin.register(Partner)
@@ -126,3 +136,66 @@ class CampaignApplicationAdmin(MerchantOwnedAdmin):
 class PartnerDigestAdmin(admin.ModelAdmin):
     list_display = ("partner", "day", "order_count", "last_record_id", "sent_at")
     raw_id_fields = ("partner",)
+
+
+# --- commission lifecycle and payouts: read-only (every change goes through partners/payouts.py,
+# which audits it) ---------------------------------------------------------------------------
+
+
+class _ReadOnly(MerchantOwnedAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Commission)
+class CommissionAdmin(_ReadOnly):
+    list_display = ("campaign_order", "campaign", "status", "amount", "due_at", "paid_at", "merchant")
+    list_filter = ("status",)
+
+
+@admin.register(Payout)
+class PayoutAdmin(_ReadOnly):
+    list_display = ("pk", "period_start", "period_end", "currency", "status", "total", "paid_at", "merchant")
+    list_filter = ("status", "currency")
+
+
+@admin.register(CommissionAdjustment)
+class CommissionAdjustmentAdmin(_ReadOnly):
+    list_display = ("commission", "campaign", "amount", "reason", "payout_line", "created_at", "merchant")
+
+
+@admin.register(PartnerPayoutDetails)
+class PartnerPayoutDetailsAdmin(admin.ModelAdmin):
+    list_display = ("partner", "account_holder", "bank_name", "updated_at")
+    search_fields = ("partner__user__email", "account_holder")
+    raw_id_fields = ("partner",)
+
+
+@admin.register(PayoutLine)
+class PayoutLineAdmin(_ReadOnly):
+    list_display = ("payout", "partner", "commission_total", "adjustment_total", "amount", "merchant")
+
+
+@admin.register(CommissionTotals)
+class CommissionTotalsAdmin(_ReadOnly):
+    """Kept by the lifecycle services (rebuilt by payouts.commission_totals_rebuild)."""
+
+    list_display = ("campaign", "pending", "approved", "rejected", "paid", "adjusted", "merchant")
+
+
+@admin.register(CampaignPayoutTerms)
+class CampaignPayoutTermsAdmin(_ReadOnly):
+    """Set on the campaign's "Return window and tiers" page (audited)."""
+
+    list_display = ("campaign", "return_window_days", "merchant")
+
+
+@admin.register(CommissionTier)
+class CommissionTierAdmin(_ReadOnly):
+    list_display = ("campaign", "from_sales", "rate", "merchant")

@@ -32,6 +32,15 @@ The figures, for one order credited to one campaign:
   difference is spread the same way. Either way the shares of all lines add up
   to the order settlement, so one product's commission can never exceed what
   the whole order would earn at the same rate.
+* **Tiers** (percentage campaigns only): the rate can rise with the partner's
+  settled sales in a period, e.g. 10 % up to 50,000 and 12 % above. Tiers are
+  marginal, like tax brackets: the part of an order's commission base that
+  falls below a threshold earns the lower rate, the part above it the higher
+  one, counting from the sales the partner already had in the period before
+  this order (``prior_sales``). The sales counted are the commission bases
+  (order settlement for whole order, product settlement for specific
+  products), so a period's total commission depends only on its total sales,
+  not on the order in which its orders came: see :func:`tiered_amount`.
 * Gift lines never match "specific products": they were not bought, so paying
   commission per free unit is not what a merchant expects.
 * Money is ``Decimal``; every figure is rounded half-up to the currency's ISO
@@ -168,6 +177,19 @@ class OrderMoney:
 
 
 @dataclass(frozen=True)
+class Tier:
+    """From ``from_sales`` of settled sales in the period on, the rate is ``rate`` percent."""
+
+    from_sales: Decimal
+    rate: Decimal
+
+    def __post_init__(self) -> None:
+        _set_money(self, "from_sales", "rate")
+        if self.from_sales < 0 or self.rate < 0:
+            raise ValueError("tier threshold and rate cannot be negative")
+
+
+@dataclass(frozen=True)
 class CommissionRule:
     """A campaign's commission setting.
 
@@ -181,6 +203,8 @@ class CommissionRule:
     commission_type: CommissionType
     rate: Decimal
     product_ids: frozenset[str] = field(default_factory=frozenset)
+    # Higher rates from a threshold of settled sales in the period up (``rate`` is the rate from 0).
+    tiers: tuple[Tier, ...] = ()
 
     def __post_init__(self) -> None:
         if self.condition not in _CONDITIONS:
@@ -191,6 +215,16 @@ class CommissionRule:
         if self.rate < 0:
             raise ValueError("commission rate cannot be negative")
         object.__setattr__(self, "product_ids", frozenset(self.product_ids))
+        tiers = tuple(sorted(self.tiers, key=lambda tier: tier.from_sales))
+        if tiers and self.commission_type != "percentage":
+            raise ValueError("commission tiers need a percentage commission")
+        if len({tier.from_sales for tier in tiers}) != len(tiers) or any(tier.from_sales <= 0 for tier in tiers):
+            raise ValueError("tier thresholds must be distinct and above zero")
+        object.__setattr__(self, "tiers", tiers)
+
+    def brackets(self) -> tuple[Tier, ...]:
+        """The rate from 0, then each tier, by threshold."""
+        return (Tier(from_sales=ZERO, rate=self.rate), *self.tiers)
 
     def matches(self, line: LineFacts) -> bool:
         """Whether ``line`` earns commission under a specific-products rule."""
@@ -250,27 +284,73 @@ def matching_units(order: OrderMoney, rule: CommissionRule) -> int:
     return sum(line.kept_quantity for line in order.lines if rule.matches(line))
 
 
-def commission(order: OrderMoney, rule: CommissionRule) -> Decimal:
-    """The partner's commission on ``order`` under ``rule``, rounded half-up."""
+def tiered_amount(base: Decimal, prior_sales: Decimal, rule: CommissionRule) -> Decimal:
+    """The (unrounded) percentage commission on ``base`` when the partner already had
+    ``prior_sales`` in the period: each part of ``[prior, prior + base)`` earns the rate of the
+    bracket it falls in. Without tiers this is ``base * rate / 100``."""
+    base = _as_money(base, "base")
+    prior = max(_as_money(prior_sales, "prior_sales"), ZERO)
+    if base <= 0:
+        return ZERO
+    brackets = rule.brackets()
+    amount = ZERO
+    for index, bracket in enumerate(brackets):
+        upper = brackets[index + 1].from_sales if index + 1 < len(brackets) else None
+        low = max(prior, bracket.from_sales)
+        high = prior + base if upper is None else min(prior + base, upper)
+        if high > low:
+            amount += (high - low) * bracket.rate / HUNDRED
+    return amount
+
+
+def commission_base(order: OrderMoney, rule: CommissionRule) -> Decimal:
+    """The sales a percentage commission is computed on (and that count towards tiers): the order
+    settlement for whole order, the product settlement for specific products."""
+    if rule.condition == "whole_order":
+        return settlement_amount(order)
+    return matching_settlement(order, rule)
+
+
+def settlement_column(order: OrderMoney, rule: CommissionRule) -> Decimal | int:
+    """The order list's settlement column, which follows the campaign: whole order -> order
+    settlement amount; specific products + percentage -> product settlement amount; specific
+    products + fixed amount -> specified product quantity (units kept)."""
+    if rule.condition == "whole_order":
+        return settlement_amount(order)
+    if rule.commission_type == "percentage":
+        return matching_settlement(order, rule)
+    return matching_units(order, rule)
+
+
+def return_adjustment(order: OrderMoney) -> Decimal:
+    """What the merchant entered on a return beyond the returned lines' amounts (order-level
+    return less the line returns; negative when less was refunded than the items' value)."""
+    lines_returned = sum((line.returned_amount for line in order.lines), ZERO)
+    return quantize_money(order.returned_amount - lines_returned, order.currency)
+
+
+def commission(order: OrderMoney, rule: CommissionRule, prior_sales: Decimal = ZERO) -> Decimal:
+    """The partner's commission on ``order`` under ``rule``, rounded half-up. ``prior_sales``:
+    the partner's settled sales in the period before this order (only tiers read it)."""
     if rule.condition == "whole_order":
         settlement = settlement_amount(order)
         if rule.commission_type == "percentage":
-            amount = settlement * rule.rate / HUNDRED
+            amount = tiered_amount(settlement, prior_sales, rule)
         else:
             # Once per order, but nothing is owed on an order that settles at 0.
             amount = rule.rate if settlement > 0 else ZERO
     elif rule.commission_type == "percentage":
-        amount = matching_settlement(order, rule) * rule.rate / HUNDRED
+        amount = tiered_amount(matching_settlement(order, rule), prior_sales, rule)
     else:
         amount = rule.rate * matching_units(order, rule)
     return quantize_money(max(amount, ZERO), order.currency)
 
 
-def compute(order: OrderMoney, rule: CommissionRule) -> CampaignResult:
+def compute(order: OrderMoney, rule: CommissionRule, prior_sales: Decimal = ZERO) -> CampaignResult:
     """All stored figures for one credited order; used by worker and reports."""
     return CampaignResult(
         settlement=settlement_amount(order),
-        commission=commission(order, rule),
+        commission=commission(order, rule, prior_sales),
         order_total=order_total(order),
     )
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import apis, views
+from . import apis, payout_views, views
 
 app_name = "campaigns"
 
@@ -23,6 +23,16 @@ urlpatterns = [
         name="application-decide",
     ),
     path("r/<str:code>/", views.referral_redirect, name="referral"),
+    # Commission lifecycle and payouts (partners/payout_views.py)
+    path("campaigns/<int:campaign_id>/commissions/", payout_views.campaign_commissions, name="commissions"),
+    path("campaigns/<int:campaign_id>/payout-terms/", payout_views.campaign_payout_terms, name="payout-terms"),
+    path("commissions/<int:commission_id>/approve/", payout_views.commission_approve, name="commission-approve"),
+    path("commissions/<int:commission_id>/reject/", payout_views.commission_reject, name="commission-reject"),
+    path("payouts/", payout_views.payout_list, name="payouts"),
+    path("payouts/new/", payout_views.payout_create, name="payout-create"),
+    path("payouts/<int:payout_id>/", payout_views.payout_detail, name="payout"),
+    path("payouts/<int:payout_id>/paid/", payout_views.payout_mark_paid, name="payout-paid"),
+    path("payouts/<int:payout_id>/transfer.csv", payout_views.payout_export, name="payout-export"),
     path("api/campaigns/", apis.CampaignListApi.as_view(), name="api-list"),
     path("api/campaigns/<int:campaign_id>/", apis.CampaignDetailApi.as_view(), name="api-detail"),
     path("api/campaigns/<int:campaign_id>/invitations/", apis.CampaignInvitationApi.as_view(), name="api-invite"),

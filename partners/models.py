@@ -364,3 +364,174 @@ class PartnerDigest(models.Model):
         verbose_name = _("partner digest")
         verbose_name_plural = _("partner digests")
         constraints = [models.UniqueConstraint(fields=["partner", "day"], name="partner_digest_once_a_day")]
+
+
+# =============================================================================================
+# Commission lifecycle, payouts, adjustments and tiers (issue 15 items 2-3)
+#
+# A referred order's commission is *pending* until the campaign's return window after the order
+# completed has passed, then *approved* (or approved early / rejected by the merchant); approved
+# commissions go into a payout batch (per period and currency) that the merchant exports and marks
+# paid. A change to a commission already in a payout becomes an adjustment carried into the next
+# payout. Every transition is one function in partners/payouts.py, audited.
+# =============================================================================================
+
+
+class CampaignPayoutTerms(MerchantOwned):
+    """A campaign's payout settings: the return window, and the commission tiers (`CommissionTier`)."""
+
+    campaign = models.OneToOneField(Campaign, on_delete=models.CASCADE, related_name="payout_terms")
+    return_window_days = models.PositiveSmallIntegerField(
+        _("return window (days after completion)"), default=14,
+        help_text=_("A commission is approved this many days after its order completed, unless rejected first."),
+    )
+
+    class Meta:
+        verbose_name = _("campaign payout terms")
+        verbose_name_plural = _("campaign payout terms")
+
+
+class CommissionTier(MerchantOwned):
+    """From `from_sales` of the partner's settled sales in a calendar month on, the rate is `rate` %.
+
+    The campaign's own rate applies from 0; tiers apply to percentage campaigns only.
+    """
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="tiers")
+    from_sales = models.DecimalField(_("from settled sales of"), max_digits=14, decimal_places=2)
+    rate = models.DecimalField(_("commission (%)"), max_digits=5, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("commission tier")
+        verbose_name_plural = _("commission tiers")
+        ordering = ["campaign", "from_sales"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "from_sales"], name="commission_tier_unique_threshold")
+        ]
+
+
+class PartnerPayoutDetails(models.Model):
+    """Where a partner wants to be paid; kept by the partner in the portal (one account, all merchants)."""
+
+    partner = models.OneToOneField(Partner, on_delete=models.CASCADE, related_name="payout_details")
+    account_holder = models.CharField(_("account holder"), max_length=150)
+    bank_name = models.CharField(_("bank name"), max_length=150)
+    bank_code = models.CharField(_("bank / branch code"), max_length=40, blank=True)
+    account_number = models.CharField(_("account number or IBAN"), max_length=64)
+    note = models.CharField(_("note for the transfer"), max_length=200, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("partner payout details")
+        verbose_name_plural = _("partner payout details")
+
+
+class Payout(MerchantOwned):
+    """A payout batch: the approved commissions (and open adjustments) of one period and currency."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Created, not paid")
+        PAID = "paid", _("Paid")
+
+    period_start = models.DateField(_("period from"))
+    period_end = models.DateField(_("period to"))
+    currency = models.CharField(_("currency"), max_length=3)
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.OPEN)
+    total = models.DecimalField(_("total"), **MONEY)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("payout")
+        verbose_name_plural = _("payouts")
+        ordering = ["-created_at", "-id"]
+
+
+class PayoutLine(MerchantOwned):
+    """One partner's part of a payout: its commissions plus its adjustments."""
+
+    payout = models.ForeignKey(Payout, on_delete=models.CASCADE, related_name="lines")
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="payout_lines")
+    commission_total = models.DecimalField(_("commissions"), **MONEY)
+    adjustment_total = models.DecimalField(_("adjustments"), **MONEY)
+    amount = models.DecimalField(_("amount to pay"), **MONEY)
+
+    class Meta:
+        verbose_name = _("payout line")
+        verbose_name_plural = _("payout lines")
+        ordering = ["payout", "id"]
+        constraints = [models.UniqueConstraint(fields=["payout", "partner"], name="payout_line_unique_partner")]
+
+
+class Commission(MerchantOwned):
+    """The lifecycle of one referred order's commission."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+        PAID = "paid", _("Paid")
+
+    campaign_order = models.OneToOneField(CampaignOrder, on_delete=models.CASCADE, related_name="lifecycle")
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="commissions")
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    # What is owed: the order's commission while it counts (0 once cancelled or refunded). Frozen
+    # once in a payout: later changes become adjustments.
+    amount = models.DecimalField(_("commission"), **MONEY)
+    # The order's commission base while it counts (settled sales for the tiers).
+    sales = models.DecimalField(_("settled sales"), **MONEY)
+    completed_at = models.DateTimeField(_("order completed at"), null=True, blank=True)
+    due_at = models.DateTimeField(_("approved automatically at"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("approved or rejected at"), null=True, blank=True)
+    reject_reason = models.CharField(_("reason"), max_length=300, blank=True)
+    payout_line = models.ForeignKey(
+        PayoutLine, on_delete=models.PROTECT, null=True, blank=True, related_name="commissions"
+    )
+    paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("commission")
+        verbose_name_plural = _("commissions")
+        indexes = [
+            # The beat sweep approves pending commissions whose return window has passed.
+            models.Index(fields=["merchant", "due_at"], name="commission_due", condition=models.Q(status="pending")),
+            models.Index(fields=["merchant", "status", "campaign"], name="commission_status"),
+        ]
+
+
+class CommissionAdjustment(MerchantOwned):
+    """A change to a commission already in a payout (e.g. a return after payment): carried into the
+    next payout of the partner in that currency."""
+
+    commission = models.ForeignKey(Commission, on_delete=models.PROTECT, related_name="adjustments")
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="adjustments")
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
+    reason = models.CharField(_("reason"), max_length=300)
+    created_at = models.DateTimeField(auto_now_add=True)
+    payout_line = models.ForeignKey(
+        PayoutLine, on_delete=models.PROTECT, null=True, blank=True, related_name="adjustments"
+    )
+
+    class Meta:
+        verbose_name = _("commission adjustment")
+        verbose_name_plural = _("commission adjustments")
+        ordering = ["-created_at", "-id"]
+
+
+class CommissionTotals(MerchantOwned):
+    """Per campaign, the commissions by state: kept by every transition in partners/payouts.py so
+    the portal's overview reads one row."""
+
+    campaign = models.OneToOneField(Campaign, on_delete=models.CASCADE, related_name="commission_totals")
+    pending = models.DecimalField(max_digits=18, decimal_places=2, default=Decimal("0.00"))
+    approved = models.DecimalField(max_digits=18, decimal_places=2, default=Decimal("0.00"))
+    rejected = models.DecimalField(max_digits=18, decimal_places=2, default=Decimal("0.00"))
+    paid = models.DecimalField(max_digits=18, decimal_places=2, default=Decimal("0.00"))
+    adjusted = models.DecimalField(max_digits=18, decimal_places=2, default=Decimal("0.00"))
+
+    class Meta:
+        verbose_name = _("commission totals")
+        verbose_name_plural = _("commission totals")

@@ -22,7 +22,7 @@ from commerce.models import OrderLine, Product
 from members.models import Member
 from omo.tenancy.models import Merchant
 
-from . import guards
+from . import commission, guards
 from .commission import ranking_included
 from .models import (
     Campaign,
@@ -150,11 +150,11 @@ def history_start(now: datetime | None = None) -> datetime:
 
 def campaign_orders(*, merchant, campaign: Campaign, now: datetime | None = None):
     """The campaign's orders of the last 2 years, newest first, with their lines and orderer."""
-    lines = OrderLine.objects.for_merchant(merchant).order_by("pk")
+    lines = OrderLine.objects.for_merchant(merchant).select_related("variation").order_by("pk")
     return (
         CampaignOrder.objects.for_merchant(merchant)
         .filter(campaign=campaign, placed_at__gte=history_start(now))
-        .select_related("order__member")
+        .select_related("order__member", "lifecycle")
         .prefetch_related(Prefetch("order__lines", queryset=lines))
         .order_by("-placed_at", "-pk")
     )
@@ -182,8 +182,93 @@ def orderer_masked(order) -> str:
 
 
 def visible_lines(order):
-    """Lines shown in the expandable order detail: fully returned lines are not shown."""
-    return [line for line in order.lines.all() if line.returned_quantity < line.quantity]
+    """Lines shown in the expandable order detail: returned items are not shown (a fully returned
+    line is left out; a partly returned one shows the units kept and their amount)."""
+    return [
+        DetailLine(
+            product_name=line.product_name,
+            quantity=line.quantity - line.returned_quantity,
+            unit_price=line.unit_price,
+            amount=max(line.line_subtotal - line.returned_amount, Decimal("0.00")),
+        )
+        for line in order.lines.all()
+        if line.returned_quantity < line.quantity
+    ]
+
+
+@dataclass(frozen=True)
+class DetailLine:
+    product_name: str
+    quantity: int
+    unit_price: Decimal
+    amount: Decimal
+
+
+def order_money(order, lines) -> commission.OrderMoney:
+    """The pure rules' facts of an order (the worker and the order list use this one builder)."""
+    return commission.OrderMoney(
+        item_subtotal=order.item_subtotal,
+        discounts=order.discounts,
+        store_credit=order.store_credit,
+        points_redeemed=order.points_redeemed,
+        returned_amount=order.returned_amount,
+        shipping=order.shipping,
+        surcharge=order.surcharge,
+        tax=order.tax,
+        paid_amount=order.paid_amount,
+        unpaid_amount=order.unpaid_amount,
+        currency=order.currency,
+        lines=tuple(
+            commission.LineFacts(
+                product_id=str(line.variation.product_id) if line.variation_id else "",
+                kind=line.kind,
+                quantity=line.quantity,
+                unit_price=line.unit_price,
+                line_subtotal=line.line_subtotal,
+                returned_quantity=line.returned_quantity,
+                returned_amount=line.returned_amount,
+            )
+            for line in lines
+        ),
+    )
+
+
+def settlement_column_label(campaign: Campaign) -> str:
+    """The order list's settlement column follows the campaign (SPEC section 5)."""
+    if campaign.condition == Campaign.Condition.WHOLE_ORDER:
+        return _("Order settlement amount")
+    if campaign.commission_type == Campaign.CommissionType.PERCENTAGE:
+        return _("Product settlement amount")
+    return _("Specified product quantity")
+
+
+@dataclass(frozen=True)
+class OrderRow:
+    record: CampaignOrder
+    order: object
+    orderer: str
+    settlement_column: Decimal | int
+    lines: list
+    return_adjustment: Decimal
+    lifecycle: object  # partners.Commission or None (before its first computation)
+
+
+def order_rows(*, campaign: Campaign, records, rule=None):
+    """Order-list rows as the portal and its CSV show them; `records` from `campaign_orders`."""
+    rule = rule or campaign.rule()
+    for record in records:
+        order = record.order
+        lines = list(order.lines.all())
+        money = order_money(order, lines)
+        yield OrderRow(
+            record=record,
+            order=order,
+            orderer=orderer_masked(order),
+            settlement_column=commission.settlement_column(money, rule),
+            lines=visible_lines(order),
+            return_adjustment=commission.return_adjustment(money),
+            lifecycle=getattr(record, "lifecycle", None),
+        )
 
 
 def campaign_for_code(*, merchant, code: str, placed_at, currency: str = "") -> Campaign:

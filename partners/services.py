@@ -29,9 +29,8 @@ from commerce.models import Order, OrderLine, Product
 from omo.tenancy.scoping import merchant_scope
 from omo.tenancy.tasks import task_enqueue_on_commit
 from omo.webhooks.models import EventType
-from omo.webhooks.services import webhook_event_emit
 
-from . import clicks, commission, coupons, notifications, selectors
+from . import clicks, commission, coupons, events, notifications, payouts, selectors
 from .models import (
     Campaign,
     CampaignOrder,
@@ -278,31 +277,7 @@ def _ranking_key(line: OrderLine) -> str:
 
 
 def _order_money(order: Order, lines: list[OrderLine]) -> commission.OrderMoney:
-    return commission.OrderMoney(
-        item_subtotal=order.item_subtotal,
-        discounts=order.discounts,
-        store_credit=order.store_credit,
-        points_redeemed=order.points_redeemed,
-        returned_amount=order.returned_amount,
-        shipping=order.shipping,
-        surcharge=order.surcharge,
-        tax=order.tax,
-        paid_amount=order.paid_amount,
-        unpaid_amount=order.unpaid_amount,
-        currency=order.currency,
-        lines=tuple(
-            commission.LineFacts(
-                product_id=str(line.variation.product_id) if line.variation_id else "",
-                kind=line.kind,
-                quantity=line.quantity,
-                unit_price=line.unit_price,
-                line_subtotal=line.line_subtotal,
-                returned_quantity=line.returned_quantity,
-                returned_amount=line.returned_amount,
-            )
-            for line in lines
-        ),
-    )
+    return selectors.order_money(order, lines)
 
 
 def _ranked_quantities(lines: list[OrderLine]) -> tuple[dict[str, int], dict[str, OrderLine]]:
@@ -339,7 +314,9 @@ def campaign_order_recompute(*, merchant, order_id: int) -> CampaignOrder | None
     order = Order.objects.for_merchant(merchant).get(pk=order_id)
     campaign = record.campaign
     lines = list(OrderLine.objects.for_merchant(merchant).filter(order=order).select_related("variation__product"))
-    result = commission.compute(_order_money(order, lines), campaign.rule())
+    rule = payouts.commission_rule(merchant=merchant, campaign=campaign)  # with its tiers (issue 15)
+    money = _order_money(order, lines)
+    result = commission.compute(money, rule, payouts.tier_prior_sales(merchant=merchant, rule=rule, record=record))
     # Fraud guard (partner-growth): the partner's own order is listed but earns nothing.
     not_commissioned = selectors.order_self_reason(order=order, campaign=campaign)
     if not_commissioned:
@@ -391,24 +368,9 @@ def campaign_order_recompute(*, merchant, order_id: int) -> CampaignOrder | None
     record.save()
     if counted:
         # Outbound webhook, once per referred order (the key): its first computed commission.
-        webhook_event_emit(
-            merchant=merchant, type=EventType.COMMISSION_CREATED, data=commission_event_data(record, order),
-            idempotency_key=f"commission.created:{record.pk}",
-        )
+        events.commission_event_emit(merchant=merchant, type=EventType.COMMISSION_CREATED, record=record, order=order)
+    payouts.commission_sync(merchant=merchant, record=record, order=order, sales=commission.commission_base(money, rule))
     return record
-
-
-def commission_event_data(record: CampaignOrder, order: Order) -> dict:
-    """The `data` of the commission.* webhook events (created here; approved and paid by the
-    commission lifecycle, which emits the same shape)."""
-    campaign = record.campaign
-    return {
-        "commission": {"id": record.pk, "amount": record.commission, "currency": campaign.currency,
-                       "settlement": record.settlement},
-        "order": {"id": order.pk, "number": order.number, "placed_at": order.placed_at},
-        "campaign": {"id": campaign.pk, "code": campaign.code, "name": campaign.name},
-        "partner": {"id": campaign.partner_id},
-    }
 
 
 def _apply_quantities(merchant, campaign, old: dict, new: dict, sample: dict):

@@ -8,7 +8,7 @@ from django.utils import timezone
 from omo.tenancy.models import Merchant
 from omo.tenancy.tasks import TenantTask, requeue_due
 
-from . import clicks, notifications, services
+from . import clicks, notifications, payouts, services
 
 
 @shared_task(
@@ -84,3 +84,31 @@ def clicks_prune_task():
     before = timezone.now() - timedelta(days=settings.PARTNER_CLICK_RETENTION_DAYS)
     return sum(clicks.clicks_prune(merchant=merchant_id, before=before)
                for merchant_id in Merchant.objects.values_list("pk", flat=True))
+
+
+# --- commission lifecycle (partners/payouts.py) ---------------------------------------------
+
+
+@shared_task(name="partners.commission_approve_due", base=TenantTask, acks_late=True,
+             autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def commission_approve_due_task(merchant_id: int, commission_id: int):
+    """Approve one pending commission whose return window has passed (idempotent)."""
+    item = payouts.commission_approve_due(merchant=merchant_id, commission_id=commission_id)
+    return item.status if item else None
+
+
+@shared_task(name="partners.sweep_commissions_due")
+def sweep_commissions_due_task():
+    """Beat: queue the approval of pending commissions whose return window has passed."""
+    return requeue_due(payouts.due_commission_ids, commission_approve_due_task, grace_seconds=0)
+
+
+@shared_task(name="partners.commission_month_recompute", base=TenantTask, acks_late=True,
+             autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def commission_month_recompute_task(merchant_id: int, record_id: int):
+    """A referred order's settled sales changed in a campaign with tiers: recompute the later orders
+    of its month (their prior sales changed). Each is idempotent."""
+    order_ids = payouts.later_in_month_order_ids(merchant=merchant_id, record_id=record_id)
+    for order_id in order_ids:
+        services.campaign_order_recompute(merchant=merchant_id, order_id=order_id)
+    return len(order_ids)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import payout_views, views
 
 app_name = "partners"
 
@@ -18,4 +18,7 @@ urlpatterns = [
     path("<slug:merchant_slug>/campaigns/<str:code>/", views.portal_campaign, name="campaign"),
     path("<slug:merchant_slug>/campaigns/<str:code>/rules/", views.portal_rules, name="rules"),
     path("<slug:merchant_slug>/campaigns/<str:code>/report.csv", views.portal_report, name="report"),
+    path("<slug:merchant_slug>/payouts/", payout_views.portal_payouts, name="payouts"),
+    path("<slug:merchant_slug>/payouts/<int:line_id>/", payout_views.portal_payout, name="payout"),
+    path("<slug:merchant_slug>/payout-details/", payout_views.portal_payout_details, name="payout-details"),
 ]

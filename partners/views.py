@@ -19,7 +19,6 @@ from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from omo.audit.services import Action, audit_request
@@ -30,7 +29,7 @@ from omo.tenancy.models import Merchant
 
 from omo.integrations.qr import qr_png, qr_svg
 
-from . import applications, notifications, referrals, selectors, services
+from . import applications, notifications, payout_selectors, referrals, selectors, services
 from .forms import ApplicationForm, CampaignForm, InviteForm, NotificationSettingsForm, PartnerSignupForm
 from .models import Campaign, CampaignApplication, NotificationKind
 
@@ -339,15 +338,7 @@ def portal_campaign(request, merchant_slug, code):
     start = (page - 1) * ORDERS_PER_PAGE
     # One row more than a page tells whether there is a next page without counting.
     rows = list(selectors.campaign_orders(merchant=merchant, campaign=campaign)[start : start + ORDERS_PER_PAGE + 1])
-    orders = [
-        {
-            "record": row,
-            "order": row.order,
-            "orderer": selectors.orderer_masked(row.order),
-            "lines": selectors.visible_lines(row.order),
-        }
-        for row in rows[:ORDERS_PER_PAGE]
-    ]
+    orders = list(selectors.order_rows(campaign=campaign, records=rows[:ORDERS_PER_PAGE]))
     with timezone.override(merchant.tzinfo):
         return render(
             request,
@@ -357,6 +348,8 @@ def portal_campaign(request, merchant_slug, code):
                 merchant,
                 campaign=campaign,
                 overview=selectors.campaign_overview(merchant=merchant, campaign=campaign),
+                lifecycle_totals=payout_selectors.commission_totals(merchant=merchant, campaign=campaign),
+                settlement_label=selectors.settlement_column_label(campaign),
                 ranking=selectors.campaign_ranking(merchant=merchant, campaign=campaign),
                 orders=orders,
                 page=page,
@@ -376,20 +369,28 @@ def portal_rules(request, merchant_slug, code):
         return render(
             request,
             "partners/rules.html",
-            _portal_context(request, merchant, campaign=campaign, products=selectors.campaign_products(merchant=merchant, campaign=campaign)),
+            _portal_context(
+                request, merchant, campaign=campaign,
+                products=selectors.campaign_products(merchant=merchant, campaign=campaign),
+                return_window_days=payout_selectors.payout_terms(merchant=merchant, campaign=campaign)[0],
+                tiers=payout_selectors.payout_terms(merchant=merchant, campaign=campaign)[1],
+            ),
         )
 
 
-REPORT_HEADER = (
-    _lazy("Order number"), _lazy("Placed at"), _lazy("Order status"), _lazy("Payment status"),
-    _lazy("Delivery status"), _lazy("Orderer"), _lazy("Settlement amount"), _lazy("Commission"),
-    _lazy("Order total"), _lazy("Counted"),
-)
+def _report_header(campaign):
+    # The settlement column follows the campaign, as on the page (SPEC section 5).
+    return (
+        _("Order number"), _("Placed at"), _("Order status"), _("Payment status"),
+        _("Delivery status"), _("Orderer"), selectors.settlement_column_label(campaign), _("Commission"),
+        _("Order total"), _("Counted"), _("Commission status"), _("Return adjustment"),
+    )
 
 
 def _report_rows(merchant, campaign):
     tz = merchant.tzinfo
-    for row in selectors.campaign_orders(merchant=merchant, campaign=campaign).iterator(chunk_size=2000):
+    records = selectors.campaign_orders(merchant=merchant, campaign=campaign).iterator(chunk_size=2000)
+    for row in selectors.order_rows(campaign=campaign, records=records):
         order = row.order
         yield [
             order.number,
@@ -397,11 +398,13 @@ def _report_rows(merchant, campaign):
             order.get_status_display(),
             order.get_payment_status_display(),
             order.get_delivery_status_display(),
-            selectors.orderer_masked(order),
-            row.settlement,
-            row.commission,
-            row.order_total,
-            _("yes") if row.counted else _("no"),
+            row.orderer,
+            row.settlement_column,
+            row.record.commission,
+            row.record.order_total,
+            _("yes") if row.record.counted else _("no"),
+            payout_selectors.commission_status_label(row.lifecycle),
+            row.return_adjustment or "",
         ]
 
 
@@ -410,7 +413,7 @@ def _report_rows(merchant, campaign):
 def portal_report(request, merchant_slug, code):
     merchant, campaign = _portal_campaign(request, merchant_slug, code)
     audit_request(request, merchant=merchant, action=Action.EXPORT_PARTNER_REPORT, target=campaign)
-    return csv_download(f"campaign-{campaign.code}-report.csv", REPORT_HEADER, _report_rows(merchant, campaign))
+    return csv_download(f"campaign-{campaign.code}-report.csv", _report_header(campaign), _report_rows(merchant, campaign))
 
 
 

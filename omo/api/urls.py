@@ -3,7 +3,7 @@
 from rest_framework.routers import DefaultRouter
 
 from . import schema  # noqa: F401  (registers OpenAPI extensions)
-from . import views
+from . import payouts, views
 
 app_name = "api"
 
@@ -25,6 +25,11 @@ router.register("recommendation-links", views.RecommendationLinkViewSet, basenam
 router.register("campaigns", views.CampaignViewSet, basename="campaign")
 router.register("partners", views.PartnerViewSet, basename="partner")
 router.register("campaign-clicks", views.CampaignClickViewSet, basename="campaign-click")
+router.register("commissions", payouts.CommissionViewSet, basename="commission")
+router.register("payouts", payouts.PayoutViewSet, basename="payout")
+router.register("commission-adjustments", payouts.AdjustmentViewSet, basename="commission-adjustment")
+router.register("commission-tiers", payouts.CommissionTierViewSet, basename="commission-tier")
+router.register("campaign-payout-terms", payouts.CampaignPayoutTermsViewSet, basename="campaign-payout-terms")
 router.register("points-accounts", views.PointsAccountViewSet, basename="points-account")
 router.register("points-ledger", views.PointsLedgerViewSet, basename="points-ledger")
 router.register("api-keys", views.ApiKeyViewSet, basename="api-key")

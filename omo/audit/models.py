@@ -44,6 +44,15 @@ class AuditEvent(MerchantOwned):
         STAFF_ROLE = "staff.role", _("Staff role changed")
         MERCHANT_SETTINGS = "settings.merchant", _("Merchant settings changed")
         LOYALTY_SETTINGS = "settings.loyalty", _("Loyalty settings changed")
+        # Partner commission lifecycle (partners/payouts.py)
+        COMMISSION_CREATE = "commission.create", _("Commission created (pending)")
+        COMMISSION_APPROVE = "commission.approve", _("Commission approved")
+        COMMISSION_REJECT = "commission.reject", _("Commission rejected")
+        ADJUSTMENT_CREATE = "commission.adjust", _("Commission adjustment created")
+        PAYOUT_CREATE = "payout.create", _("Payout created")
+        PAYOUT_EXPORT = "payout.export", _("Payout bank file exported")
+        PAYOUT_PAID = "payout.paid", _("Payout marked paid")
+        CAMPAIGN_PAYOUT_TERMS = "campaign.payout_terms", _("Campaign return window or tiers changed")
 
     merchant = models.ForeignKey(Merchant, on_delete=models.PROTECT, related_name="+", verbose_name=_("merchant"))
     actor = models.ForeignKey(

@@ -285,6 +285,7 @@ CELERY_BEAT_SCHEDULE["partners-digest"] = {"task": "partners.digest_sweep", "sch
 # Partners: click rows (hashed visitor ids) are kept this long; the per-day counters stay.
 PARTNER_CLICK_RETENTION_DAYS = env.int("PARTNER_CLICK_RETENTION_DAYS", default=90)
 CELERY_BEAT_SCHEDULE["partners-clicks-prune"] = {"task": "partners.clicks_prune", "schedule": crontab(hour=2, minute=0)}
+CELERY_BEAT_SCHEDULE["partners-sweep-commissions-due"] = {"task": "partners.sweep_commissions_due", "schedule": 300.0}
 # Points: orders whose points event was lost (still marked due) are settled.
 CELERY_BEAT_SCHEDULE["loyalty-sweep-points-due"] = {"task": "loyalty.sweep_points_due", "schedule": 60.0}
 # Points expiry and expiry notices: hourly, one task per merchant with an expiry policy.

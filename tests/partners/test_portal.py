@@ -183,7 +183,7 @@ def test_csv_report(kim_client, kim, merchant, run_on_commit):
     body = b"".join(response.streaming_content).decode("utf-8")
     assert body.startswith("\ufeff")
     rows = {row[0]: row for row in csv.reader(io.StringIO(body.lstrip("\ufeff")))}
-    assert rows["Order number"][6:9] == ["Settlement amount", "Commission", "Order total"]
+    assert rows["Order number"][6:9] == ["Order settlement amount", "Commission", "Order total"]
     assert rows["W-1"][6:10] == ["190.00", "19.00", "250.00", "yes"]
     assert rows["W-2"][2] == "Cancelled" and rows["W-2"][9] == "no"
 

@@ -16,6 +16,7 @@ No response body (or redirect target) may contain any of A's identifying strings
 are unchanged afterwards (writes are tried too: POST, and PATCH/DELETE on API objects).
 """
 
+from datetime import date
 from fnmatch import fnmatch
 from urllib.parse import quote, unquote
 
@@ -33,7 +34,9 @@ from connectors.models import Delivery as ConnectorDelivery
 from connectors.services import connection_create
 from loyalty.models import Offer, PointsAccount, PointsLedgerEntry
 from omo.api.keys import api_key_create
-from partners.models import CampaignApplication, CampaignDay, Invitation, PartnerMembership
+from partners.models import CampaignApplication, CampaignDay, Commission, Invitation, PartnerMembership, Payout, PayoutLine
+from partners.payouts import commission_approve, payout_create
+from partners.services import campaign_order_recompute
 from recommendations.models import RecommendationItem, SmsOutbox
 from imports.models import ImportJob
 from omo.webhooks import endpoint_secrets
@@ -168,6 +171,15 @@ def world(tag):
     partner = make_partner(email=f"{low}.partner@example.com", name=f"{tag} Partner")
     EmailAddress.objects.create(user=partner.user, email=partner.user.email, verified=True, primary=True)
     bind(merchant, campaign, partner)
+    # A referred order whose commission is approved and in a payout (issue 15 lifecycle).
+    referred = order_create(merchant=merchant, number=f"{tag.upper()}-REF-1", channel="web", member=member,
+                            campaign_code=campaign.code,
+                            lines=[LineInput(variation=variation, quantity=1, unit_price=variation.price)])
+    campaign_order_recompute(merchant=merchant, order_id=referred.pk)
+    commission = Commission.objects.for_merchant(merchant).get(campaign_order__order=referred)
+    commission_approve(merchant=merchant, commission=commission)
+    payout = payout_create(merchant=merchant, period_start=date(2000, 1, 1), period_end=date(2100, 1, 1),
+                           currency=campaign.currency)
     offer = Offer.objects.for_merchant(merchant).create(merchant=merchant, name=f"{tag} Offer", event="purchase",
                                                          action="fixed_points", value=10)
     account = PointsAccount.objects.for_merchant(merchant).create(merchant=merchant, member=member, balance=10)
@@ -213,6 +225,8 @@ def world(tag):
             merchant=merchant, campaign=open_campaign, partner=partner, message=f"{tag} application"),
         "campaign_day": CampaignDay.objects.for_merchant(merchant).create(
             merchant=merchant, campaign=campaign, day=campaign.starts_at.date(), clicks=3),
+        "commission": commission, "payout": payout,
+        "payout_line": PayoutLine.objects.for_merchant(merchant).get(payout=payout),
     }
 
 
@@ -220,6 +234,7 @@ API_OBJECTS = {  # router basename -> the world's object
     "store": "store", "member": "member", "product": "product", "variation": "variation", "order": "order",
     "attribution": "attribution", "recommendation-link": "link", "campaign": "campaign", "partner": "membership",
     "points-account": "account", "points-ledger": "entry", "api-key": "api_key", "campaign-click": "campaign_day",
+    "commission": "commission", "payout": "payout", "campaign-payout-terms": "campaign",
 }
 
 
@@ -231,6 +246,7 @@ def kwargs_for(route, a, merchant_slug):
         "number": a["order"].number, "offer_id": a["offer"].pk, "campaign_id": a["campaign"].pk,
         "code": a["campaign"].code, "job_id": a["job"].pk, "store_code": a["store"].code,
         "invitation_id": a["invitation"].pk, "application_id": a["application"].pk, "fmt": "svg",
+        "commission_id": a["commission"].pk, "payout_id": a["payout"].pk, "line_id": a["payout_line"].pk,
         "key": "alpha-key", "uidb36": "1", "object_id": "1", "url": "x",
     }
     values["endpoint_id"], values["delivery_id"] = a["endpoint"].pk, a["delivery"].pk
@@ -306,6 +322,8 @@ def snapshot(a):
         list(Endpoint.objects.for_merchant(m).values_list("pk", "is_active", "secret_encrypted")),
         list(Delivery.objects.for_merchant(m).values_list("pk", "status", "attempts")),
         list(ImportJob.objects.for_merchant(m).values_list("pk", "status")),
+        tuple(Commission.objects.for_merchant(m).values_list("status", "reject_reason")),
+        tuple(Payout.objects.for_merchant(m).values_list("status", "total")),
     )
 
 
