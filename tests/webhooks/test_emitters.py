@@ -16,8 +16,10 @@ from loyalty.models import Offer
 from members.services import member_register
 from omo.webhooks import services
 from omo.webhooks.models import EventType, WebhookPolicy
-from tests.factories import ClickFactory, LinkFactory, MemberFactory
-from tests.partners.helpers import bind, make_campaign, make_partner, referred_order
+from partners import payouts
+from partners.models import Commission
+from tests.factories import ClickFactory, LinkFactory, MemberFactory, VariationFactory
+from tests.partners.helpers import bind, line, make_campaign, make_partner, referred_order
 
 from .receiver import receiver
 
@@ -120,3 +122,33 @@ def test_other_merchants_endpoints_receive_nothing(merchant, other_merchant, hoo
         MemberFactory(merchant=other_merchant)
         member_register(merchant=other_merchant, email="someone@example.com")
     assert hook.requests == []
+
+
+def test_commission_approved_and_paid_reach_the_endpoint_and_the_partners_inbox(
+    merchant, hook, mailoutbox, django_capture_on_commit_callbacks
+):
+    campaign = make_campaign(merchant, rate="10")
+    partner = make_partner(email="kol@example.com")
+    bind(merchant, campaign, partner)
+    tea = VariationFactory(merchant=merchant, product__name="Tea", price=D("100"))
+    with django_capture_on_commit_callbacks(execute=True):
+        order = referred_order(merchant, campaign, number="W-1", lines=[line(tea, 3, "100.00")],
+                               paid_amount=D("300"), payment_status="paid")
+    item = Commission.objects.for_merchant(merchant).get(campaign_order__order=order)
+    mailoutbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        payouts.commission_approve(merchant=merchant, commission=item)
+    [approved] = received(hook, "commission.approved")
+    assert approved["data"]["order"]["number"] == "W-1" and approved["data"]["commission"]["amount"] == "30.00"
+    assert [m.to for m in mailoutbox] == [["kol@example.com"]]
+
+    today = timezone.localdate(timezone=merchant.tzinfo)
+    with django_capture_on_commit_callbacks(execute=True):
+        payout = payouts.payout_create(merchant=merchant, period_start=today - timedelta(days=30), period_end=today,
+                                       currency=campaign.currency)
+        payouts.payout_mark_paid(merchant=merchant, payout=payout)
+        payouts.payout_mark_paid(merchant=merchant, payout=payout)  # a double tap: paid once
+    [paid] = received(hook, "commission.paid")
+    assert paid["data"]["commission"]["id"] == approved["data"]["commission"]["id"]
+    assert len(mailoutbox) == 2 and mailoutbox[1].to == ["kol@example.com"] and "30" in mailoutbox[1].body
