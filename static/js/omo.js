@@ -65,4 +65,11 @@
   window.addEventListener("pageshow", function (event) {
     if (event.persisted) { Array.prototype.forEach.call(document.forms, release); }
   });
+
+  // The menu strip on a phone scrolls sideways: show the current page's entry without moving the page.
+  var current = document.querySelector(".app-menu [aria-current=page]");
+  if (current) {
+    var strip = current.closest(".app-menu");
+    if (strip.scrollWidth > strip.clientWidth) { strip.scrollLeft = Math.max(0, current.offsetLeft - strip.offsetLeft - 16); }
+  }
 })();
