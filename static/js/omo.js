@@ -72,4 +72,11 @@
     var strip = current.closest(".app-menu");
     if (strip.scrollWidth > strip.clientWidth) { strip.scrollLeft = Math.max(0, current.offsetLeft - strip.offsetLeft - 16); }
   }
+
+  // A box that scrolls sideways (a wide table on a phone) can be scrolled with the keyboard too.
+  Array.prototype.forEach.call(document.querySelectorAll("table, .table-scroll"), function (box) {
+    if (box.scrollWidth > box.clientWidth && !box.querySelector("a[href], button, input, select, textarea, [tabindex]")) {
+      box.setAttribute("tabindex", "0");
+    }
+  });
 })();

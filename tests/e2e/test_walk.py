@@ -20,7 +20,7 @@ from allauth.account.models import EmailAddress
 
 from tests.browser import ARTIFACTS, MARKS, signed_in_page
 from tests.factories import LinkFactory, MemberFactory, ProductFactory, StaffFactory, UserFactory, VariationFactory
-from tests.partners.helpers import bind, make_campaign, make_partner
+from tests.partners.helpers import bind, line, make_campaign, make_partner, referred_order
 
 pytestmark = [*MARKS, pytest.mark.django_db(transaction=True)]
 
@@ -56,6 +56,9 @@ def world(merchant, store, staff):
     EmailAddress.objects.create(user=partner.user, email="kol@example.com", verified=True, primary=True)
     campaign = make_campaign(merchant, name="Spring live " + "y" * 100)
     bind(merchant, campaign, partner)
+    for number in ("A-1001", "A-1002"):  # the partner's order details: a wide table on a phone
+        referred_order(merchant, campaign, number=number, member=member, lines=[line(tea, 2, "320.00")],
+                       paid_amount=Decimal("640"))
     return {"staff": staff, "manager": manager, "admin": admin, "member": member, "link": link,
             "shopper": shopper, "partner": partner, "campaign": campaign}
 
