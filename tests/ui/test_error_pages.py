@@ -118,3 +118,12 @@ def test_a_server_error_answers_a_branded_500_that_says_nothing_was_saved(mercha
     assert 'data-kind="server-error"' in page
     assert "Acme Taiwan" in page
     assert "Nothing was saved" in page
+
+
+def test_allauth_and_axes_lockouts_render_the_branded_429_page(rf):
+    from django.template import loader
+
+    page = loader.get_template("429.html").render({}, rf.get("/accounts/login/"))
+
+    assert 'data-kind="rate-limit"' in page and "Too many attempts from this device" in page
+    assert 'href="/"' in page
