@@ -305,10 +305,27 @@ class Offer(MerchantOwned):
             raise ValidationError({"custom_event": _("A custom event name only applies to custom events.")})
         if self.value is None:
             return  # the missing value is already a field error ("This field is required.")
+        # The rule module refuses these too (in developer words); the person filling the form gets
+        # a sentence on the field to change.
+        errors = {}
+        if self.value < 0:
+            errors["value"] = _("The value cannot be negative.")
+        elif self.action == self.Action.MULTIPLIER and self.value < 1:
+            errors["value"] = _("A multiplier must be at least 1 (2 gives double points).")
+        elif self.action == self.Action.DISCOUNT_PERCENTAGE and self.value > 100:
+            errors["value"] = _("A discount cannot be more than 100%.")
+        if self.action == self.Action.POINTS_PER_AMOUNT and (self.per_amount is None or self.per_amount <= 0):
+            errors["per_amount"] = _("Points per amount spent needs the amount, e.g. 100 for 1 point per 100 spent.")
+        elif self.action != self.Action.POINTS_PER_AMOUNT and self.per_amount is not None:
+            errors["per_amount"] = _("Leave the amount empty: it only applies to points per amount spent.")
+        if errors:
+            raise ValidationError(errors)
         try:
             self.as_rule(store_ids=[])
         except (ValueError, TypeError, ArithmeticError) as exc:
-            raise ValidationError(str(exc)) from exc
+            raise ValidationError(
+                _("These settings do not make a valid offer. Check the value, the amount and the dates.")
+            ) from exc
 
 
 class PointsAccount(MerchantOwned):

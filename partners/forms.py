@@ -20,7 +20,12 @@ class PartnerSignupForm(SignupForm):
         # The site-wide signup extension asks shoppers for a phone for a member record; a partner has none.
         self.fields.pop("phone", None)
         self.fields["password1"].help_text = PartnerPasswordValidator().get_help_text()
-        self.fields["password1"].widget.attrs.update({"minlength": MIN_LENGTH, "maxlength": MAX_LENGTH})
+        # Both password fields: the same limits, and the rule said before it is broken (above the field).
+        for name in ("password1", "password2"):
+            self.fields[name].widget.attrs.update(
+                {"minlength": MIN_LENGTH, "maxlength": MAX_LENGTH, "aria-describedby": f"id_{name}_help"}
+            )
+        self.fields["password2"].help_text = _("Type the same password again.")
         self.order_fields(["name", "email", "password1", "password2"])
 
     def clean(self):

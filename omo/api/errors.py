@@ -5,8 +5,9 @@ import sys
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
-from django.views import defaults
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from omo import error_pages
 
 
 def exception_handler(exc, context):
@@ -37,18 +38,18 @@ def _json_or_page(request, status, message, page):
 # Django's error handlers (omo/urls.py): an API client gets the JSON shape even for a 404 raised
 # before DRF runs (an unknown merchant in the URL, an id that does not match the route).
 def not_found(request, exception=None):
-    return _json_or_page(request, 404, _("Not found."), lambda: defaults.page_not_found(request, exception))
+    return _json_or_page(request, 404, _("Not found."), lambda: error_pages.not_found_page(request, exception))
 
 
 def permission_denied(request, exception=None):
     return _json_or_page(
         request, 403, _("You do not have permission to perform this action."),
-        lambda: defaults.permission_denied(request, exception),
+        lambda: error_pages.permission_denied_page(request, exception),
     )
 
 
 def bad_request(request, exception=None):
-    return _json_or_page(request, 400, _("The request is not valid."), lambda: defaults.bad_request(request, exception))
+    return _json_or_page(request, 400, _("The request is not valid."), lambda: error_pages.bad_request_page(request, exception))
 
 
 # A sender's retry logic understands 503 + Retry-After; a database that cannot be reached (restart,
@@ -72,4 +73,4 @@ def server_error(request):
             response = HttpResponse(message, status=503, content_type="text/plain; charset=utf-8")
         response["Retry-After"] = str(DATABASE_RETRY_AFTER_SECONDS)
         return response
-    return _json_or_page(request, 500, _("Server error."), lambda: defaults.server_error(request))
+    return _json_or_page(request, 500, _("Server error."), lambda: error_pages.server_error_page(request))

@@ -13,6 +13,8 @@ from django.core.cache import cache
 from django.http import Http404, HttpResponse
 from django.utils.translation import gettext as _
 
+from omo.api.errors import is_api_path
+from omo.error_pages import too_many_page
 from omo.net import client_ip
 
 DEFAULT_LIMIT = 20  # unknown tokens per client ...
@@ -28,11 +30,11 @@ def _limits():
             getattr(settings, "UNKNOWN_TOKEN_WINDOW", DEFAULT_WINDOW))
 
 
-def too_many(window: int) -> HttpResponse:
-    response = HttpResponse(
-        _("Too many links that do not exist were opened from this device. Try again in a few minutes."),
-        status=429, content_type="text/plain; charset=utf-8",
-    )
+def too_many(request, window: int) -> HttpResponse:
+    message = _("Too many links that do not exist were opened from this device. Try again in a few minutes.")
+    if not is_api_path(request.path):  # a person: the branded page with a next step
+        return too_many_page(request, message=message, retry_after=window)
+    response = HttpResponse(message, status=429, content_type="text/plain; charset=utf-8")
     response["Retry-After"] = str(window)
     return response
 
@@ -47,7 +49,7 @@ def limit_unknown_tokens(view=None, *, scope="link-token"):
             limit, window = _limits()
             key = _bucket(scope, client_ip(request), window)
             if (cache.get(key) or 0) >= limit:
-                return too_many(window)
+                return too_many(request, window)
             try:
                 return view(request, *args, **kwargs)
             except Http404:

@@ -25,6 +25,8 @@ DEBUG = env.bool("DJANGO_DEBUG", default=False)
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="insecure-dev-only-key-set-DJANGO_SECRET_KEY-in-production")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+# An expired form answers a page in the merchant's branding with a next step, not Django's bare 403.
+CSRF_FAILURE_VIEW = "omo.error_pages.csrf_failure"
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 
 INSTALLED_APPS = [
@@ -85,6 +87,8 @@ MIDDLEWARE = [
     "omo.security.SecurityHeadersMiddleware",
     # Last, so that it sees the outcome of authentication.
     "axes.middleware.AxesMiddleware",
+    # A form's one-time token: a double tap or a re-sent form acts once (omo/forms_once.py).
+    "omo.forms_once.FormOnceMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
@@ -104,6 +108,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
+            # {% form_once %} in every state-changing form, no {% load %} needed.
+            "builtins": ["omo.forms_once"],
         },
     },
 ]
@@ -201,6 +207,8 @@ AXES_CLIENT_IP_CALLABLE = "omo.net.client_ip_stored"
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_FORM_FIELD = "login"
 AXES_USERNAME_CALLABLE = "omo.accounts.throttling.axes_username"
+# A locked-out login sees the branded "too many tries" page (allauth's own limits render it too).
+AXES_LOCKOUT_TEMPLATE = "429.html"
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [

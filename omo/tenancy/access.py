@@ -3,6 +3,7 @@
 from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from .models import Staff
@@ -23,7 +24,8 @@ def current_staff(request):
 
 def staff_required(*roles):
     """Decorator for staff pages. Someone who is not staff of this merchant gets 404: the
-    merchant's pages do not exist for them (no hint that the id is real elsewhere)."""
+    merchant's pages do not exist for them (no hint that the id is real elsewhere). Staff of this
+    merchant whose role does not open the page get 403, a page that says so and what to do next."""
 
     def decorator(view):
         @wraps(view)
@@ -31,8 +33,10 @@ def staff_required(*roles):
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             staff = current_staff(request)
-            if staff is None or (roles and staff.role not in roles):
+            if staff is None:
                 raise Http404
+            if roles and staff.role not in roles:
+                raise PermissionDenied
             request.staff = staff
             return view(request, *args, **kwargs)
 

@@ -253,8 +253,8 @@ def test_liability_without_expiry_is_one_never_row(admin_client, merchant, membe
 
 
 def test_liability_is_for_admins_only(staff_client, client, merchant, other_merchant):
-    # As every merchant-admin loyalty page: a page that is not theirs does not exist (404).
-    assert staff_client.get(reverse("loyalty:liability", kwargs={"merchant": merchant.slug})).status_code == 404
+    # As every merchant-admin loyalty page: their merchant's staff are told it is not for their role (403).
+    assert staff_client.get(reverse("loyalty:liability", kwargs={"merchant": merchant.slug})).status_code == 403
     other_admin = StaffFactory(merchant=other_merchant, role="admin")
     client.force_login(other_admin.user)
     assert client.get(reverse("loyalty:liability_csv", kwargs={"merchant": merchant.slug})).status_code == 404

@@ -225,9 +225,9 @@ def test_admin_cannot_edit_another_merchants_offer(admin_client, merchant, other
 
 
 def test_offers_pages_are_for_the_merchant_admin_only(staff_client, merchant):
-    assert staff_client.get(url("offers", merchant)).status_code == 404
-    assert staff_client.get(url("settings", merchant)).status_code == 404
-    assert staff_client.get(url("payroll_csv", merchant), {"month": "2025-11"}).status_code == 404
+    assert staff_client.get(url("offers", merchant)).status_code == 403
+    assert staff_client.get(url("settings", merchant)).status_code == 403
+    assert staff_client.get(url("payroll_csv", merchant), {"month": "2025-11"}).status_code == 403
 
 
 def test_admin_saves_settings(admin_client, merchant):

@@ -202,10 +202,10 @@ def test_admin_cannot_invite_for_a_bound_campaign(admin_client, merchant):
 
 def test_campaign_pages_are_for_merchant_admins_only(staff_client, merchant):
     campaign = make_campaign(merchant)
-    assert staff_client.get(reverse("campaigns:list", kwargs={"merchant": merchant.slug})).status_code == 404
+    assert staff_client.get(reverse("campaigns:list", kwargs={"merchant": merchant.slug})).status_code == 403
     assert staff_client.get(
         reverse("campaigns:detail", kwargs={"merchant": merchant.slug, "campaign_id": campaign.pk})
-    ).status_code == 404
+    ).status_code == 403
 
 
 def test_admin_cannot_see_another_merchants_campaign(admin_client, merchant, other_merchant):

@@ -196,8 +196,8 @@ def test_only_merchant_admins_can_export(client, merchant, staff):
     manager = StaffFactory(merchant=merchant, store=staff.store, role=Staff.Role.MANAGER)
     client.force_login(manager.user)
 
-    assert client.get(f"/m/{merchant.slug}/reports/export/").status_code == 404
-    assert client.post(f"/m/{merchant.slug}/reports/export/", {}).status_code == 404
+    assert client.get(f"/m/{merchant.slug}/reports/export/").status_code == 403
+    assert client.post(f"/m/{merchant.slug}/reports/export/", {}).status_code == 403
 
 
 def test_another_merchants_orders_are_never_exported(admin_client, merchant, other_merchant):

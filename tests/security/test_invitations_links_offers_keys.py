@@ -111,7 +111,7 @@ def test_only_the_merchants_admin_can_withdraw(client, merchant, other_merchant,
     url = reverse("campaigns:invitation-revoke", kwargs={
         "merchant": merchant.slug, "campaign_id": campaign.pk, "invitation_id": invitation.pk})
     client.force_login(StaffFactory(merchant=merchant, store=store, role="staff").user)
-    assert client.post(url).status_code == 404
+    assert client.post(url).status_code == 403
     client.force_login(StaffFactory(merchant=other_merchant, role="admin").user)
     assert client.post(url).status_code == 404
     invitation.refresh_from_db()
