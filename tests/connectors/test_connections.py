@@ -82,8 +82,8 @@ def test_rotation_keeps_both_secrets_working_until_the_old_one_retires(
 
 def test_connection_pages_are_for_this_merchants_admins_only(client, merchant, other_merchant, staff):
     connection, _ = services.connection_create(merchant=other_merchant, name="Theirs", kind="shopify")
-    client.force_login(staff.user)  # store staff, not an admin
-    assert client.get(f"/m/{merchant.slug}/connections/").status_code == 404
+    client.force_login(staff.user)  # store staff, not an admin: the role-limit page
+    assert client.get(f"/m/{merchant.slug}/connections/").status_code == 403
     other_admin = StaffFactory(merchant=other_merchant, store=StoreFactory(merchant=other_merchant), role="admin")
     client.force_login(other_admin.user)
     assert client.get(f"/m/{merchant.slug}/connections/").status_code == 404

@@ -26,8 +26,8 @@ def admin_client(client, admin):
 
 
 def test_only_merchant_admins_see_the_pages(client, merchant, staff):
-    client.force_login(staff.user)
-    assert client.get(f"/m/{merchant.slug}/webhooks/").status_code == 404
+    client.force_login(staff.user)  # store staff of this merchant: the role-limit page
+    assert client.get(f"/m/{merchant.slug}/webhooks/").status_code == 403
 
 
 def test_admin_adds_an_endpoint_and_sees_the_secret_once(admin_client, merchant, django_capture_on_commit_callbacks):
