@@ -92,6 +92,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
+            # money / when / day filters on every page (omo.formats).
+            "builtins": ["omo.tenancy.templatetags.formats"],
         },
     },
 ]
@@ -201,6 +203,9 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 TIME_ZONE = "UTC"
 USE_TZ = True
+# Django's date formats with the time zone shown after each time (omo/formats/<locale>/formats.py);
+# the zone itself is the merchant's on its pages and in the admin (omo.tenancy.middleware).
+FORMAT_MODULE_PATH = ["omo.formats"]
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
