@@ -165,3 +165,13 @@ def order_sales_staff(order: Order):
     """Sales: the credited staff member, else whoever closed the sale (in-store: who rang it up)."""
     credited = _credited(order)
     return credited.staff if credited else order.closing_staff
+
+
+def shopper_orders(*, merchant, user):
+    """The orders of the signed-in shopper at this merchant (through their member record), newest first."""
+    return (
+        Order.objects.for_merchant(merchant)
+        .filter(member__user=user, parent__isnull=True)
+        .prefetch_related("lines")
+        .order_by("-placed_at", "-id")
+    )

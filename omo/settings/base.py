@@ -138,11 +138,14 @@ LOGOUT_REDIRECT_URL = "home"
 # on the User, E.164; local numbers are read in the merchant's country, else PHONE_DEFAULT_REGION).
 ACCOUNT_LOGIN_METHODS = {"email", "phone"}
 ACCOUNT_ADAPTER = "omo.accounts.adapter.AccountAdapter"
-# The number given at signup is not verified by SMS (the link flow goes straight back to the list);
-# it is a login name only, the password still has to match.
-ACCOUNT_PHONE_VERIFICATION_ENABLED = False
+# A number given at signup is verified by an SMS code (allauth's phone verification, at signup
+# only: omo.accounts.adapter); shoppers may sign up with a number alone (/accounts/phone/signup/,
+# no email, no password) and log in with a code texted to it. Codes go out through
+# omo.integrations.sms (the console backend unless Twilio is configured).
+ACCOUNT_PHONE_VERIFICATION_ENABLED = True
+ACCOUNT_LOGIN_BY_CODE_ENABLED = True
 PHONE_DEFAULT_REGION = env("PHONE_DEFAULT_REGION", default="TW")
-ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_SIGNUP_FIELDS = ["email*", "phone", "password1*", "password2*"]
 # Mandatory: a login claims a member record only by a verified email (members.services), and with
 # verification mandatory allauth's signup answers the same for a known and an unknown email.
 ACCOUNT_EMAIL_VERIFICATION = env("ACCOUNT_EMAIL_VERIFICATION", default="mandatory")

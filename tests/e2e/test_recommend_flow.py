@@ -126,9 +126,10 @@ def test_staff_recommends_shopper_registers_orders_and_the_order_is_credited(liv
     phone = chromium.new_context(viewport=PHONE, user_agent=PHONE_UA, is_mobile=True, has_touch=True)
     shopper = phone.new_page()
     shopper.goto(share_url)
-    shopper.wait_for_url("**/accounts/login/**")
-    shot(shopper, "07-shopper-login")
-    shopper.click("text=sign up")
+    # The landing says who picked what; the email signup is one of its ways in.
+    assert "picked" in shopper.inner_text("[data-testid=picked-by]")
+    shot(shopper, "07-shopper-landing")
+    shopper.click("text=sign up with your email")
     shopper.wait_for_url("**/accounts/signup/**")
     shopper.fill("input[name=email]", "lin.mei@example.com")
     shopper.fill("input[name=password1]", PASSWORD)

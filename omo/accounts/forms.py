@@ -1,0 +1,27 @@
+"""A shopper's signup with a mobile number alone: allauth's signup form, phone only.
+
+No email and no password: allauth verifies the number by an SMS code right after signup (the
+signup phone stage, omo.accounts.adapter) and the shopper logs in later with a code sent to it
+(ACCOUNT_LOGIN_BY_CODE_ENABLED) or adds a password in their account settings.
+"""
+
+from allauth.account.forms import SignupForm
+
+
+class PhoneSignupForm(SignupForm):
+    def _get_signup_fields(self, kwargs) -> dict:
+        kwargs.pop("email_required", None)
+        kwargs.pop("username_required", None)
+        return {"phone": {"required": True}}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The site-wide signup extension (members.forms.ShopperSignupForm) has its own optional
+        # phone: here allauth's required one replaces it (same name), so only the number is asked.
+        self.fields["phone"].widget.attrs.update({"autocomplete": "tel", "autofocus": True})
+
+    def custom_signup(self, request, user) -> None:
+        # Not the email signup's extension (it files the number on a member record at once): here
+        # the number is not verified yet; the member record is claimed or made once it is
+        # (members.services.member_for_user, on the first page of the shop after the code).
+        pass
