@@ -8,7 +8,6 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from loyalty import services as loyalty_services
-from members.models import Member
 from members.services import member_for_user
 from recommendations.models import LinkClick
 from tests.factories import LinkFactory, MemberFactory, OrderFactory, ProductFactory, UserFactory, VariationFactory
