@@ -40,6 +40,10 @@ class Merchant(models.Model):
         help_text=_("Empty: the currency's standard (JPY 0, TWD 2, KWD 3)."),
     )
     timezone = models.CharField(_("time zone"), max_length=64, default="Asia/Taipei")
+    # The language of texts to members who have not chosen one (Member.language).
+    language = models.CharField(
+        _("language of texts to members"), max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
     country = models.CharField(
         _("country"), max_length=2, default="TW", help_text=_("Region used to read local phone numbers.")
     )
