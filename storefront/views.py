@@ -25,6 +25,7 @@ from recommendations import selectors as link_selectors
 from recommendations import services as link_services
 
 from . import cart as session_cart
+from . import selectors as storefront_selectors
 from .forms import CheckoutForm
 from .services import PaymentMethod, cart_lines, cart_price, storefront_checkout, variation_check_available
 
@@ -45,8 +46,17 @@ def product_list(request, merchant):
     query = request.GET.get("q", "")
     products = selectors.storefront_products(merchant=request.merchant, query=query)[:60]
     return render(
-        request, "storefront/product_list.html", {"products": products, "query": query, "cart_count": _cart_count(request)}
+        request, "storefront/product_list.html",
+        {"products": products, "query": query, "cart_count": _cart_count(request), "referral": _referral(request)},
     )
+
+
+def _referral(request):
+    """The partner referral the shopper came through (partners' referral link remembers the code
+    in the session for this merchant), or None."""
+    if request.session.get("campaign_merchant") != request.merchant.slug:
+        return None
+    return storefront_selectors.referral_get(merchant=request.merchant, code=request.session.get("campaign_code", ""))
 
 
 def recommended_card(request, token: str):
@@ -183,7 +193,11 @@ def checkout(request, merchant):
         messages.info(request, _("Your cart is empty."))
         return redirect("storefront:cart", merchant=request.merchant.slug)
     link = _current_link(request)
-    form = CheckoutForm(request.POST if request.method == "POST" else None)
+    referral = _referral(request)
+    form = CheckoutForm(
+        request.POST if request.method == "POST" else None,
+        initial={"referral_code": referral.code} if referral else None,
+    )
     if request.method == "POST" and form.is_valid():
         try:
             order = storefront_checkout(
@@ -209,6 +223,7 @@ def checkout(request, merchant):
         "price": price,
         "form": form,
         "cart_count": _cart_count(request),
+        "referral": referral,
         "points_usable": points_redeemable(merchant=request.merchant, member=member, amount=price.total),
         "point_value": loyalty_settings_get(merchant=request.merchant).point_value,
         "money_digits": money_digits(request.merchant.currency, request.merchant.money_decimals),
