@@ -5,7 +5,9 @@ signup phone stage, omo.accounts.adapter) and the shopper logs in later with a c
 (ACCOUNT_LOGIN_BY_CODE_ENABLED) or adds a password in their account settings.
 """
 
-from allauth.account.forms import SignupForm
+from allauth.account.forms import RequestLoginCodeForm, SignupForm
+
+from .verification import verified_phone
 
 
 class PhoneSignupForm(SignupForm):
@@ -25,3 +27,19 @@ class PhoneSignupForm(SignupForm):
         # the number is not verified yet; the member record is claimed or made once it is
         # (members.services.member_for_user, on the first page of the shop after the code).
         pass
+
+
+class PhoneLoginCodeForm(RequestLoginCodeForm):
+    """allauth's "send me a login code", with one guard for numbers: a code texted to a number
+    logs in only an account that owns it, that is one whose number is verified or one made by the
+    phone signup (no email, no password: the number is all it has). An account that merely typed
+    the number at its email signup is not opened by it (its owner may be someone else: the
+    number's owner would be logged into a stranger's account); the page answers as for an unknown
+    number (enumeration prevention)."""
+
+    def clean_phone(self) -> str:
+        phone = super().clean_phone()
+        user = getattr(self, "_user", None)
+        if user is not None and not verified_phone(user) and (user.email or user.has_usable_password()):
+            self._user = None
+        return phone

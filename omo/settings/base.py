@@ -144,6 +144,7 @@ ACCOUNT_ADAPTER = "omo.accounts.adapter.AccountAdapter"
 # omo.integrations.sms (the console backend unless Twilio is configured).
 ACCOUNT_PHONE_VERIFICATION_ENABLED = True
 ACCOUNT_LOGIN_BY_CODE_ENABLED = True
+ACCOUNT_FORMS = {"request_login_code": "omo.accounts.forms.PhoneLoginCodeForm"}
 PHONE_DEFAULT_REGION = env("PHONE_DEFAULT_REGION", default="TW")
 ACCOUNT_SIGNUP_FIELDS = ["email*", "phone", "password1*", "password2*"]
 # Mandatory: a login claims a member record only by a verified email (members.services), and with

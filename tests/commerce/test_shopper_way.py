@@ -187,3 +187,13 @@ def test_another_shoppers_order_page_is_404(client, merchant):
     order = OrderFactory(merchant=merchant, member=MemberFactory(merchant=merchant), number="X-9")
     client.force_login(UserFactory())
     assert client.get(url("order", number=order.number)).status_code == 404
+
+
+def test_a_login_code_never_opens_an_account_that_only_typed_someone_elses_number(client, merchant, texts):
+    # Someone signed up with their email and password and typed a number that is not theirs.
+    UserFactory(email="someone@example.com", phone="+886912345678", phone_verified=False)
+
+    client.post(reverse("account_request_login_code"), {"phone": "0912 345 678", "next": "/m/acme/shop/"})
+
+    assert texts and "verification code" not in texts[-1][1]  # "no account with this number" instead
+    assert "_auth_user_id" not in client.session
