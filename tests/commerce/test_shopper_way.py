@@ -197,3 +197,23 @@ def test_a_login_code_never_opens_an_account_that_only_typed_someone_elses_numbe
 
     assert texts and "verification code" not in texts[-1][1]  # "no account with this number" instead
     assert "_auth_user_id" not in client.session
+
+
+def test_the_numbers_owner_signs_up_with_it_even_when_another_account_typed_it_unverified(client, merchant, texts):
+    squatter = UserFactory(email="someone@example.com", phone="+886912345678", phone_verified=False)
+
+    client.post(reverse("account_phone_signup"), {"phone": "0912 345 678", "next": "/m/acme/shop/"})
+    client.post(reverse("account_verify_phone"), {"code": code_in(texts[-1][1])})
+
+    squatter.refresh_from_db()
+    owner = User.objects.get(phone="+886912345678")
+    assert squatter.phone == "" and owner != squatter and owner.phone_verified
+    assert client.session["_auth_user_id"] == str(owner.pk)
+
+
+def test_a_number_an_account_owns_is_not_taken_by_a_new_signup(client, merchant, texts):
+    owner = UserFactory(email="mei@example.com", phone="+886912345678", phone_verified=True)
+    client.post(reverse("account_phone_signup"), {"phone": "0912 345 678", "next": "/m/acme/shop/"})
+    owner.refresh_from_db()
+    assert owner.phone == "+886912345678" and User.objects.filter(phone="+886912345678").count() == 1
+    assert "_auth_user_id" not in client.session
