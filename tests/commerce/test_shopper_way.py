@@ -174,6 +174,7 @@ def test_checkout_shows_the_points_money_value_hooks_and_the_confirmation_shows_
 
     page = client.get(url("checkout")).content.decode()
     assert 'data-point-value="0.5000"' in page and 'data-max="100"' in page and "checkout-points.js" in page
+    assert "One point is worth NT$0.50." in page  # said without the script too
     response = client.post(url("checkout"), {"payment_method": "in_store", "points": "40"})
 
     assert response.status_code == 302
