@@ -47,6 +47,8 @@ class Variation(MerchantOwned):
     sku = models.CharField(_("SKU"), max_length=64)
     barcode = models.CharField(_("barcode"), max_length=64, blank=True, db_index=True)
     price = models.DecimalField(_("price"), max_digits=14, decimal_places=2)
+    # Units on hand as the merchant's stock system last said (shown to staff); empty: not tracked.
+    stock = models.IntegerField(_("stock"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("variation")

@@ -1,5 +1,6 @@
 """Reads on the catalog (staff product search, what shoppers may buy) and on orders."""
 
+import re
 from collections import defaultdict
 from decimal import Decimal
 
@@ -11,6 +12,7 @@ from .spending import OrderFigures, SpendingOverview, channel_group, spending_ov
 
 SEARCH_LIMIT = 20
 MIN_QUERY = 2
+_NUMBERS = re.compile(r"(\d+)")
 
 
 def product_search(*, merchant, query: str, limit: int = SEARCH_LIMIT) -> list[Product]:
@@ -29,6 +31,7 @@ def product_search(*, merchant, query: str, limit: int = SEARCH_LIMIT) -> list[P
     # A scanned barcode or a typed SKU that matches exactly is the product wanted.
     exact = variations.filter(Q(barcode=query) | Q(sku__in={query, query.upper()}))
     ids = list(dict.fromkeys(exact.values_list("product_id", flat=True)[:limit]))
+    exact_ids = bool(ids)
     if not ids:
         for batch in (
             products.filter(name__icontains=query).order_by("name").values_list("id", flat=True)[:limit],
@@ -38,13 +41,28 @@ def product_search(*, merchant, query: str, limit: int = SEARCH_LIMIT) -> list[P
             if len(ids) >= limit:
                 break
     ids = ids[:limit]
+    exact_count = len(ids) if exact_ids else 0
     found = {
         p.pk: p
         for p in products.filter(pk__in=ids).prefetch_related(
             Prefetch("variations", queryset=Variation.objects.for_merchant(merchant).order_by("name", "id"))
         )
     }
-    return [found[pk] for pk in ids if pk in found]
+    results = [found[pk] for pk in ids if pk in found]
+    if exact_count:
+        return results
+    # Name matches first, each group in natural order ("#15" before "#111"), as people read numbers.
+    by_name = [p for p in results if query.casefold() in p.name.casefold()]
+    rest = [p for p in results if query.casefold() not in p.name.casefold()]
+    return sorted(by_name, key=lambda p: natural_key(p.name)) + rest
+
+
+def natural_key(text: str) -> tuple:
+    """A sort key that compares the numbers inside a text by value: "Tea #15" < "Tea #111"."""
+    return tuple(
+        (0, int(part), "") if part.isdigit() else (1, 0, part.casefold())
+        for part in _NUMBERS.split(text) if part
+    )
 
 
 def product_get(*, merchant, product_id) -> Product:
@@ -165,3 +183,13 @@ def order_sales_staff(order: Order):
     """Sales: the credited staff member, else whoever closed the sale (in-store: who rang it up)."""
     credited = _credited(order)
     return credited.staff if credited else order.closing_staff
+
+
+def shopper_orders(*, merchant, user):
+    """The orders of the signed-in shopper at this merchant (through their member record), newest first."""
+    return (
+        Order.objects.for_merchant(merchant)
+        .filter(member__user=user, parent__isnull=True)
+        .prefetch_related("lines")
+        .order_by("-placed_at", "-id")
+    )

@@ -216,3 +216,13 @@ def points_redeemable(*, merchant, member, amount: Decimal) -> int:
     if value <= 0 or amount <= 0:
         return 0
     return min(points_balance(merchant=merchant, member=member), int(amount / value))
+
+
+def order_points_used(*, merchant, order) -> int:
+    """Points the shopper used on `order` at checkout (0 when none), net of any given back."""
+    total = (
+        PointsLedgerEntry.objects.for_merchant(merchant)
+        .filter(order=order, source=PointsLedgerEntry.Source.CHECKOUT)
+        .aggregate(points=Sum("points"))["points"]
+    )
+    return max(-(total or 0), 0)

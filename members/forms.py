@@ -2,6 +2,7 @@ import re
 
 from allauth.account.adapter import get_adapter
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -16,6 +17,10 @@ class MemberRegisterForm(forms.Form):
     phone = forms.CharField(label=_("Phone number"), max_length=40, required=False)
     email = forms.CharField(label=_("Email"), max_length=254, required=False)
     name = forms.CharField(label=pgettext_lazy("person", "Name"), max_length=150, required=False)
+    language = forms.ChoiceField(
+        label=_("Language for texts"), required=False,
+        choices=[("", _("The shop's language"))] + list(settings.LANGUAGES),
+    )
 
     phone.widget.attrs.update({"inputmode": "tel", "autocomplete": "off"})
     email.widget.attrs.update({"inputmode": "email", "autocomplete": "off"})

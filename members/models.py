@@ -23,6 +23,8 @@ class Member(MerchantOwned):
     )
     registered_store = models.ForeignKey(Store, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     birthday = models.DateField(_("birthday"), null=True, blank=True)
+    # The language of the texts the member receives; empty: the merchant's (Merchant.language).
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES, blank=True)
     # Consent to notices about the member's points (e.g. points about to expire); off until they agree.
     points_notices = models.BooleanField(
         _("points notices"),

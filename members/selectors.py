@@ -35,3 +35,8 @@ def member_find(*, merchant, query: str) -> Member | None:
     kind, value = normalize_identifier(query, merchant.country)
     return Member.objects.for_merchant(merchant).filter(**{kind: value}).first()
 
+
+
+def member_language(member) -> str:
+    """The language of texts to the member: their own when set, else the merchant's."""
+    return member.language or member.merchant.language

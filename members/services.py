@@ -1,5 +1,6 @@
 """Writes on members: registration on the tablet and linking shopper accounts."""
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
@@ -13,7 +14,9 @@ from omo.contact import normalize_email, normalize_phone
 
 
 @transaction.atomic
-def member_register(*, merchant, phone: str = "", email: str = "", name: str = "", staff=None) -> Member:
+def member_register(
+    *, merchant, phone: str = "", email: str = "", name: str = "", staff=None, language: str = ""
+) -> Member:
     """Register a member for the merchant. Raises ValidationError with a message per field."""
     errors = {}
     phone_value = email_value = ""
@@ -43,6 +46,7 @@ def member_register(*, merchant, phone: str = "", email: str = "", name: str = "
                 phone=phone_value,
                 email=email_value,
                 name=name.strip(),
+                language=language if language in dict(settings.LANGUAGES) else "",
                 registered_by=staff,
                 registered_store=staff.store if staff else None,
             )

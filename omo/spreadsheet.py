@@ -18,6 +18,11 @@ def excel_cell(value):
     return value
 
 
+def phone_cell(value: str) -> str:
+    """A phone number that stays text in Excel (no 8.86912E+11, the leading 0 kept): typed text."""
+    return "'" + value if value else ""
+
+
 class _Echo:
     def write(self, value):
         return value

@@ -27,6 +27,7 @@ merchant_patterns = [
 urlpatterns = [
     path("", views.home, name="home"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("omo.accounts.urls")),  # signup with a mobile number alone
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("api/schema/", api_docs_view(SpectacularAPIView.as_view()), name="api-schema"),

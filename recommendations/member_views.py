@@ -1,6 +1,8 @@
 """The staff tablet's member pages: find or register a member, then the profile (spending
 overview, records, points) from which staff recommend products."""
 
+import re
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -14,15 +16,27 @@ from members import selectors, services
 from members.access import member_for_request, member_found_remember, member_lookup_allowed
 from members.forms import MemberRegisterForm
 from omo.audit.services import Action, audit_request
-from omo.contact import looks_like_email
+from omo.contact import looks_like_email, normalize_email
 from omo.errors import form_errors_add
 from omo.tenancy.access import staff_required
 
 RECORDS_PER_PAGE = 10
 
 
+PHONE_LIKE = re.compile(r"^\+?[0-9][0-9 ().-]*$")
+
+
 def _register_initial(query: str) -> dict:
-    return {"email": query} if looks_like_email(query) else {"phone": query}
+    """The search text pre-fills the new member's email or phone only when it looks like one (the
+    digits of a number, maybe not all typed yet; an email address): "abc" or an emoji fills
+    nothing, the staff types the number."""
+    query = query.strip()
+    if looks_like_email(query):
+        try:
+            return {"email": normalize_email(query)}
+        except ValidationError:
+            return {}
+    return {"phone": query} if PHONE_LIKE.match(query) else {}
 
 
 def _too_many_lookups(request, query=""):

@@ -1,9 +1,14 @@
+from dataclasses import dataclass
+from datetime import datetime
+
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Max
 from django.shortcuts import get_object_or_404
 
+from commerce.models import Order
 from omo.tenancy.models import Staff
 
-from .models import RecommendationItem, RecommendationLink
+from .models import LinkClick, RecommendationItem, RecommendationLink
 
 
 def link_get(*, merchant, link_id) -> RecommendationLink:
@@ -50,3 +55,23 @@ def link_items(*, merchant, link):
         .select_related("variation__product")
         .order_by("position", "id")
     ]
+
+
+@dataclass(frozen=True)
+class LinkStatus:
+    opens: int
+    last_opened_at: datetime | None
+    orders: int
+
+
+def link_status(*, merchant, link) -> LinkStatus:
+    """Whether the shared link was opened (clicks of logged-in shoppers) and bought from (orders
+    placed through it, cancelled ones left out), for the share page."""
+    clicks = LinkClick.objects.for_merchant(merchant).filter(link=link).aggregate(n=Count("id"), last=Max("clicked_at"))
+    orders = (
+        Order.objects.for_merchant(merchant)
+        .filter(recommendation_token=link.token)
+        .exclude(status=Order.Status.CANCELLED)
+        .count()
+    )
+    return LinkStatus(opens=clicks["n"], last_opened_at=clicks["last"], orders=orders)

@@ -7,9 +7,11 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from loyalty import services as loyalty_services
+from members.selectors import member_language
 from members.services import member_for_user
 from members.models import Member
 from omo.integrations.sms import SmsError, log_safe_text, send_sms
@@ -134,13 +136,15 @@ def pending_clicks_record(session, *, user) -> list[LinkClick]:
 
 
 def link_sms_text(*, link, url: str) -> str:
-    """The exact text the member receives (shown to staff before sending)."""
-    return _("%(merchant)s: %(staff)s at %(store)s picked products for you. See them and order here: %(url)s") % {
-        "merchant": link.merchant.name,
-        "staff": link.staff.display_name,
-        "store": link.store.name,
-        "url": url,
-    }
+    """The exact text the member receives (shown to staff before sending), in the member's language
+    (Member.language, else the merchant's), whatever language the staff's screen is in."""
+    with translation.override(member_language(link.member)):
+        return _("%(merchant)s: %(staff)s at %(store)s picked products for you. See them and order here: %(url)s") % {
+            "merchant": link.merchant.name,
+            "staff": link.staff.display_name,
+            "store": link.store.name,
+            "url": url,
+        }
 
 
 def _rate_check(link) -> None:

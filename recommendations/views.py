@@ -1,3 +1,5 @@
+from urllib.parse import quote
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
@@ -52,6 +54,7 @@ def compose(request, merchant, member_id):
             "member": member,
             "query": query,
             "products": catalog.product_search(merchant=request.merchant, query=query) if query else [],
+            "too_short": _too_short(query),
             "selected": _selected(request, member),
         },
     )
@@ -63,7 +66,14 @@ def search(request, merchant, member_id):
     member = member_for_request(request, member_id)
     query = request.GET.get("q", "")
     products = catalog.product_search(merchant=request.merchant, query=query)
-    return render(request, "recommendations/_results.html", {"member": member, "query": query, "products": products})
+    return render(
+        request, "recommendations/_results.html",
+        {"member": member, "query": query, "products": products, "too_short": _too_short(query)},
+    )
+
+
+def _too_short(query: str) -> bool:
+    return 0 < len(query.strip()) < catalog.MIN_QUERY
 
 
 @require_GET
@@ -131,6 +141,11 @@ def share(request, merchant, member_id):
     return redirect(target)
 
 
+def whatsapp_number(phone: str) -> str:
+    """wa.me wants the international number as digits only ("" opens the contact picker)."""
+    return "".join(ch for ch in phone or "" if ch.isdigit())
+
+
 def link_url(request, link) -> str:
     return request.build_absolute_uri(
         reverse("storefront:open", kwargs={"merchant": request.merchant.slug, "token": link.token})
@@ -142,6 +157,7 @@ def link_url(request, link) -> str:
 def link_detail(request, merchant, link_id):
     link = selectors.link_get_for_staff(merchant=request.merchant, staff=request.staff, link_id=link_id)
     url = link_url(request, link)
+    sms_text = services.link_sms_text(link=link, url=url)
     return render(
         request,
         "recommendations/share.html",
@@ -149,7 +165,10 @@ def link_detail(request, merchant, link_id):
             "link": link,
             "url": url,
             "items": selectors.link_items(merchant=request.merchant, link=link),
-            "sms_text": services.link_sms_text(link=link, url=url),
+            "sms_text": sms_text,
+            "line_url": "https://line.me/R/share?text=" + quote(sms_text, safe=""),
+            "whatsapp_url": f"https://wa.me/{whatsapp_number(link.member.phone)}?text=" + quote(sms_text, safe=""),
+            "status": selectors.link_status(merchant=request.merchant, link=link),
         },
     )
 

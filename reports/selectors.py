@@ -278,11 +278,12 @@ def _typed_text(expression):
 
 
 def _phone_text(field_name):
-    """A phone number: an E.164 number ("+886912345678") passes as it is; anything else that
-    starts like a formula is defused as typed text."""
+    """A phone number as text a spreadsheet keeps as typed: Excel reads a bare "+886912345678" as
+    the number 8.86912E+11 (and drops a local number's leading 0), so every phone, E.164 or not,
+    gets the leading apostrophe of typed text (omo.spreadsheet.phone_cell does the same in Python)."""
     return Case(
-        When(Q(**{f"{field_name}__regex": r"^\+[0-9]{1,15}$"}), then=F(field_name)),
-        default=_typed_text(F(field_name)),
+        When(Q(**{f"{field_name}": ""}), then=F(field_name)),
+        default=Concat(Value("'"), F(field_name), output_field=CharField()),
         output_field=CharField(),
     )
 

@@ -12,5 +12,6 @@ urlpatterns = [
     path("shop/cart/add/", views.cart_add, name="cart_add"),
     path("shop/cart/update/", views.cart_update, name="cart_update"),
     path("shop/checkout/", views.checkout, name="checkout"),
+    path("shop/orders/", views.my_orders, name="my_orders"),
     path("shop/orders/<str:number>/", views.order_detail, name="order"),
 ]

@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404
@@ -15,8 +16,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from commerce import selectors
 from commerce.models import Order
-from loyalty.selectors import points_redeemable
+from loyalty.selectors import loyalty_settings_get, order_points_used, points_redeemable
 from members.services import member_for_user
+from omo.formats import money_digits
 from omo.api.limits import limit_unknown_tokens
 from partners import referrals
 from recommendations import cards
@@ -24,6 +26,7 @@ from recommendations import selectors as link_selectors
 from recommendations import services as link_services
 
 from . import cart as session_cart
+from . import selectors as storefront_selectors
 from .forms import CheckoutForm
 from .services import PaymentMethod, cart_lines, cart_price, storefront_checkout, variation_check_available
 
@@ -44,8 +47,17 @@ def product_list(request, merchant):
     query = request.GET.get("q", "")
     products = selectors.storefront_products(merchant=request.merchant, query=query)[:60]
     return render(
-        request, "storefront/product_list.html", {"products": products, "query": query, "cart_count": _cart_count(request)}
+        request, "storefront/product_list.html",
+        {"products": products, "query": query, "cart_count": _cart_count(request), "referral": _referral(request)},
     )
+
+
+def _referral(request):
+    """The partner referral the shopper came through (partners' referral link remembers the code
+    in the session for this merchant), or None."""
+    if request.session.get("campaign_merchant") != request.merchant.slug:
+        return None
+    return storefront_selectors.referral_get(merchant=request.merchant, code=request.session.get("campaign_code", ""))
 
 
 def recommended_card(request, token: str):
@@ -93,8 +105,21 @@ def link_open(request, merchant, token):
         # The list itself, in this response: one request per open, at the URL the shopper shared.
         return recommended_page(request, link, card_html)
     link_services.pending_click_add(request.session, link=link, user_agent=user_agent)
+    return link_landing(request, link)
+
+
+def link_landing(request, link):
+    """The shared link before login: the shop (name, logo), who picked what, with pictures, and the
+    ways in (a mobile number and an SMS code, or email and password); each comes back to the list."""
     target = reverse("storefront:recommended", kwargs={"merchant": request.merchant.slug, "token": link.token})
-    return redirect(f"{reverse('account_login')}?{urlencode({'next': target})}")
+    variations = list(link_selectors.link_items(merchant=request.merchant, link=link))
+    context = {
+        "link": link,
+        "variations": variations,
+        "count": len(variations),
+        "next_query": urlencode({"next": target}),
+    }
+    return render(request, "storefront/link_landing.html", context)
 
 
 @require_GET
@@ -141,6 +166,7 @@ def cart_view(request, merchant):
         {
             "lines": lines,
             "total": total,
+            "can_check_out": any(line.available for line in lines),
             "any_unavailable": any(not line.available for line in lines),
             "cart_count": _cart_count(request),
         },
@@ -162,8 +188,17 @@ def _current_link(request):
 def checkout(request, merchant):
     cart = session_cart.cart_get(request.session, merchant=request.merchant)
     lines = cart_lines(merchant=request.merchant, cart=cart)
+    if request.method == "GET" and not any(line.available for line in lines):
+        # Nothing that can be ordered: no checkout page to fill in for nothing (a post still gets
+        # the checkout's own answer, e.g. "no longer available").
+        messages.info(request, _("Your cart is empty."))
+        return redirect("storefront:cart", merchant=request.merchant.slug)
     link = _current_link(request)
-    form = CheckoutForm(request.POST if request.method == "POST" else None)
+    referral = _referral(request)
+    form = CheckoutForm(
+        request.POST if request.method == "POST" else None,
+        initial={"referral_code": referral.code} if referral else None,
+    )
     if request.method == "POST" and form.is_valid():
         try:
             order = storefront_checkout(
@@ -190,7 +225,10 @@ def checkout(request, merchant):
         "price": price,
         "form": form,
         "cart_count": _cart_count(request),
+        "referral": referral,
         "points_usable": points_redeemable(merchant=request.merchant, member=member, amount=price.total),
+        "point_value": loyalty_settings_get(merchant=request.merchant).point_value,
+        "money_digits": money_digits(request.merchant.currency, request.merchant.money_decimals),
     }
     return render(request, "storefront/checkout.html", context, status=status)
 
@@ -204,5 +242,20 @@ def order_detail(request, merchant, number):
     methods = dict(PaymentMethod.choices)
     return render(
         request, "storefront/order.html",
-        {"order": order, "payment_method": methods.get(order.payment_method, order.payment_method)},
+        {
+            "order": order,
+            "payment_method": methods.get(order.payment_method, order.payment_method),
+            "points_used": order_points_used(merchant=request.merchant, order=order),
+            "cart_count": _cart_count(request),
+        },
     )
+
+
+@require_GET
+@login_required
+def my_orders(request, merchant):
+    """The signed-in shopper's orders at this shop, newest first, with their status."""
+    member_for_user(merchant=request.merchant, user=request.user)  # claims a staff-registered record by a verified number
+    orders = selectors.shopper_orders(merchant=request.merchant, user=request.user)
+    page = Paginator(orders, 20).get_page(request.GET.get("page"))
+    return render(request, "storefront/my_orders.html", {"page": page, "cart_count": _cart_count(request)})

@@ -29,7 +29,8 @@ class User(AbstractUser):
     """One global login: a person may be staff of a merchant, a shopper of several, a partner."""
 
     username = None
-    email = models.EmailField(_("email address"), unique=True)
+    # Empty (NULL) for a shopper who signed up with a mobile number alone (omo.accounts.forms).
+    email = models.EmailField(_("email address"), unique=True, null=True, blank=True)
     name = models.CharField(_("name"), max_length=150, blank=True)
     # E.164, global to the login (a shopper logs in with it at any merchant); "" when not given.
     phone = models.CharField(_("mobile number"), max_length=20, blank=True, default="")
@@ -48,4 +49,4 @@ class User(AbstractUser):
         ]
 
     def __str__(self):
-        return self.name or self.email
+        return self.name or self.email or self.phone or f"#{self.pk}"

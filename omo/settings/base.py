@@ -108,8 +108,9 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
-            # {% form_once %} in every state-changing form, no {% load %} needed.
-            "builtins": ["omo.forms_once"],
+            # {% form_once %} in every state-changing form, and the money / when / day filters
+            # (omo.formats) on every page: no {% load %} needed.
+            "builtins": ["omo.forms_once", "omo.tenancy.templatetags.formats"],
         },
     },
 ]
@@ -154,11 +155,15 @@ LOGOUT_REDIRECT_URL = "home"
 # on the User, E.164; local numbers are read in the merchant's country, else PHONE_DEFAULT_REGION).
 ACCOUNT_LOGIN_METHODS = {"email", "phone"}
 ACCOUNT_ADAPTER = "omo.accounts.adapter.AccountAdapter"
-# The number given at signup is not verified by SMS (the link flow goes straight back to the list);
-# it is a login name only, the password still has to match.
-ACCOUNT_PHONE_VERIFICATION_ENABLED = False
+# A number given at signup is verified by an SMS code (allauth's phone verification, at signup
+# only: omo.accounts.adapter); shoppers may sign up with a number alone (/accounts/phone/signup/,
+# no email, no password) and log in with a code texted to it. Codes go out through
+# omo.integrations.sms (the console backend unless Twilio is configured).
+ACCOUNT_PHONE_VERIFICATION_ENABLED = True
+ACCOUNT_LOGIN_BY_CODE_ENABLED = True
+ACCOUNT_FORMS = {"request_login_code": "omo.accounts.forms.PhoneLoginCodeForm"}
 PHONE_DEFAULT_REGION = env("PHONE_DEFAULT_REGION", default="TW")
-ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_SIGNUP_FIELDS = ["email*", "phone", "password1*", "password2*"]
 # Mandatory: a login claims a member record only by a verified email (members.services), and with
 # verification mandatory allauth's signup answers the same for a known and an unknown email.
 ACCOUNT_EMAIL_VERIFICATION = env("ACCOUNT_EMAIL_VERIFICATION", default="mandatory")
@@ -221,6 +226,9 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 TIME_ZONE = "UTC"
 USE_TZ = True
+# Django's date formats with the time zone shown after each time (omo/formats/<locale>/formats.py);
+# the zone itself is the merchant's on its pages and in the admin (omo.tenancy.middleware).
+FORMAT_MODULE_PATH = ["omo.formats"]
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"

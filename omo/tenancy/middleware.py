@@ -1,8 +1,9 @@
 from django.http import Http404
+from django.utils import timezone
 from django.urls import Resolver404, resolve
 from django_scopes import scopes_disabled
 
-from .selectors import merchant_by_slug
+from .selectors import merchant_by_slug, merchant_of_user
 from .scoping import merchant_scope
 
 
@@ -28,9 +29,29 @@ class MerchantScopeMiddleware:
             if merchant is None:
                 raise Http404("No such merchant")
             request.merchant = merchant
-            with merchant_scope(merchant):
-                return self.get_response(request)
+            # Every time on the merchant's pages in the merchant's zone (omo.formats shows the zone).
+            timezone.activate(merchant.tzinfo)
+            try:
+                with merchant_scope(merchant):
+                    return self.get_response(request)
+            finally:
+                timezone.deactivate()
         if match.app_name == "admin" or match.namespace == "admin":
             with scopes_disabled():
-                return self.get_response(request)
+                tz = admin_timezone(request.user)
+                if tz is not None:
+                    timezone.activate(tz)
+                try:
+                    return self.get_response(request)
+                finally:
+                    timezone.deactivate()
         return self.get_response(request)
+
+
+def admin_timezone(user):
+    """The admin shows times in the zone of the merchant the signed-in person works for (the first
+    one when several); platform operators with no merchant see UTC (the zone is shown either way)."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    merchant = merchant_of_user(user)
+    return merchant.tzinfo if merchant is not None else None

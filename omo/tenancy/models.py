@@ -34,7 +34,16 @@ class Merchant(models.Model):
     slug = models.SlugField(_("URL name"), max_length=60, unique=True)
     logo = models.ImageField(_("logo"), upload_to="merchant-logos/", blank=True)
     currency = models.CharField(_("currency"), max_length=3, default="TWD")
+    # Digits shown after the decimal point (TWD with 0 or 2); empty: the currency's minor unit (omo.formats).
+    money_decimals = models.PositiveSmallIntegerField(
+        _("decimal places shown for money"), null=True, blank=True, validators=[MaxValueValidator(3)],
+        help_text=_("Empty: the currency's standard (JPY 0, TWD 2, KWD 3)."),
+    )
     timezone = models.CharField(_("time zone"), max_length=64, default="Asia/Taipei")
+    # The language of texts to members who have not chosen one (Member.language).
+    language = models.CharField(
+        _("language of texts to members"), max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
     country = models.CharField(
         _("country"), max_length=2, default="TW", help_text=_("Region used to read local phone numbers.")
     )

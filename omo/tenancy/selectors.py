@@ -4,7 +4,9 @@ import copy
 import threading
 import time
 
-from .models import Merchant
+from django_scopes import scopes_disabled
+
+from .models import Merchant, Staff
 
 # The merchant row is read on every request under /m/<merchant>/ and changes rarely (name, logo,
 # currency, time zone): each web process keeps it for a few seconds. A save in this process
@@ -36,3 +38,12 @@ def merchant_by_slug(slug: str) -> Merchant | None:
 def merchants_forget() -> None:
     with _lock:
         _by_slug.clear()
+
+
+def merchant_of_user(user) -> Merchant | None:
+    """The merchant a signed-in person works for (their first current staff role), or None."""
+    if user is None or not user.pk:
+        return None
+    with scopes_disabled():  # a lookup across merchants by the person, not a tenant's data read
+        staff = Staff.objects.filter(user=user, resigned_at__isnull=True).select_related("merchant").order_by("id").first()
+    return staff.merchant if staff is not None else None

@@ -69,7 +69,7 @@ def test_profile_shows_overview_and_channel_split(staff_client, merchant, member
     assert overview.average_order_value == D("150.00")
     assert overview.orders_by_group == {"retail": 1, "online": 1, "others": 1}
     page = response.content.decode()
-    assert 'data-testid="accumulated">TWD 450.00' in page
+    assert 'data-testid="accumulated">NT$450.00' in page
     assert "Taipei 101" in page  # the retail record shows its store
 
 

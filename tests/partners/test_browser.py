@@ -67,7 +67,7 @@ def test_partner_logs_in_switches_merchant_opens_campaign_and_downloads_csv(live
     page.click("text=View performance")
     page.wait_for_url(f"{live_server.url}/partners/beta/campaigns/{campaign.code}/")
     assert page.locator('[data-figure="order-count"]').inner_text() == "1"
-    assert page.locator('[data-figure="commission-total"]').inner_text() == "TWD 85.00"  # 10 % of 900 - 50
+    assert page.locator('[data-figure="commission-total"]').inner_text() == "NT$85.00"  # 10 % of 900 - 50
     page.click("text=+ B-2001")
     assert page.locator(".lines >> text=Rose lipstick").is_visible()
     page.screenshot(path=str(ARTIFACTS / "partner-campaign.png"), full_page=True)

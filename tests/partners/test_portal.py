@@ -136,7 +136,7 @@ def test_campaign_page_shows_overview_ranking_info_and_masked_orderer(kim_client
     assert "Oolong tea" in page
     assert "W**<" in page and "Wang Xiaoming" not in page
     assert 'data-figure="order-count">1<' in page
-    assert "TWD 30.00" in page  # commission total
+    assert "NT$30.00" in page  # commission total
     assert "Last updated" in page
     assert campaign.code in page
 

@@ -59,7 +59,7 @@ def _price_shown(page, name):
 def test_catalog_edits_show_on_the_next_open(client, merchant, link):
     """The cached card never outlives an edit of what it shows: price, name, availability, staff."""
     client.force_login(UserFactory())
-    assert _price_shown(_open(client, link).content.decode(), "Linen Shirt") == "TWD 100.00"
+    assert _price_shown(_open(client, link).content.decode(), "Linen Shirt") == "NT$100.00"
 
     item = RecommendationItem.objects.for_merchant(merchant).select_related("variation__product").get(position=0)
     item.variation.price = "99.50"
@@ -72,7 +72,7 @@ def test_catalog_edits_show_on_the_next_open(client, merchant, link):
     link.staff.save()
 
     page = _open(client, link).content.decode()
-    assert _price_shown(page, "Linen Shirt") == "TWD 99.50"
+    assert _price_shown(page, "Linen Shirt") == "NT$99.50"
     assert "Jasmine Tea" in page and "Oolong Tea" not in page and page.count('data-testid="unavailable"') == 1
     assert "Recommended by Bella" in page
     assert LinkClick.objects.for_merchant(merchant).count() == 2  # every open is still a click

@@ -100,7 +100,7 @@ def test_credited_and_uncredited_orders_in_the_csv(admin_client, merchant, store
         "Sales": "Amy",
         "Credited": "Yes",
         "Member": "Lin",
-        "Member phone": "+886912345678",
+        "Member phone": "'+886912345678",  # text in Excel (issue 14)
         "Status": "Confirmed",
         "Payment status": "Paid",
         "Currency": "TWD",

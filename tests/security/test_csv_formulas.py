@@ -56,12 +56,13 @@ def test_order_export_defuses_every_text_column(client, merchant, formula):
     assert number == "'" + formula
 
 
-def test_e164_phones_stay_as_they_are(client, merchant, store):
+def test_phones_stay_text_in_excel(client, merchant, store):
+    """Issue 14: a bare +886912345678 opens in Excel as 8.86912E+11; typed text stays as it is."""
     admin = StaffFactory(merchant=merchant, store=store, role="admin")
     OrderFactory(merchant=merchant, member=MemberFactory(merchant=merchant, phone="+886912345678"))
     client.force_login(admin.user)
     rows = parse(client.post(f"/m/{merchant.slug}/reports/export/", {}))
-    assert rows[1][csv_columns.KEYS.index("member_phone")] == "+886912345678"
+    assert rows[1][csv_columns.KEYS.index("member_phone")] == "'+886912345678"
 
 
 @pytest.mark.parametrize("formula", FORMULAS)

@@ -1,0 +1,5 @@
+# Django's Simplified Chinese formats with the time zone shown (omo.formats).
+from django.conf.locale.zh_Hans.formats import *  # noqa: F403
+
+DATETIME_FORMAT = "Y年n月j日 H:i T"
+SHORT_DATETIME_FORMAT = "Y/m/d H:i T"
