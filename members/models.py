@@ -3,12 +3,12 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from omo.tenancy.models import MerchantOwned, Staff, Store
+from omo.tenancy.models import MerchantOwned, Staff, Store, UpdatedAt
 
 from .masking import member_label
 
 
-class Member(MerchantOwned):
+class Member(UpdatedAt, MerchantOwned):
     """A merchant's customer. Phone is stored as E.164, email lower-cased (see omo.contact)."""
 
     name = models.CharField(_("name"), max_length=150, blank=True)

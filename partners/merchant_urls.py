@@ -2,7 +2,10 @@
 
 from django.urls import path
 
-from . import apis, views
+from omo.api.moved import moved_permanently
+
+from . import views
+from .models import Campaign
 
 app_name = "campaigns"
 
@@ -18,7 +21,8 @@ urlpatterns = [
         name="invitation-revoke",
     ),
     path("r/<str:code>/", views.referral_redirect, name="referral"),
-    path("api/campaigns/", apis.CampaignListApi.as_view(), name="api-list"),
-    path("api/campaigns/<int:campaign_id>/", apis.CampaignDetailApi.as_view(), name="api-detail"),
-    path("api/campaigns/<int:campaign_id>/invitations/", apis.CampaignInvitationApi.as_view(), name="api-invite"),
+    # The old session-only campaign API moved into /api/v1/ (README, "API"): 308 keeps method and body.
+    path("api/campaigns/", moved_permanently("campaigns/"), name="api-list"),
+    path("api/campaigns/<int:campaign_id>/", moved_permanently("campaigns/{campaign_id}/", campaign_id=Campaign),
+         name="api-detail"),
 ]

@@ -2,7 +2,6 @@
 
 from rest_framework.routers import DefaultRouter
 
-from . import schema  # noqa: F401  (registers OpenAPI extensions)
 from . import views
 
 app_name = "api"
@@ -22,10 +21,17 @@ router.register("variations", views.VariationViewSet, basename="variation")
 router.register("orders", views.OrderViewSet, basename="order")
 router.register("attributions", views.AttributionViewSet, basename="attribution")
 router.register("recommendation-links", views.RecommendationLinkViewSet, basename="recommendation-link")
+router.register("link-clicks", views.LinkClickViewSet, basename="link-click")
 router.register("campaigns", views.CampaignViewSet, basename="campaign")
+router.register("invitations", views.InvitationViewSet, basename="invitation")
+router.register("commissions", views.CommissionViewSet, basename="commission")
 router.register("partners", views.PartnerViewSet, basename="partner")
 router.register("points-accounts", views.PointsAccountViewSet, basename="points-account")
 router.register("points-ledger", views.PointsLedgerViewSet, basename="points-ledger")
+router.register("points-adjustments", views.PointsAdjustmentViewSet, basename="points-adjustment")
+router.register("offers", views.OfferViewSet, basename="offer")
+router.register("exports", views.ExportJobViewSet, basename="export")
+router.register("performance", views.PerformanceViewSet, basename="performance")
 router.register("api-keys", views.ApiKeyViewSet, basename="api-key")
 
 urlpatterns = router.urls
