@@ -48,6 +48,14 @@ class Member(UpdatedAt, MerchantOwned):
             models.CheckConstraint(condition=~Q(phone="", email=""), name="member_has_phone_or_email"),
         ]
 
+    # An erased member keeps a placeholder address (the row must have a phone or an email): nothing
+    # of the person, unique per row, never deliverable (.invalid).
+    ERASED_DOMAIN = "erased.invalid"
+
+    @property
+    def is_erased(self) -> bool:
+        return self.email.endswith("@" + self.ERASED_DOMAIN)
+
     def __str__(self):
         # Masked: a member's name in lists, headings and logs never spells out their phone or email.
         return member_label(name=self.name, phone=self.phone, email=self.email)

@@ -1,5 +1,7 @@
 """Writes on members: registration on the tablet and linking shopper accounts."""
 
+import uuid
+
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -167,7 +169,10 @@ def member_erase(*, merchant, member: Member) -> Member:
     and attribution decisions keep their totals, and the registering staff and store keep their
     credit. Erasing twice changes nothing."""
     member = Member.objects.for_merchant(merchant).select_for_update().get(pk=member.pk)
-    member.name = member.phone = member.email = ""
+    if member.is_erased:
+        return member
+    member.name = member.phone = ""
+    member.email = f"{uuid.uuid4().hex}@{Member.ERASED_DOMAIN}"
     member.birthday = None
     member.user = None
     member.points_notices = False

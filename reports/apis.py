@@ -3,6 +3,7 @@
 
 from rest_framework import serializers
 
+
 class FiguresSerializer(serializers.Serializer):
     id = serializers.IntegerField(allow_null=True)
     name = serializers.CharField()

@@ -83,10 +83,12 @@ class MemberSerializer(ApiModelSerializer):
                                                 "by store managers (full on the member's own, audited, read)."}}
 
     def get_erased(self, member) -> bool:
-        return not (member.name or member.phone or member.email) and member.user_id is None
+        return member.is_erased
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
+        if instance.is_erased:
+            data["email"] = ""
         if self.context.get("mask_contact"):
             data["phone"] = mask_phone(data.get("phone") or "")
             data["email"] = mask_email(data.get("email") or "")
