@@ -95,11 +95,13 @@ class RankedFiguresSerializer(serializers.Serializer):
 
 
 class PagedFiguresSerializer(serializers.Serializer):
-    """The whole ranking of the period in one answer (not paged: one row per staff member or store)."""
+    """One page of the ranking (page, page_size), with the period it covers."""
 
-    period = PeriodSerializer()
     count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
     results = RankedFiguresSerializer(many=True)
+    period = PeriodSerializer()
 
 
 # Examples -------------------------------------------------------------------------------------------

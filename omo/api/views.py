@@ -8,7 +8,7 @@ from django.http import FileResponse, Http404
 from django.urls import reverse
 from django.utils import timezone, translation
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers as drf_serializers, status
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.decorators import action
@@ -41,6 +41,7 @@ from .base import (
     MANAGERS,
     CursorPagination,
     MerchantViewSet,
+    Pagination,
     SearchParamFilter,
     StrictOrderingFilter,
 )
@@ -529,6 +530,13 @@ class ExportJobViewSet(mixins.CreateModelMixin, ReadOnly):
         return FileResponse(job.file.open("rb"), as_attachment=True, filename=filename, content_type="text/csv")
 
 
+RANKING_PARAMETERS = [
+    PerformanceQuerySerializer,
+    OpenApiParameter("page", int, description="page number (1 first)"),
+    OpenApiParameter("page_size", int, description="rows per page (at most 200)"),
+]
+
+
 class PerformanceViewSet(MerchantViewSet):
     """The performance overview's figures (same scoping as the page: admins and API keys see the
     merchant, managers their store, staff themselves)."""
@@ -538,7 +546,7 @@ class PerformanceViewSet(MerchantViewSet):
     read_roles = ALL_STAFF
     filter_backends = []
     pagination_class = None
-    extra_query_params = ("range", "start", "end", "store")
+    extra_query_params = ("range", "start", "end", "store", "page", "page_size")
     serializer_class = PerformanceSerializer
 
     def _result(self, request):
@@ -592,15 +600,19 @@ class PerformanceViewSet(MerchantViewSet):
         rows = [{**FiguresSerializer(row).data,
                  "id": publicid.public_id_of(Staff if attribute == "staff" else Store, row.id) if row.id else None}
                 for row in getattr(result, attribute)]
-        return Response({"period": self._period(result.period), "count": len(rows), "results": rows})
+        paginator = Pagination()
+        page = paginator.paginate_queryset(rows, request, view=self)
+        response = paginator.get_paginated_response(page)
+        response.data["period"] = self._period(result.period)
+        return response
 
-    @extend_schema(parameters=[PerformanceQuerySerializer], responses=PagedFiguresSerializer)
+    @extend_schema(parameters=RANKING_PARAMETERS, responses=PagedFiguresSerializer)
     @action(detail=False, methods=["get"], url_path="staff")
     def staff_ranking(self, request, *args, **kwargs):
         """Per staff member, ranked by sales: only yourself as staff, your store's staff as manager."""
         return self._ranking(request, "staff")
 
-    @extend_schema(parameters=[PerformanceQuerySerializer], responses=PagedFiguresSerializer)
+    @extend_schema(parameters=RANKING_PARAMETERS, responses=PagedFiguresSerializer)
     @action(detail=False, methods=["get"], url_path="stores")
     def store_ranking(self, request, *args, **kwargs):
         """Per store, ranked by sales (empty for store staff, who see only their own figures)."""
