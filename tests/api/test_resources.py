@@ -9,7 +9,14 @@ from commerce.models import Order
 from omo.api.keys import api_key_create
 from omo.api.publicid import public_id
 from omo.tenancy.models import ApiKey
-from tests.factories import LinkFactory, OrderFactory, ProductFactory, StaffFactory, StoreFactory, UserFactory
+from tests.factories import (
+    LinkFactory,
+    OrderFactory,
+    ProductFactory,
+    StaffFactory,
+    StoreFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
