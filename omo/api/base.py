@@ -19,6 +19,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Model
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers, viewsets
 from rest_framework.authentication import SessionAuthentication
@@ -64,8 +65,8 @@ class PublicIdRelatedField(serializers.PrimaryKeyRelatedField):
     """A relation written and read as the related object's public id."""
 
     default_error_messages = {
-        "does_not_exist": _("No object with id \"{pk_value}\"."),
-        "incorrect_type": _("Expected an id string, received {data_type}."),
+        "does_not_exist": gettext_lazy("No object with id \"{pk_value}\"."),
+        "incorrect_type": gettext_lazy("Expected an id string, received {data_type}."),
     }
 
     def __init__(self, model=None, **kwargs):
