@@ -9,6 +9,7 @@
 """
 
 from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.plumbing import force_instance
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema_serializer
 from rest_framework import serializers
@@ -148,6 +149,7 @@ def _sample(field, name=""):
 
 
 def _example(serializer, *, writable: bool):
+    serializer = force_instance(serializer)
     if serializer is None or not isinstance(serializer, serializers.BaseSerializer):
         return None
     if isinstance(serializer, serializers.ListSerializer):
