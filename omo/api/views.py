@@ -3,7 +3,7 @@ writes call the apps' services. The conventions (public ids, strict filters, ETa
 base.py; a new resource subclasses `MerchantViewSet` (or `ReadOnly`) and uses `ApiModelSerializer`."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Count
+from django.db.models import Count, F
 from django.http import FileResponse, Http404
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -272,11 +272,11 @@ class AttributionViewSet(ReadOnly):
     serializer_class = serializers.AttributionSerializer
     read_roles = MANAGERS
     filterset_class = filters.AttributionFilter
-    ordering_fields = ["order_at", "decided_at"]
+    ordering_fields = ["order_at", "decided_at", "updated_at"]
     pagination_class = DecisionCursor
 
     def scope(self, queryset):
-        queryset = queryset.select_related("order")
+        queryset = queryset.select_related("order").annotate(updated_at=F("decided_at"))
         if self.staff is not None and self.staff.role == Staff.Role.MANAGER:
             queryset = queryset.filter(store_id=self.staff.store_id)
         return queryset
@@ -332,10 +332,11 @@ class LinkClickViewSet(ReadOnly):
     serializer_class = serializers.LinkClickSerializer
     read_roles = MANAGERS
     filterset_class = filters.LinkClickFilter
-    ordering_fields = ["clicked_at"]
+    ordering_fields = ["clicked_at", "updated_at"]
     pagination_class = ClickCursor
 
     def scope(self, queryset):
+        queryset = queryset.annotate(updated_at=F("clicked_at"))
         if self.staff is not None and self.staff.role == Staff.Role.MANAGER:
             queryset = queryset.filter(link__store_id=self.staff.store_id)
         return queryset
@@ -459,8 +460,11 @@ class PointsLedgerViewSet(ReadOnly):
     model = PointsLedgerEntry
     serializer_class = serializers.PointsLedgerEntrySerializer
     filterset_class = filters.PointsLedgerFilter
-    ordering_fields = ["created_at"]
+    ordering_fields = ["created_at", "updated_at"]
     pagination_class = LedgerCursor
+
+    def scope(self, queryset):
+        return queryset.annotate(updated_at=F("created_at"))
 
 
 class PointsAdjustmentViewSet(mixins.CreateModelMixin, MerchantViewSet):

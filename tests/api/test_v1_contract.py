@@ -106,6 +106,8 @@ def test_unknown_filter_or_ordering_is_a_400_naming_it(client, merchant, key):
     unknown = client.get(api(merchant, "points-accounts/?colour=red"), **key)
     ordering = client.get(api(merchant, "members/?ordering=bogus"), **key)
     wrong_kind = client.get(api(merchant, "points-accounts/?member=29"), **key)
+    for resource in RESOURCES:  # every resource orders by updated_at
+        assert client.get(api(merchant, f"{resource}/?ordering=-updated_at"), **key).status_code == 200, resource
 
     assert unknown.status_code == 400
     assert unknown.json()["error"] == {"type": "invalid_request_error", "code": "unknown_parameter",
