@@ -130,6 +130,25 @@ class PublicIdFormField(forms.CharField):
         return pk
 
 
+class AnyPublicIdFormField(forms.CharField):
+    def clean(self, value):
+        value = super().clean(value)
+        if value in (None, ""):
+            return None
+        head, _sep, _rest = value.partition("_")
+        pk = publicid.decode(head, value)
+        if pk is None:
+            raise forms.ValidationError(_("Not a valid id."), code="invalid")
+        return pk
+
+
+class IdFilter(django_filters.Filter):
+    """A related object's public id, whatever its kind (prefer PublicIdFilter(model=...), which also
+    refuses an id of another kind). Kept under the name older filtersets use."""
+
+    field_class = AnyPublicIdFormField
+
+
 class PublicIdFilter(django_filters.Filter):
     """Filter by a related object's public id (a 400 for anything that is not one of its kind)."""
 

@@ -18,7 +18,7 @@ from partners.models import Campaign, CampaignOrder, Invitation, Partner, Partne
 from recommendations.models import LinkClick, RecommendationLink
 from reports.models import ExportJob
 
-from .base import PublicIdFilter
+from .base import IdFilter, PublicIdFilter  # noqa: F401  (IdFilter: for filtersets written before public ids)
 
 
 class UtcDateTimeFilter(filters.IsoDateTimeFilter):
