@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from rest_framework.throttling import SimpleRateThrottle
 
 from commerce.models import Variation
 from members.models import Member
@@ -233,15 +234,11 @@ def test_the_61st_bad_request_in_a_minute_is_a_429(client, merchant):
     assert limited.json()["error"]["type"] == "rate_limit_error"
 
 
-def test_api_key_throttle_answers_429_with_rate_limit_headers(client, merchant, key, settings):
-    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"api": "3/min"}}
-    from rest_framework.throttling import SimpleRateThrottle
+def test_api_key_throttle_answers_429_with_rate_limit_headers(client, merchant, key, monkeypatch):
+    # DRF reads the rates once, into the throttle class: set them there for this test only.
+    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {"api": "3/min"})
 
-    SimpleRateThrottle.THROTTLE_RATES = {"api": "3/min"}
-    try:
-        answers = [client.get(api(merchant, "stores/"), **key) for _ in range(4)]
-    finally:
-        SimpleRateThrottle.THROTTLE_RATES = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]
+    answers = [client.get(api(merchant, "stores/"), **key) for _ in range(4)]
 
     assert [a.status_code for a in answers] == [200, 200, 200, 429]
     assert answers[0]["RateLimit-Limit"] == "3" and answers[0]["RateLimit-Remaining"] == "2"
