@@ -5,6 +5,7 @@ one error shape."""
 from datetime import timedelta
 
 import pytest
+from django.core.management import call_command
 from django.utils import timezone
 from rest_framework.throttling import SimpleRateThrottle
 
@@ -309,3 +310,8 @@ def test_schema_documents_errors_idempotency_and_both_security_schemes(client, s
     assert len({tag for _p, _m, op in operations for tag in op["tags"]}) > 15
     ingestion = schema["paths"]["/m/{merchant}/api/orders/"]["post"]
     assert ingestion["security"] == [{"OrderApiHmac": []}]
+
+
+def test_schema_validates_without_warnings(tmp_path):
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yaml"))
+    assert (tmp_path / "schema.yaml").read_text().startswith("openapi: 3")
