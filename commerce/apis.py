@@ -11,8 +11,8 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from omo.api.errors import api_validation_error
 from omo.api.parsers import BoundedJSONParser
-from omo.errors import error_details
 
 from . import signing
 from .ingest import order_event_ingest
@@ -149,6 +149,6 @@ class OrderEventApi(SignedApi):
         try:
             result = order_event_ingest(merchant=request.merchant, data=serializer.validated_data)
         except DjangoValidationError as exc:
-            return Response({"error": _("Invalid order."), "details": error_details(exc)}, status=status.HTTP_400_BAD_REQUEST)
+            raise api_validation_error(exc) from exc
         code = status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
         return Response({"order_id": result.order.number, "outcome": result.outcome}, status=code)

@@ -4,14 +4,14 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from omo.tenancy.models import MerchantOwned, Staff, Store
+from omo.tenancy.models import MerchantOwned, Staff, Store, UpdatedAt
 
 from . import channels
 
 MONEY = {"max_digits": 14, "decimal_places": 2, "default": Decimal("0.00")}
 
 
-class Product(MerchantOwned):
+class Product(UpdatedAt, MerchantOwned):
     class Kind(models.TextChoices):
         REGULAR = "regular", _("Regular")
         ADDON = "addon", _("Add-on item")
@@ -41,7 +41,7 @@ class Product(MerchantOwned):
         return self.published and self.removed_at is None
 
 
-class Variation(MerchantOwned):
+class Variation(UpdatedAt, MerchantOwned):
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="variations")
     name = models.CharField(_("variation"), max_length=120, blank=True, help_text=_("e.g. Red / M"))
     sku = models.CharField(_("SKU"), max_length=64)

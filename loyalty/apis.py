@@ -2,13 +2,12 @@
 by the sender's event id."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
 from commerce.apis import SIGNED_HEADERS, SignedApi
-from omo.errors import error_details
+from omo.api.errors import api_validation_error
 
 from .services import member_event_record
 from .services.member_events import EVENTS
@@ -64,8 +63,6 @@ class MemberEventApi(SignedApi):
                 at=data.get("occurred_at"),
             )
         except DjangoValidationError as exc:
-            return Response(
-                {"error": _("Invalid member event."), "details": error_details(exc)}, status=status.HTTP_400_BAD_REQUEST
-            )
+            raise api_validation_error(exc) from exc
         code = status.HTTP_201_CREATED if result.outcome == "recorded" else status.HTTP_200_OK
         return Response({"event_id": result.event_id, "outcome": result.outcome, "points": result.points}, status=code)

@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from omo.tenancy.models import MerchantOwned, Staff, Store
+from omo.tenancy.models import MerchantOwned, Staff, Store, UpdatedAt
 
 from . import offers as rules
 
@@ -176,7 +176,7 @@ class PointsBudget(MerchantOwned):
         return self.name
 
 
-class Offer(MerchantOwned):
+class Offer(UpdatedAt, MerchantOwned):
     """A points rule the merchant configures without code: event + action + filters."""
 
     class Event(models.TextChoices):
@@ -328,7 +328,7 @@ class Offer(MerchantOwned):
             ) from exc
 
 
-class PointsAccount(MerchantOwned):
+class PointsAccount(UpdatedAt, MerchantOwned):
     """One points balance, owned by exactly one member, staff member or (referrer) store.
 
     Staff and shoppers share this model; only permissions differ (staff may

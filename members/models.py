@@ -3,12 +3,12 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from omo.tenancy.models import MerchantOwned, Staff, Store
+from omo.tenancy.models import MerchantOwned, Staff, Store, UpdatedAt
 
 from .masking import member_label
 
 
-class Member(MerchantOwned):
+class Member(UpdatedAt, MerchantOwned):
     """A merchant's customer. Phone is stored as E.164, email lower-cased (see omo.contact)."""
 
     name = models.CharField(_("name"), max_length=150, blank=True)
@@ -49,6 +49,14 @@ class Member(MerchantOwned):
             ),
             models.CheckConstraint(condition=~Q(phone="", email=""), name="member_has_phone_or_email"),
         ]
+
+    # An erased member keeps a placeholder address (the row must have a phone or an email): nothing
+    # of the person, unique per row, never deliverable (.invalid).
+    ERASED_DOMAIN = "erased.invalid"
+
+    @property
+    def is_erased(self) -> bool:
+        return self.email.endswith("@" + self.ERASED_DOMAIN)
 
     def __str__(self):
         # Masked: a member's name in lists, headings and logs never spells out their phone or email.

@@ -1,8 +1,11 @@
 """Writes on members: registration on the tablet and linking shopper accounts."""
 
+import uuid
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from omo.accounts.verification import EmailNotVerified, verified_email, verified_phone
@@ -34,9 +37,9 @@ def member_register(
         errors["phone"] = [_("Enter a phone number or an email address.")]
     members = Member.objects.for_merchant(merchant)
     if phone_value and members.filter(phone=phone_value).exists():
-        errors["phone"] = [_("A member with this phone number already exists.")]
+        errors["phone"] = [ValidationError(_("A member with this phone number already exists."), code="unique")]
     if email_value and members.filter(email=email_value).exists():
-        errors["email"] = [_("A member with this email already exists.")]
+        errors["email"] = [ValidationError(_("A member with this email already exists."), code="unique")]
     if errors:
         raise ValidationError(errors)
     try:
@@ -53,7 +56,7 @@ def member_register(
             member_created_emit(member)
             return member
     except IntegrityError as exc:  # a concurrent registration won the race
-        raise ValidationError(_("This member was just registered by someone else.")) from exc
+        raise ValidationError(_("This member was just registered by someone else."), code="unique") from exc
 
 
 @transaction.atomic
@@ -124,7 +127,7 @@ def member_points_notices_set(*, merchant, member: Member, consent: bool) -> Mem
     """The member agrees to (or stops) notices about their points, e.g. before points expire."""
     if member.merchant_id != merchant.pk:
         raise ValidationError(_("This member belongs to another merchant."))
-    Member.objects.for_merchant(merchant).filter(pk=member.pk).update(points_notices=consent)
+    Member.objects.for_merchant(merchant).filter(pk=member.pk).update(points_notices=consent, updated_at=timezone.now())
     member.points_notices = consent
     return member
 
@@ -166,4 +169,62 @@ def member_import_update(*, merchant, member: Member, name: str = "", phone: str
         fields.append("birthday")
     if fields:
         member.save(update_fields=fields)
+    return member
+
+
+@transaction.atomic
+def member_update(*, merchant, member: Member, name=None, phone=None, email=None, birthday=None,
+                  clear_birthday: bool = False) -> Member:
+    """Change a member's contact details (values left None stay). The same checks as registration:
+    a phone or email another member of the merchant has is refused (code "unique")."""
+    members = Member.objects.for_merchant(merchant).select_for_update()
+    member = members.get(pk=member.pk)
+    errors = {}
+    if phone is not None:
+        try:
+            phone = normalize_phone(phone, merchant.country) if phone.strip() else ""
+        except ValidationError as exc:
+            errors["phone"] = exc.error_list
+        else:
+            if phone and members.filter(phone=phone).exclude(pk=member.pk).exists():
+                errors["phone"] = [ValidationError(_("A member with this phone number already exists."), code="unique")]
+    if email is not None:
+        try:
+            email = normalize_email(email) if email.strip() else ""
+        except ValidationError:
+            errors["email"] = [ValidationError(_("Enter a valid email address."), code="invalid")]
+        else:
+            if email and members.filter(email=email).exclude(pk=member.pk).exists():
+                errors["email"] = [ValidationError(_("A member with this email already exists."), code="unique")]
+    new_phone = member.phone if phone is None else phone
+    new_email = member.email if email is None else email
+    if not errors and not (new_phone or new_email):
+        errors["phone"] = [ValidationError(_("Enter a phone number or an email address."), code="required")]
+    if errors:
+        raise ValidationError(errors)
+    member.phone, member.email = new_phone, new_email
+    if name is not None:
+        member.name = name.strip()
+    if birthday is not None or clear_birthday:
+        member.birthday = birthday
+    member.save()
+    return member
+
+
+@transaction.atomic
+def member_erase(*, merchant, member: Member) -> Member:
+    """Erase the person from a member record (a data subject's request): name, phone, email,
+    birthday and the link to a shopper login go. The row itself stays, anonymous, so that what the
+    ledger and the law need stays true: orders (tax records) still point at it, points ledger entries
+    and attribution decisions keep their totals, and the registering staff and store keep their
+    credit. Erasing twice changes nothing."""
+    member = Member.objects.for_merchant(merchant).select_for_update().get(pk=member.pk)
+    if member.is_erased:
+        return member
+    member.name = member.phone = ""
+    member.email = f"{uuid.uuid4().hex}@{Member.ERASED_DOMAIN}"
+    member.birthday = None
+    member.user = None
+    member.points_notices = False
+    member.save()
     return member

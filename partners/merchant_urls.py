@@ -2,7 +2,10 @@
 
 from django.urls import path
 
-from . import apis, payout_views, views
+from omo.api.moved import moved_permanently
+
+from . import payout_views, views
+from .models import Campaign
 
 app_name = "campaigns"
 
@@ -33,7 +36,8 @@ urlpatterns = [
     path("payouts/<int:payout_id>/", payout_views.payout_detail, name="payout"),
     path("payouts/<int:payout_id>/paid/", payout_views.payout_mark_paid, name="payout-paid"),
     path("payouts/<int:payout_id>/transfer.csv", payout_views.payout_export, name="payout-export"),
-    path("api/campaigns/", apis.CampaignListApi.as_view(), name="api-list"),
-    path("api/campaigns/<int:campaign_id>/", apis.CampaignDetailApi.as_view(), name="api-detail"),
-    path("api/campaigns/<int:campaign_id>/invitations/", apis.CampaignInvitationApi.as_view(), name="api-invite"),
+    # The old session-only campaign API moved into /api/v1/ (README, "API"): 308 keeps method and body.
+    path("api/campaigns/", moved_permanently("campaigns/"), name="api-list"),
+    path("api/campaigns/<int:campaign_id>/", moved_permanently("campaigns/{campaign_id}/", campaign_id=Campaign),
+         name="api-detail"),
 ]

@@ -14,7 +14,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from omo.tenancy.models import MerchantOwned
+from omo.tenancy.models import MerchantOwned, UpdatedAt
 
 from .commission import CommissionRule
 
@@ -46,7 +46,7 @@ class Partner(models.Model):
         return self.display_name or self.user.email
 
 
-class PartnerMembership(MerchantOwned):
+class PartnerMembership(UpdatedAt, MerchantOwned):
     """The partner works with this merchant (set when an invitation is accepted); drives the switcher."""
 
     partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="memberships")
@@ -60,7 +60,7 @@ class PartnerMembership(MerchantOwned):
         ]
 
 
-class Campaign(MerchantOwned):
+class Campaign(UpdatedAt, MerchantOwned):
     class Condition(models.TextChoices):
         WHOLE_ORDER = "whole_order", _("Whole order")
         SPECIFIC_PRODUCTS = "specific_products", _("Specific products")
@@ -145,7 +145,7 @@ class Campaign(MerchantOwned):
         )
 
 
-class Invitation(MerchantOwned):
+class Invitation(UpdatedAt, MerchantOwned):
     """An invitation for a partner to bind to a campaign, by email or by a copied link."""
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="invitations")

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from omo.tenancy.models import MerchantOwned, Staff, Store
+from omo.tenancy.models import MerchantOwned, Staff, Store, UpdatedAt
 
 
 def new_link_token():
@@ -12,7 +12,7 @@ def new_link_token():
     return secrets.token_urlsafe(24)
 
 
-class RecommendationLink(MerchantOwned):
+class RecommendationLink(UpdatedAt, MerchantOwned):
     token = models.CharField(max_length=64, unique=True, default=new_link_token, editable=False)
     store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="recommendation_links")
     staff = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="recommendation_links")

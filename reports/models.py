@@ -1,10 +1,10 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from omo.tenancy.models import MerchantOwned, Staff
+from omo.tenancy.models import MerchantOwned, Staff, UpdatedAt
 
 
-class ExportJob(MerchantOwned):
+class ExportJob(UpdatedAt, MerchantOwned):
     """A large order CSV export written by a Celery worker to a file, with its progress.
 
     Small exports stream straight to the browser and leave no row here.

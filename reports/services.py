@@ -149,10 +149,10 @@ def export_job_run(*, merchant, job_id: int) -> ExportJob | None:
     with translation.override(job.language):
         filters, _plain = export_filters_parse(merchant=merchant, data=job.filters)
         total = export_count(merchant=merchant, filters=filters)
-        jobs.filter(pk=job.pk).update(status=ExportJob.Status.RUNNING, total_rows=total, rows_written=0)
+        jobs.filter(pk=job.pk).update(status=ExportJob.Status.RUNNING, total_rows=total, rows_written=0, updated_at=timezone.now())
 
         def progress(rows):
-            jobs.filter(pk=job.pk).update(rows_written=rows)
+            jobs.filter(pk=job.pk).update(rows_written=rows, updated_at=timezone.now())
 
         every = max(settings.REPORTS_EXPORT_PROGRESS_EVERY, 1)
         stamp = timezone.localtime(timezone.now(), merchant.tzinfo).strftime("%Y%m%d-%H%M%S")
@@ -169,7 +169,7 @@ def export_job_run(*, merchant, job_id: int) -> ExportJob | None:
         except Exception as exc:
             logger.exception("export %s of merchant %s failed", job_id, merchant.pk)
             default_storage.delete(name)
-            jobs.filter(pk=job.pk).update(status=ExportJob.Status.FAILED, error=str(exc)[:1000], finished_at=timezone.now())
+            jobs.filter(pk=job.pk).update(status=ExportJob.Status.FAILED, error=str(exc)[:1000], finished_at=timezone.now(), updated_at=timezone.now())
             raise
     job.refresh_from_db()
     job.file.name = name

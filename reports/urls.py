@@ -1,6 +1,8 @@
 from django.urls import path
 
-from . import apis, views
+from omo.api.moved import moved_permanently
+
+from . import views
 
 app_name = "reports"
 
@@ -11,7 +13,8 @@ urlpatterns = [
     path("export/jobs/<int:job_id>/", views.export_job, name="export-job"),
     path("export/jobs/<int:job_id>/progress", views.export_job_progress, name="export-progress"),
     path("export/jobs/<int:job_id>/download", views.export_download, name="export-download"),
-    path("api/performance/", apis.PerformanceApi.as_view(), name="api-performance"),
-    path("api/performance/staff/", apis.PerformanceStaffApi.as_view(), name="api-performance-staff"),
-    path("api/performance/stores/", apis.PerformanceStoresApi.as_view(), name="api-performance-stores"),
+    # Moved into /api/v1/ (README, "API"); 308 keeps the method.
+    path("api/performance/", moved_permanently("performance/"), name="api-performance"),
+    path("api/performance/staff/", moved_permanently("performance/staff/"), name="api-performance-staff"),
+    path("api/performance/stores/", moved_permanently("performance/stores/"), name="api-performance-stores"),
 ]

@@ -1,34 +1,24 @@
 """Query-string filters of the merchant REST API (django-filter).
 
 Every filter is declared explicitly: django-filter's automatic ones query the default manager at
-import time, which the tenant models refuse without a merchant scope."""
+import time, which the tenant models refuse without a merchant scope. Ids are public ids
+(`PublicIdFilter`); every filterset has `updated_after` / `updated_before` (SyncFilterSet).
+A parameter not declared here (or by search, ordering or pagination) is a 400 (base.MerchantViewSet)."""
 
 from datetime import UTC
 
 import django_filters as filters
-from django import forms
 
 from attribution.models import Attribution
 from commerce.models import Order, Product, Variation
-from loyalty.models import PointsLedgerEntry
+from loyalty.models import Offer, PointsAccount, PointsLedgerEntry
 from members.models import Member
-from partners.models import CampaignDay
-from recommendations.models import RecommendationLink
+from omo.tenancy.models import ApiKey, Staff, Store
+from partners.models import Campaign, CampaignDay, CampaignOrder, Invitation, Partner, PartnerMembership
+from recommendations.models import LinkClick, RecommendationLink
+from reports.models import ExportJob
 
-MAX_ID = 10**18
-
-
-class IdField(forms.IntegerField):
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("min_value", 1)
-        kwargs.setdefault("max_value", MAX_ID)
-        super().__init__(*args, **kwargs)
-
-
-class IdFilter(filters.Filter):
-    """An object id: a plain integer, never looked up (another merchant's id simply matches nothing)."""
-
-    field_class = IdField
+from .base import IdFilter, PublicIdFilter  # noqa: F401  (IdFilter: for filtersets written before public ids)
 
 
 class UtcDateTimeFilter(filters.IsoDateTimeFilter):
@@ -39,21 +29,49 @@ class UtcDateTimeFilter(filters.IsoDateTimeFilter):
         return super().filter(qs, value.astimezone(UTC) if value else value)
 
 
-class ProductFilter(filters.FilterSet):
-    q = filters.CharFilter(field_name="name", lookup_expr="icontains", label="Name contains")
+class SyncFilterSet(filters.FilterSet):
+    """`updated_after` (inclusive) and `updated_before` (exclusive) on the resource's change time:
+    store the time of your last sync and ask for what changed since."""
 
+    updated_field = "updated_at"
+    updated_after = UtcDateTimeFilter(method="filter_updated_after", help_text="changed at or after (ISO 8601)")
+    updated_before = UtcDateTimeFilter(method="filter_updated_before", help_text="changed before (ISO 8601)")
+
+    def filter_updated_after(self, queryset, name, value):
+        return queryset.filter(**{f"{self.updated_field}__gte": value.astimezone(UTC)}) if value else queryset
+
+    def filter_updated_before(self, queryset, name, value):
+        return queryset.filter(**{f"{self.updated_field}__lt": value.astimezone(UTC)}) if value else queryset
+
+
+class StoreFilter(SyncFilterSet):
+    class Meta:
+        model = Store
+        fields = []
+
+
+class StaffFilter(SyncFilterSet):
+    store = PublicIdFilter(field_name="store_id", model=Store)
+    role = filters.ChoiceFilter(choices=Staff.Role.choices)
+
+    class Meta:
+        model = Staff
+        fields = []
+
+
+class ProductFilter(SyncFilterSet):
     kind = filters.ChoiceFilter(choices=Product.Kind.choices)
     published = filters.BooleanFilter()
     category = filters.CharFilter()
+    sku = filters.CharFilter(field_name="variations__sku", distinct=True, help_text="has a variation with this SKU")
 
     class Meta:
         model = Product
         fields = []
 
 
-class VariationFilter(filters.FilterSet):
-    product = IdFilter(field_name="product_id")
-
+class VariationFilter(SyncFilterSet):
+    product = PublicIdFilter(field_name="product_id", model=Product)
     sku = filters.CharFilter()
     barcode = filters.CharFilter()
 
@@ -62,10 +80,9 @@ class VariationFilter(filters.FilterSet):
         fields = []
 
 
-class MemberFilter(filters.FilterSet):
-    registered_by = IdFilter(field_name="registered_by_id")
-    registered_store = IdFilter(field_name="registered_store_id")
-
+class MemberFilter(SyncFilterSet):
+    registered_by = PublicIdFilter(field_name="registered_by_id", model=Staff)
+    registered_store = PublicIdFilter(field_name="registered_store_id", model=Store)
     phone = filters.CharFilter()
     email = filters.CharFilter(lookup_expr="iexact")
 
@@ -74,13 +91,12 @@ class MemberFilter(filters.FilterSet):
         fields = []
 
 
-class OrderFilter(filters.FilterSet):
-    member = IdFilter(field_name="member_id")
-    source_store = IdFilter(field_name="source_store_id")
-    closing_staff = IdFilter(field_name="closing_staff_id")
+class OrderFilter(SyncFilterSet):
+    member = PublicIdFilter(field_name="member_id", model=Member)
+    source_store = PublicIdFilter(field_name="source_store_id", model=Store)
+    closing_staff = PublicIdFilter(field_name="closing_staff_id", model=Staff)
     placed_after = UtcDateTimeFilter(field_name="placed_at", lookup_expr="gte")
     placed_before = UtcDateTimeFilter(field_name="placed_at", lookup_expr="lt")
-
     number = filters.CharFilter()
     status = filters.ChoiceFilter(choices=Order.Status.choices)
     channel = filters.ChoiceFilter(choices=Order.Channel.choices)
@@ -92,13 +108,13 @@ class OrderFilter(filters.FilterSet):
         fields = []
 
 
-class AttributionFilter(filters.FilterSet):
-    order = IdFilter(field_name="order_id")
-    staff = IdFilter(field_name="staff_id")
-    store = IdFilter(field_name="store_id")
+class AttributionFilter(SyncFilterSet):
+    updated_field = "decided_at"  # a decision is replaced, never edited: its time is its change time
+    order = PublicIdFilter(field_name="order_id", model=Order)
+    staff = PublicIdFilter(field_name="staff_id", model=Staff)
+    store = PublicIdFilter(field_name="store_id", model=Store)
     order_after = UtcDateTimeFilter(field_name="order_at", lookup_expr="gte")
     order_before = UtcDateTimeFilter(field_name="order_at", lookup_expr="lt")
-
     reason = filters.ChoiceFilter(choices=Attribution.REASON_CHOICES)
 
     class Meta:
@@ -106,24 +122,79 @@ class AttributionFilter(filters.FilterSet):
         fields = []
 
 
-class LinkFilter(filters.FilterSet):
-    staff = IdFilter(field_name="staff_id")
-    store = IdFilter(field_name="store_id")
-    member = IdFilter(field_name="member_id")
+class LinkFilter(SyncFilterSet):
+    staff = PublicIdFilter(field_name="staff_id", model=Staff)
+    store = PublicIdFilter(field_name="store_id", model=Store)
+    member = PublicIdFilter(field_name="member_id", model=Member)
 
     class Meta:
         model = RecommendationLink
         fields = []
 
 
-class PointsLedgerFilter(filters.FilterSet):
-    account = IdFilter(field_name="account_id")
-    member = IdFilter(field_name="account__member_id")
-    staff = IdFilter(field_name="account__staff_id")
-    order = IdFilter(field_name="order_id")
-    after = UtcDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    before = UtcDateTimeFilter(field_name="created_at", lookup_expr="lt")
+class LinkClickFilter(SyncFilterSet):
+    updated_field = "clicked_at"  # a click never changes
+    link = PublicIdFilter(field_name="link_id", model=RecommendationLink)
+    member = PublicIdFilter(field_name="member_id", model=Member)
+    clicked_after = UtcDateTimeFilter(field_name="clicked_at", lookup_expr="gte")
+    clicked_before = UtcDateTimeFilter(field_name="clicked_at", lookup_expr="lt")
 
+    class Meta:
+        model = LinkClick
+        fields = []
+
+
+class CampaignFilter(SyncFilterSet):
+    partner = PublicIdFilter(field_name="partner_id", model=Partner)
+    code = filters.CharFilter()
+
+    class Meta:
+        model = Campaign
+        fields = []
+
+
+class InvitationFilter(SyncFilterSet):
+    campaign = PublicIdFilter(field_name="campaign_id", model=Campaign)
+
+    class Meta:
+        model = Invitation
+        fields = []
+
+
+class CommissionFilter(SyncFilterSet):
+    campaign = PublicIdFilter(field_name="campaign_id", model=Campaign)
+    order = PublicIdFilter(field_name="order_id", model=Order)
+    counted = filters.BooleanFilter()
+
+    class Meta:
+        model = CampaignOrder
+        fields = []
+
+
+class PartnerFilter(SyncFilterSet):
+    partner = PublicIdFilter(field_name="partner_id", model=Partner)
+
+    class Meta:
+        model = PartnerMembership
+        fields = []
+
+
+class PointsAccountFilter(SyncFilterSet):
+    member = PublicIdFilter(field_name="member_id", model=Member)
+    staff = PublicIdFilter(field_name="staff_id", model=Staff)
+    store = PublicIdFilter(field_name="store_id", model=Store)
+
+    class Meta:
+        model = PointsAccount
+        fields = []
+
+
+class PointsLedgerFilter(SyncFilterSet):
+    updated_field = "created_at"  # append-only: an entry never changes after it is written
+    account = PublicIdFilter(field_name="account_id", model=PointsAccount)
+    member = PublicIdFilter(field_name="account__member_id", model=Member)
+    staff = PublicIdFilter(field_name="account__staff_id", model=Staff)
+    order = PublicIdFilter(field_name="order_id", model=Order)
     kind = filters.ChoiceFilter(choices=PointsLedgerEntry.Kind.choices)
     source = filters.ChoiceFilter(choices=PointsLedgerEntry.Source.choices)
     label = filters.ChoiceFilter(choices=PointsLedgerEntry.Label.choices)
@@ -142,4 +213,26 @@ class CampaignDayFilter(filters.FilterSet):
 
     class Meta:
         model = CampaignDay
+        fields = []
+
+
+class OfferFilter(SyncFilterSet):
+    event = filters.ChoiceFilter(choices=Offer.Event.choices)
+
+    class Meta:
+        model = Offer
+        fields = []
+
+
+class ExportJobFilter(SyncFilterSet):
+    status = filters.ChoiceFilter(choices=ExportJob.Status.choices)
+
+    class Meta:
+        model = ExportJob
+        fields = []
+
+
+class ApiKeyFilter(SyncFilterSet):
+    class Meta:
+        model = ApiKey
         fields = []

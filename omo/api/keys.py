@@ -37,7 +37,7 @@ def api_key_create(*, merchant, name: str, created_by=None, scopes: dict | None 
 def api_key_revoke(*, merchant, key: ApiKey) -> ApiKey:
     if key.revoked_at is None:
         key.revoked_at = timezone.now()
-        ApiKey.objects.for_merchant(merchant).filter(pk=key.pk).update(revoked_at=key.revoked_at)
+        ApiKey.objects.for_merchant(merchant).filter(pk=key.pk).update(revoked_at=key.revoked_at, updated_at=key.revoked_at)
     return key
 
 

@@ -35,6 +35,7 @@ class AuditEventManager(TenantManager.from_queryset(AuditEventQuerySet)):
 class AuditEvent(MerchantOwned):
     class Action(models.TextChoices):
         MEMBER_VIEW = "member.view", _("Member profile viewed")
+        MEMBER_ERASE = "member.erase", _("Member's personal data erased")
         EXPORT_ORDERS = "export.orders", _("Order CSV exported")
         EXPORT_PERFORMANCE = "export.performance", _("Performance CSV exported")
         EXPORT_PAYROLL = "export.payroll", _("Payroll CSV exported")

@@ -82,6 +82,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "omo.tenancy.middleware.MerchantScopeMiddleware",
+    # Under a merchant's /api/: Idempotency-Key replays, the bad-request limit, RateLimit-* headers.
+    "omo.api.safety.ApiSafetyMiddleware",
     # Inside the merchant scope: MFA before admin pages, idle and absolute session limits.
     "omo.accounts.middleware.AccountGuardMiddleware",
     "omo.security.SecurityHeadersMiddleware",
@@ -317,8 +319,13 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "omo.api.errors.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "omo.api.schema.ApiAutoSchema",
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend", "omo.api.ordering.StrictOrderingFilter"],
+    "SEARCH_PARAM": "search",
+    # Per API key (or signed-in user, or address): over the rate a 429 with Retry-After.
+    "DEFAULT_THROTTLE_CLASSES": ["omo.api.throttling.ApiKeyRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"api": env("API_RATE", default="600/min")},
     "DEFAULT_PARSER_CLASSES": [
         "omo.api.parsers.BoundedJSONParser",
         "rest_framework.parsers.FormParser",
@@ -333,9 +340,21 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "DESCRIPTION": "The merchant API: every resource under /m/{merchant}/api/v1/ with an API key "
+    "(`Authorization: Api-Key <key>`) or a staff session, and the HMAC-signed order and member event "
+    "endpoints. Ids are opaque public ids (ord_..., mem_...). Errors: {\"error\": {type, code, message, "
+    "param}, \"details\"}. See the README's API section.",
+    "APPEND_COMPONENTS": {"securitySchemes": {"OrderApiHmac": {
+        "type": "apiKey", "in": "header", "name": "X-OMO-Signature",
+        "description": "`X-OMO-Timestamp`: Unix time in seconds; `X-OMO-Signature`: `sha256=` + hex HMAC-SHA256 "
+        "of `<timestamp>.<raw body>` with the merchant's order API secret (5 minutes' tolerance).",
+    }}},
+    "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "ProductKindEnum": "commerce.models.Product.Kind",
         "PointsEntryKindEnum": "loyalty.models.PointsLedgerEntry.Kind",
+        "ExportStatusEnum": "reports.models.ExportJob.Status",
+        "OrderStatusEnum": "commerce.models.Order.Status",
     },
 }
 
@@ -424,6 +443,14 @@ MEMBER_LOOKUP_WINDOW = env.int("MEMBER_LOOKUP_WINDOW", default=60)
 # The OpenAPI schema (/api/schema/) and docs (/api/docs/): public in development, for signed-in
 # merchant users (staff of any merchant, platform operators) otherwise.
 API_DOCS_PUBLIC = env.bool("API_DOCS_PUBLIC", default=DEBUG)
+# The key of the API's public ids (omo.api.publicid): permanent, changing it changes every id an
+# integrator stored. Deliberately not SECRET_KEY (which may be rotated).
+PUBLIC_ID_KEY = env("PUBLIC_ID_KEY", default="omo-public-ids-dev-only")
+# Bad API requests (400/401/403/404/405) per client address and minute before every request is a 429.
+API_BAD_REQUEST_LIMIT = env.int("API_BAD_REQUEST_LIMIT", default=60)
+API_BAD_REQUEST_WINDOW = 60
+# Idempotency-Key responses are kept this long (per merchant, caller and key).
+IDEMPOTENCY_TTL_SECONDS = 24 * 3600
 # Browser features: none, except the camera on our own origin (barcode scanning, issue 14).
 PERMISSIONS_POLICY = (
     "camera=(self), microphone=(), geolocation=(), payment=(), usb=(), serial=(), bluetooth=(), hid=(), "

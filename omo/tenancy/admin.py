@@ -96,6 +96,6 @@ class ApiKeyAdmin(MerchantOwnedAdmin):
     @admin.action(description=_("Revoke the selected API keys"))
     def revoke(self, request, queryset):
         for key in queryset.filter(revoked_at__isnull=True).select_related("merchant"):
-            ApiKey.objects.for_merchant(key.merchant).filter(pk=key.pk).update(revoked_at=timezone.now())
+            ApiKey.objects.for_merchant(key.merchant).filter(pk=key.pk).update(revoked_at=timezone.now(), updated_at=timezone.now())
             _audit(request, merchant=key.merchant, action=Action.API_KEY_REVOKE, target=key,
                    details={"name": key.name, "prefix": key.prefix})

@@ -97,7 +97,23 @@ class MerchantOwned(models.Model):
         abstract = True
 
 
-class Store(MerchantOwned):
+
+class UpdatedAt(models.Model):
+    """`updated_at`: the last change of the row, for API sync (`updated_after`) and ETags. Kept by
+    every save(), also one with `update_fields`; a queryset `.update()` must set it itself."""
+
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, update_fields=None, **kwargs):
+        if update_fields is not None:
+            update_fields = {*update_fields, "updated_at"}
+        super().save(*args, update_fields=update_fields, **kwargs)
+
+
+class Store(UpdatedAt, MerchantOwned):
     name = models.CharField(_("name"), max_length=200)
     code = models.SlugField(_("code"), max_length=40)
     # Free-form attributes used by offers and reports, e.g. {"format": "Hypermarket"}.
@@ -122,7 +138,7 @@ class Store(MerchantOwned):
         return self.removed_at is None or self.removed_at > when
 
 
-class Staff(MerchantOwned):
+class Staff(UpdatedAt, MerchantOwned):
     class Role(models.TextChoices):
         STAFF = "staff", _("Store staff")
         MANAGER = "manager", _("Store manager")
@@ -154,7 +170,7 @@ class Staff(MerchantOwned):
         return self.resigned_at is None or self.resigned_at > when
 
 
-class ApiKey(MerchantOwned):
+class ApiKey(UpdatedAt, MerchantOwned):
     """A merchant's integration key. The key itself is shown once at creation; only its SHA-256
     hash is stored (with a short prefix to recognise it in lists). Revoked keys stay listed."""
 

@@ -12,7 +12,6 @@ import os
 
 import pytest
 import schemathesis
-from schemathesis.config import SchemathesisConfig
 from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
@@ -21,6 +20,7 @@ from django.utils.crypto import get_random_string
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.renderers import OpenApiJsonRenderer
 from hypothesis import HealthCheck, settings
+from schemathesis.config import SchemathesisConfig
 
 from omo.api.keys import api_key_create
 from tests.factories import LinkFactory, OrderFactory, StaffFactory, VariationFactory

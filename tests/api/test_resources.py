@@ -7,8 +7,16 @@ import pytest
 from attribution.models import Attribution
 from commerce.models import Order
 from omo.api.keys import api_key_create
+from omo.api.publicid import public_id
 from omo.tenancy.models import ApiKey
-from tests.factories import LinkFactory, OrderFactory, ProductFactory, StaffFactory, StoreFactory, UserFactory
+from tests.factories import (
+    LinkFactory,
+    OrderFactory,
+    ProductFactory,
+    StaffFactory,
+    StoreFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -65,14 +73,15 @@ def test_key_is_refused_under_another_merchant_url(client, merchant, other_merch
     response = client.get(api(other_merchant, "stores/"), **key_header(raw_key))
 
     assert response.status_code == 401
-    assert response.json() == {"error": "Invalid or revoked API key.", "details": None}
+    assert response.json() == {"error": {"type": "authentication_error", "code": "authentication_failed",
+                                         "message": "Invalid or revoked API key.", "param": None}, "details": None}
     assert "their-store" not in response.content.decode()
 
 
 def test_revoked_key_stops_working(admin_client, client, merchant, raw_key):
     key = ApiKey.objects.for_merchant(merchant).get()
 
-    assert admin_client.delete(api(merchant, f"api-keys/{key.pk}/")).status_code == 204
+    assert admin_client.delete(api(merchant, f"api-keys/{public_id(key)}/")).status_code == 204
 
     response = client.get(api(merchant, "stores/"), **key_header(raw_key))
     assert response.status_code == 401
@@ -119,8 +128,8 @@ def test_other_merchants_order_is_404_and_never_listed(client, merchant, other_m
     mine = OrderFactory(merchant=merchant, number="MINE-1")
     theirs = OrderFactory(merchant=other_merchant, number="THEIRS-1")
 
-    assert client.get(api(merchant, f"orders/{mine.pk}/"), **key_header(raw_key)).status_code == 200
-    response = client.get(api(merchant, f"orders/{theirs.pk}/"), **key_header(raw_key))
+    assert client.get(api(merchant, f"orders/{public_id(mine)}/"), **key_header(raw_key)).status_code == 200
+    response = client.get(api(merchant, f"orders/{public_id(theirs)}/"), **key_header(raw_key))
     assert response.status_code == 404
     listed = client.get(api(merchant, "orders/"), **key_header(raw_key)).content.decode()
     assert "MINE-1" in listed and "THEIRS-1" not in listed
@@ -135,12 +144,12 @@ def test_orders_filter_paginate_and_show_lines_and_attribution(client, merchant,
     )
 
     cancelled = client.get(api(merchant, "orders/?status=cancelled"), **key_header(raw_key)).json()
-    page = client.get(api(merchant, "orders/?page_size=2&ordering=number"), **key_header(raw_key)).json()
-    one = client.get(api(merchant, f"orders/{orders[1].pk}/"), **key_header(raw_key)).json()
+    page = client.get(api(merchant, "orders/?page_size=2&ordering=placed_at"), **key_header(raw_key)).json()
+    one = client.get(api(merchant, f"orders/{public_id(orders[1])}/"), **key_header(raw_key)).json()
 
     assert [o["number"] for o in cancelled["results"]] == ["N-0"]
-    assert page["count"] == 5 and [o["number"] for o in page["results"]] == ["N-0", "N-1"] and page["next"]
-    assert one["attribution"]["reason"] == "credited" and one["attribution"]["staff"] == staff.pk
+    assert [o["number"] for o in page["results"]] == ["N-0", "N-1"] and page["next"]  # cursor pages
+    assert one["attribution"]["reason"] == "credited" and one["attribution"]["staff"] == public_id(staff)
     assert one["channel_group"] == "online"
 
 
@@ -156,16 +165,17 @@ def test_variation_cannot_point_at_another_merchants_product(client, merchant, o
     theirs = ProductFactory(merchant=other_merchant)
     mine = ProductFactory(merchant=merchant)
 
-    refused = client.post(api(merchant, "variations/"), {"product": theirs.pk, "sku": "S-1", "price": "10.00"},
+    refused = client.post(api(merchant, "variations/"), {"product": public_id(theirs), "sku": "S-1", "price": "10.00"},
                           content_type="application/json", **key_header(raw_key))
-    created = client.post(api(merchant, "variations/"), {"product": mine.pk, "sku": "S-1", "price": "10.00"},
+    created = client.post(api(merchant, "variations/"), {"product": public_id(mine), "sku": "S-1", "price": "10.00"},
                           content_type="application/json", **key_header(raw_key))
-    duplicate = client.post(api(merchant, "variations/"), {"product": mine.pk, "sku": "S-1", "price": "10.00"},
+    duplicate = client.post(api(merchant, "variations/"), {"product": public_id(mine), "sku": "S-1", "price": "10.00"},
                             content_type="application/json", **key_header(raw_key))
 
     assert refused.status_code == 400 and "product" in refused.json()["details"]
     assert created.status_code == 201
-    assert duplicate.status_code == 400 and "sku" in duplicate.json()["details"]
+    assert duplicate.status_code == 409 and "sku" in duplicate.json()["details"]
+    assert duplicate.json()["error"]["code"] == "unique" and duplicate.json()["error"]["param"] == "sku"
 
 
 def test_staff_registers_a_member_with_a_normalised_phone(staff_client, merchant, staff):
@@ -175,8 +185,8 @@ def test_staff_registers_a_member_with_a_normalised_phone(staff_client, merchant
 
     assert response.status_code == 201
     assert response.json()["phone"] == "+886912345678"
-    assert response.json()["registered_by"] == staff.pk
-    assert again.status_code == 400 and "phone" in again.json()["details"]
+    assert response.json()["registered_by"] == public_id(staff)
+    assert again.status_code == 409 and "phone" in again.json()["details"]
 
 
 def test_store_admin_writes_and_soft_removes(admin_client, merchant):
@@ -189,7 +199,7 @@ def test_store_admin_writes_and_soft_removes(admin_client, merchant):
     removed = admin_client.delete(api(merchant, f"stores/{store_id}/"))
 
     assert created.status_code == 201
-    assert duplicate.status_code == 400 and "code" in duplicate.json()["details"]
+    assert duplicate.status_code == 409 and "code" in duplicate.json()["details"]
     assert removed.status_code == 204
     assert admin_client.get(api(merchant, f"stores/{store_id}/")).json()["removed_at"] is not None
 
@@ -201,7 +211,7 @@ def test_store_staff_see_only_their_own_links(client, merchant, staff):
 
     results = client.get(api(merchant, "recommendation-links/")).json()["results"]
 
-    assert [link["id"] for link in results] == [mine.pk]
+    assert [link["id"] for link in results] == [public_id(mine)]
 
 
 def test_unknown_merchant_or_malformed_id_under_api_is_json_404(client, merchant, raw_key):

@@ -48,7 +48,7 @@ def test_bad_signature_is_401_with_a_message_and_writes_nothing(client, merchant
     body = json.dumps(order_payload("EXT-2", member, AT)).encode()
     response = client.post(f"/m/{merchant.slug}/api/orders/", data=body, content_type="application/json", **headers)
     assert response.status_code == 401
-    assert message in response.json()["error"]
+    assert message in response.json()["error"]["message"]
     assert not Order.objects.for_merchant(merchant).exists()
 
 

@@ -4,6 +4,7 @@ from decimal import Decimal
 import pytest
 
 from commerce.models import Order
+from omo.api.publicid import public_id
 from omo.tenancy.models import Staff
 from tests.factories import MerchantFactory, StaffFactory, StoreFactory
 from tests.reports.helpers import credited_order, local, now_at, registered_member, uncredited_order
@@ -35,7 +36,7 @@ def team(merchant, store, staff, monkeypatch):
 
 
 def _api(client, merchant, path="", **params):
-    response = client.get(f"/m/{merchant.slug}/reports/api/performance/{path}", {"range": "today", **params})
+    response = client.get(f"/m/{merchant.slug}/api/v1/performance/{path}", {"range": "today", **params})
     assert response.status_code == 200, response.content
     return response.json()
 
@@ -95,7 +96,7 @@ def test_merchant_admin_sees_every_store_and_staff(client, merchant, team):
 def test_merchant_admin_can_narrow_to_one_store(client, merchant, team):
     client.force_login(team["admin"].user)
 
-    staff = _api(client, merchant, "staff/", store=team["khh"].pk)["results"]
+    staff = _api(client, merchant, "staff/", store=public_id(team["khh"]))["results"]
 
     assert _names(staff) == ["Carl"]
 
@@ -103,7 +104,7 @@ def test_merchant_admin_can_narrow_to_one_store(client, merchant, team):
 def test_a_manager_cannot_widen_their_scope_with_a_store_parameter(client, merchant, team):
     client.force_login(team["mia"].user)
 
-    staff = _api(client, merchant, "staff/", store=team["khh"].pk)["results"]
+    staff = _api(client, merchant, "staff/", store=public_id(team["khh"]))["results"]
 
     assert "Carl" not in _names(staff)
 
@@ -127,7 +128,7 @@ def test_page_shows_the_totals_and_the_ranking(client, merchant, team):
 
 
 def _period_totals(client, merchant, **params):
-    response = client.get(f"/m/{merchant.slug}/reports/api/performance/", params)
+    response = client.get(f"/m/{merchant.slug}/api/v1/performance/", params)
     assert response.status_code == 200, response.content
     return response.json()
 
@@ -165,7 +166,7 @@ def test_today_is_the_merchants_day_not_the_servers(client, merchant, staff, mon
     assert result["period"]["first_day"] == "2026-03-10"
     assert result["totals"]["sales"] == "20.00"
     hourly = [point for point in result["series"] if point["orders"]]
-    assert hourly == [{"bucket": 0, "orders": 1, "sales": "20.00"}]
+    assert hourly == [{"bucket": "0", "orders": 1, "sales": "20.00"}]  # a string, as documented
 
 
 def test_last_7_days_includes_today_and_six_days_before(client, merchant, staff, monkeypatch):
@@ -198,7 +199,7 @@ def test_another_timezone_moves_the_boundaries(client, staff, monkeypatch):
 def test_a_reversed_custom_range_is_refused(client, merchant, staff):
     client.force_login(staff.user)
 
-    api = client.get(f"/m/{merchant.slug}/reports/api/performance/", {"range": "custom", "start": "2026-03-05", "end": "2026-03-01"})
+    api = client.get(f"/m/{merchant.slug}/api/v1/performance/", {"range": "custom", "start": "2026-03-05", "end": "2026-03-01"})
     page = client.get(f"/m/{merchant.slug}/reports/performance/", {"range": "custom", "start": "2026-03-05", "end": "2026-03-01"})
 
     assert api.status_code == 400
@@ -210,14 +211,14 @@ def test_other_merchants_cannot_see_the_overview(client, merchant, other_merchan
     client.force_login(outsider.user)
 
     assert client.get(f"/m/{merchant.slug}/reports/performance/").status_code == 404
-    assert client.get(f"/m/{merchant.slug}/reports/api/performance/staff/").status_code == 404
+    assert client.get(f"/m/{merchant.slug}/api/v1/performance/staff/").status_code == 404
 
 
 def test_a_store_of_another_merchant_is_not_found(client, merchant, other_merchant, team):
     foreign_store = StoreFactory(merchant=other_merchant)
     client.force_login(team["admin"].user)
 
-    assert client.get(f"/m/{merchant.slug}/reports/api/performance/", {"store": foreign_store.pk}).status_code == 404
+    assert client.get(f"/m/{merchant.slug}/api/v1/performance/", {"store": public_id(foreign_store)}).status_code == 404
     assert client.get(f"/m/{merchant.slug}/reports/performance/", {"store": foreign_store.pk}).status_code == 404
 
 

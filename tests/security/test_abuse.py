@@ -106,7 +106,7 @@ def test_a_captured_order_request_cannot_be_replayed_later(client, merchant, mem
     response = client.post(f"/m/{merchant.slug}/api/orders/", data=body, content_type="application/json", **captured)
 
     assert response.status_code == 401
-    assert "X-OMO-Timestamp" in response.json()["error"]
+    assert "X-OMO-Timestamp" in response.json()["error"]["message"]
     assert not Order.objects.for_merchant(merchant).exists()
 
 

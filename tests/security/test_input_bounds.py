@@ -54,7 +54,7 @@ def test_deeply_nested_json_is_400_not_a_recursion_error(client, merchant):
         f"/m/{merchant.slug}/api/orders/", data=body, content_type="application/json", **signed_headers(merchant, body)
     )
     assert response.status_code == 400
-    assert "nested" in response.json()["error"]
+    assert "nested" in response.json()["error"]["message"]
 
 
 def test_deeply_nested_store_attributes_in_the_admin_are_a_form_error(client, merchant, store, django_user_model):
@@ -78,6 +78,6 @@ def test_a_nul_byte_in_a_search_is_400(client, merchant, staff, path):
 
 
 def test_a_nul_byte_in_an_api_query_is_400_in_the_api_shape(client, merchant):
-    response = client.get(f"/m/{merchant.slug}/api/v1/products/?q=%00")
+    response = client.get(f"/m/{merchant.slug}/api/v1/products/?search=%00")
     assert response.status_code == 400
     assert response.json()["error"]

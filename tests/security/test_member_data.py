@@ -11,11 +11,18 @@ from django.test import Client
 from django.urls import reverse
 
 from omo.api.keys import api_key_create
+from omo.api.publicid import public_id
 from omo.audit.models import AppendOnlyError, AuditEvent
 from omo.audit.services import audit_record
 from omo.tenancy.models import ApiKey
 from recommendations import services as reco_services
-from tests.factories import LinkFactory, MemberFactory, StaffFactory, StoreFactory, UserFactory
+from tests.factories import (
+    LinkFactory,
+    MemberFactory,
+    StaffFactory,
+    StoreFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -79,13 +86,13 @@ def test_manager_reads_only_their_stores_members_through_the_api(client, merchan
     manager = StaffFactory(merchant=merchant, store=store, role="manager")
     client.force_login(manager.user)
     listed = client.get(f"/m/{merchant.slug}/api/v1/members/").json()["results"]
-    assert [m["id"] for m in listed] == [member.pk]
+    assert [m["id"] for m in listed] == [public_id(member)]
     assert listed[0]["phone"] != member.phone and listed[0]["phone"].endswith(member.phone[-3:])
     assert listed[0]["email"].startswith(member.email[0] + "***@")
-    one = client.get(f"/m/{merchant.slug}/api/v1/members/{member.pk}/").json()
+    one = client.get(f"/m/{merchant.slug}/api/v1/members/{public_id(member)}/").json()
     assert one["phone"] == member.phone
     assert AuditEvent.objects.for_merchant(merchant).filter(action="member.view", target_id=str(member.pk)).exists()
-    assert client.get(f"/m/{merchant.slug}/api/v1/members/{other_store_member.pk}/").status_code == 404
+    assert client.get(f"/m/{merchant.slug}/api/v1/members/{public_id(other_store_member)}/").status_code == 404
 
 
 def test_member_lookups_per_login_are_rate_limited(staff_client, merchant, settings):
