@@ -1,5 +1,7 @@
 """Partner growth (issue 15 items 4–7): clicks and conversion, fraud guards, e-mails, self-service."""
 
+import csv
+import io
 import json
 from datetime import date, timedelta
 from decimal import Decimal
@@ -196,6 +198,20 @@ def test_the_partners_own_order_is_listed_without_commission_with_its_reason(
     assert page.status_code == 200
     body = page.content.decode()
     assert 'data-testid="not-commissioned"' in body and "S-1" in body and "S-2" not in body.split("Orders without commission")[1]
+
+
+def test_the_partner_csv_report_gives_the_own_order_reason(client, merchant, campaign, kim, tea, run_on_commit):
+    own = MemberFactory(merchant=merchant, email="KIM@example.com")
+    shopper = MemberFactory(merchant=merchant, email="shopper@example.com")
+    run_on_commit(referred_order, merchant, campaign, number="S-1", lines=[line(tea, 2, "100")], member=own)
+    run_on_commit(referred_order, merchant, campaign, number="S-2", lines=[line(tea, 1, "100")], member=shopper)
+    client.force_login(kim.user)
+    response = client.get(reverse("partners:report", kwargs={"merchant_slug": merchant.slug, "code": campaign.code}))
+    body = b"".join(response.streaming_content).decode().lstrip("\ufeff")
+    rows = {row[0]: row for row in csv.reader(io.StringIO(body))}
+    column = rows["Order number"].index("Not commissioned because")
+    assert rows["S-1"][column] == "The partner's own order" and rows["S-1"][7] == "0.00"
+    assert rows["S-2"][column] == "" and rows["S-2"][7] == "10.00"
 
 
 def test_an_order_with_the_partners_verified_phone_is_a_self_order(merchant, campaign, kim, tea, run_on_commit):
