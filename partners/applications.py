@@ -10,8 +10,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import notifications, services
-from .models import Campaign, CampaignApplication, Partner
+from . import notifications, payouts, services
+from .models import Campaign, CampaignApplication, CampaignPayoutTerms, Partner
 
 # Not copied from the public campaign: identity, binding and its openness.
 _NOT_COPIED = {"id", "merchant", "code", "partner", "bound_at", "created_at", "is_public"}
@@ -50,6 +50,16 @@ def _copy(merchant, public: Campaign, partner: Partner) -> Campaign:
         setattr(own, name, getattr(public, name))
     if extra:
         own.save(update_fields=extra)
+    # The payout terms (return window) and commission tiers live in their own tables: the partner
+    # earns on the same terms as the offer they applied to.
+    tiers = payouts.campaign_tiers(merchant=merchant, campaign_id=public.pk)
+    has_terms = CampaignPayoutTerms.objects.for_merchant(merchant).filter(campaign_id=public.pk).exists()
+    if tiers or has_terms:
+        payouts.campaign_payout_terms_set(
+            merchant=merchant, campaign=own,
+            return_window_days=payouts.return_window_days(merchant=merchant, campaign_id=public.pk),
+            tiers=[payouts.TierInput(from_sales=tier.from_sales, rate=tier.rate) for tier in tiers],
+        )
     return own
 
 

@@ -383,7 +383,8 @@ def _report_header(campaign):
     return (
         _("Order number"), _("Placed at"), _("Order status"), _("Payment status"),
         _("Delivery status"), _("Orderer"), selectors.settlement_column_label(campaign), _("Commission"),
-        _("Order total"), _("Counted"), _("Commission status"), _("Return adjustment"),
+        _("Order total"), _("Counted"), _("Commission status"), _("Not commissioned because"),
+        _("Return adjustment"),
     )
 
 
@@ -404,6 +405,8 @@ def _report_rows(merchant, campaign):
             row.record.order_total,
             _("yes") if row.record.counted else _("no"),
             payout_selectors.commission_status_label(row.lifecycle),
+            # The own-order guard's reason, as the page shows it (issue 15 item 5).
+            row.record.get_not_commissioned_reason_display() if row.record.not_commissioned_reason else "",
             row.return_adjustment or "",
         ]
 

@@ -1,5 +1,7 @@
 """Partner growth (issue 15 items 4–7): clicks and conversion, fraud guards, e-mails, self-service."""
 
+import csv
+import io
 import json
 from datetime import date, timedelta
 from decimal import Decimal
@@ -12,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from commerce.models import Order
-from partners import applications, clicks, guards, notifications, referrals, selectors, services
+from partners import applications, clicks, guards, notifications, payouts, referrals, selectors, services
 from partners.models import (
     CampaignApplication,
     CampaignClick,
@@ -198,6 +200,20 @@ def test_the_partners_own_order_is_listed_without_commission_with_its_reason(
     assert 'data-testid="not-commissioned"' in body and "S-1" in body and "S-2" not in body.split("Orders without commission")[1]
 
 
+def test_the_partner_csv_report_gives_the_own_order_reason(client, merchant, campaign, kim, tea, run_on_commit):
+    own = MemberFactory(merchant=merchant, email="KIM@example.com")
+    shopper = MemberFactory(merchant=merchant, email="shopper@example.com")
+    run_on_commit(referred_order, merchant, campaign, number="S-1", lines=[line(tea, 2, "100")], member=own)
+    run_on_commit(referred_order, merchant, campaign, number="S-2", lines=[line(tea, 1, "100")], member=shopper)
+    client.force_login(kim.user)
+    response = client.get(reverse("partners:report", kwargs={"merchant_slug": merchant.slug, "code": campaign.code}))
+    body = b"".join(response.streaming_content).decode().lstrip("\ufeff")
+    rows = {row[0]: row for row in csv.reader(io.StringIO(body))}
+    column = rows["Order number"].index("Not commissioned because")
+    assert rows["S-1"][column] == "The partner's own order" and rows["S-1"][7] == "0.00"
+    assert rows["S-2"][column] == "" and rows["S-2"][7] == "10.00"
+
+
 def test_an_order_with_the_partners_verified_phone_is_a_self_order(merchant, campaign, kim, tea, run_on_commit):
     kim.user.phone, kim.user.phone_verified = "+886912000111", True
     kim.user.save(update_fields=["phone", "phone_verified"])
@@ -368,6 +384,35 @@ def test_a_partner_applies_and_the_merchant_approves(client, merchant, public_ca
     client.force_login(lee.user)
     page = client.get(reverse("partners:campaign", kwargs={"merchant_slug": merchant.slug, "code": own.code}))
     assert page.status_code == 200
+
+
+def test_an_approved_application_copies_the_payout_terms_and_tiers(merchant, public_campaign, admin, run_on_commit):
+    payouts.campaign_payout_terms_set(
+        merchant=merchant, campaign=public_campaign, return_window_days=21,
+        tiers=[payouts.TierInput(from_sales=D("50000.00"), rate=D("15.00"))],
+    )
+    lee = verified_partner("lee@example.com", name="Lee")
+    application = run_on_commit(applications.application_create, merchant=merchant, campaign=public_campaign, partner=lee)
+    run_on_commit(applications.application_approve, merchant=merchant, application=application, user=admin.user)
+    application.refresh_from_db()
+    own = application.campaign_created
+    assert payouts.return_window_days(merchant=merchant, campaign_id=own.pk) == 21
+    assert [(t.from_sales, t.rate) for t in payouts.campaign_tiers(merchant=merchant, campaign_id=own.pk)] == [
+        (D("50000.00"), D("15.00"))]
+    assert payouts.commission_rule(merchant=merchant, campaign=own).tiers == payouts.commission_rule(
+        merchant=merchant, campaign=public_campaign).tiers
+    # The public offer keeps its own rows: changing the partner's copy leaves it alone.
+    payouts.campaign_payout_terms_set(merchant=merchant, campaign=own, return_window_days=7, tiers=[])
+    assert payouts.return_window_days(merchant=merchant, campaign_id=public_campaign.pk) == 21
+    assert len(payouts.campaign_tiers(merchant=merchant, campaign_id=public_campaign.pk)) == 1
+
+
+def test_an_application_to_a_campaign_without_terms_gets_the_defaults(merchant, public_campaign, admin):
+    lee = verified_partner("lee@example.com", name="Lee")
+    application = applications.application_create(merchant=merchant, campaign=public_campaign, partner=lee)
+    own = applications.application_approve(merchant=merchant, application=application, user=admin.user).campaign_created
+    assert payouts.return_window_days(merchant=merchant, campaign_id=own.pk) == payouts.DEFAULT_RETURN_WINDOW_DAYS
+    assert payouts.campaign_tiers(merchant=merchant, campaign_id=own.pk) == ()
 
 
 def test_the_merchant_declines_an_application(merchant, public_campaign, admin, run_on_commit):

@@ -1,15 +1,21 @@
-"""Headless Chromium at phone size (390x844): an order arrives for a partner's campaign, the
+"""Headless Chromium at phone size (390x844): a KOL opens the merchant's invitation link, signs up
+as a partner, confirms their e-mail and binds the campaign; an order arrives for it, the
 commission goes pending -> approved (the merchant approves early) -> paid (payout batch, bank file,
 marked paid); the partner follows it in the portal and keeps their payout details there."""
 
+import re
 from decimal import Decimal
 
 import pytest
 from allauth.account.models import EmailAddress
+from django.core import mail
+
+from partners import services
+from partners.models import Partner
 
 from tests.browser import ARTIFACTS, MARKS, signed_in_page
 from tests.factories import MemberFactory, MerchantFactory, StaffFactory, StoreFactory, VariationFactory
-from tests.partners.helpers import bind, line, make_campaign, make_partner, referred_order
+from tests.partners.helpers import line, make_campaign, referred_order
 
 pytestmark = MARKS
 PHONE = {"width": 390, "height": 844}
@@ -19,10 +25,10 @@ PHONE = {"width": 390, "height": 844}
 def phone(chromium):
     contexts = []
 
-    def open_page(live_server, user):
+    def open_page(live_server, user=None):
         context = chromium.new_context(accept_downloads=True, viewport=PHONE, is_mobile=True, has_touch=True)
         contexts.append(context)
-        page = signed_in_page(context, live_server, user)
+        page = signed_in_page(context, live_server, user) if user else context.new_page()
         page.set_default_timeout(15000)
         return page
 
@@ -36,17 +42,45 @@ def _no_sideways_scroll(page):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_commission_pending_approved_paid_at_phone_size(live_server, phone, tmp_path):
+def test_partner_signs_up_and_is_paid_at_phone_size(live_server, phone, tmp_path):
     ARTIFACTS.mkdir(exist_ok=True)
     acme = MerchantFactory(name="Acme Taiwan", slug="acme", currency="TWD")
     admin = StaffFactory(merchant=acme, store=StoreFactory(merchant=acme), role="admin").user
-    partner = make_partner(email="kol@example.com", name="Kim")
-    EmailAddress.objects.create(user=partner.user, email="kol@example.com", verified=True, primary=True)
     campaign = make_campaign(acme, name="Acme spring live", rate="10")
-    bind(acme, campaign, partner)
-    kol = phone(live_server, partner.user)
+    invitation = services.invitation_create(merchant=acme, campaign=campaign)
+    kol = phone(live_server)  # not signed in: a visitor with the merchant's invitation link
     shop = phone(live_server, admin)
     portal = f"{live_server.url}/partners/acme"
+    invite_url = f"{live_server.url}/partners/invite/{invitation.token}/"
+
+    # The KOL opens the invitation link and signs up from it.
+    kol.goto(invite_url)
+    assert "Acme spring live" in kol.locator("h1").inner_text()
+    _no_sideways_scroll(kol)
+    kol.click("text=Create a partner account")
+    kol.wait_for_url(re.compile(r".*/partners/signup/\?next=.*"))
+    kol.fill("input[name=name]", "Kim")
+    kol.fill("input[name=email]", "kol@example.com")
+    kol.fill("input[name=password1]", "Partner2026")
+    kol.fill("input[name=password2]", "Partner2026")
+    _no_sideways_scroll(kol)
+    kol.screenshot(path=str(ARTIFACTS / "partner-signup-phone.png"), full_page=True)
+    kol.click("form.stack button[type=submit]")
+    kol.wait_for_load_state()
+    assert Partner.objects.filter(user__email="kol@example.com").exists()
+    assert [m.to for m in mail.outbox] == [["kol@example.com"]]
+
+    # The link in the e-mail confirms the address, signs the partner in and takes them back to the
+    # invitation (the sign-up's `next`), where they bind the campaign.
+    kol.goto(re.search(r"https?://\S+", mail.outbox[0].body).group(0))
+    kol.click("form button[type=submit]")
+    kol.wait_for_load_state()
+    assert EmailAddress.objects.get(email="kol@example.com").verified
+    kol.wait_for_url(invite_url)
+    kol.click("text=Bind this campaign to my account")
+    kol.wait_for_url(f"{portal}/campaigns/{campaign.code}/")
+    campaign.refresh_from_db()
+    assert campaign.partner.user.email == "kol@example.com"
 
     # The partner keeps their payout details in the portal.
     kol.goto(f"{portal}/payout-details/")
