@@ -7,7 +7,7 @@ from django.utils.translation import ngettext
 from omo.tenancy.admin import MerchantOwnedAdmin, ReadOnlyAdmin
 
 from . import services
-from .models import Connection, Delivery, IdMapping
+from .models import Connection, ConnectionSecret, Delivery, IdMapping, Refund
 
 
 @admin.register(Connection)
@@ -52,3 +52,20 @@ class IdMappingAdmin(MerchantOwnedAdmin):
         if obj.pk is None:
             super().save_model(request, obj, form, change)
         services.id_mapping_set(merchant=obj.merchant, mapping=obj, store=obj.store, staff=obj.staff)
+
+
+@admin.register(ConnectionSecret)
+class ConnectionSecretAdmin(ReadOnlyAdmin):
+    """Which secrets a connection has and until when (never the secret: only its last characters)."""
+
+    list_display = ("connection", "hint", "created_at", "retires_at", "merchant")
+    search_fields = ("connection__name",)
+    exclude = ("ciphertext",)
+
+
+@admin.register(Refund)
+class RefundAdmin(ReadOnlyAdmin):
+    """Refunds as the platforms reported them, per order (they add up to the order's returns)."""
+
+    list_display = ("order_number", "refund_id", "amount", "connection", "merchant")
+    search_fields = ("order_number", "refund_id")

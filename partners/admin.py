@@ -3,11 +3,12 @@ from datetime import timedelta
 from django.contrib import admin
 from django.utils import timezone
 
-from omo.tenancy.admin import MerchantOwnedAdmin
+from omo.tenancy.admin import MerchantOwnedAdmin, ReadOnlyAdmin
 
 from .models import (
     Campaign,
     CampaignApplication,
+    CampaignClick,
     CampaignCoupon,
     CampaignDay,
     CampaignOrder,
@@ -16,6 +17,7 @@ from .models import (
     Invitation,
     Partner,
     PartnerDigest,
+    PartnerEmailOptOut,
     PartnerMembership,
 )
 from .models import (  # issue 15 lifecycle
@@ -199,3 +201,22 @@ class CampaignPayoutTermsAdmin(_ReadOnly):
 @admin.register(CommissionTier)
 class CommissionTierAdmin(_ReadOnly):
     list_display = ("campaign", "from_sales", "rate", "merchant")
+
+
+@admin.register(CampaignClick)
+class CampaignClickAdmin(ReadOnlyAdmin):
+    """Counted clicks on campaign links (hashed visitors, pruned after PARTNER_CLICK_RETENTION_DAYS)."""
+
+    list_display = ("campaign", "clicked_at", "merchant")
+    search_fields = ("campaign__name", "campaign__code")
+    raw_id_fields = ("campaign",)
+
+
+@admin.register(PartnerEmailOptOut)
+class PartnerEmailOptOutAdmin(admin.ModelAdmin):
+    """E-mail kinds a partner turned off in the portal (one account for all merchants)."""
+
+    list_display = ("partner", "kind")
+    list_filter = ("kind",)
+    search_fields = ("partner__user__email", "partner__display_name")
+    raw_id_fields = ("partner",)

@@ -50,7 +50,7 @@ def test_guessing_link_tokens_is_refused_after_the_limit(client, merchant, staff
     assert guesses == [404] * token_limit
     assert over.status_code == 429 and int(over["Retry-After"]) > 0
     assert real_from_same_client.status_code == 429  # no more answers to learn from
-    assert real_from_elsewhere.status_code == 302
+    assert real_from_elsewhere.status_code == 200  # the sign-in landing of a real link
 
 
 def test_real_links_never_count_against_a_shopper(client, merchant, staff, token_limit):
@@ -58,7 +58,7 @@ def test_real_links_never_count_against_a_shopper(client, merchant, staff, token
 
     statuses = {open_link(client, merchant, link.token).status_code for _ in range(token_limit * 3)}
 
-    assert statuses == {302}
+    assert statuses == {200}  # the sign-in landing every time, never the limit
 
 
 def test_another_merchants_token_counts_as_unknown(client, merchant, other_merchant, token_limit):

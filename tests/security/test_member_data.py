@@ -203,7 +203,8 @@ def test_merchant_settings_changes_in_the_admin_are_audited(client, merchant):
     response = client.post(reverse("admin:tenancy_merchant_change", args=[merchant.pk]), {
         "name": merchant.name, "slug": merchant.slug, "currency": merchant.currency, "timezone": merchant.timezone,
         "country": merchant.country, "invitation_valid_days": "7", "image_hosts": '["cdn.acme.example"]',
-        "staff_idle_minutes": str(merchant.staff_idle_minutes),
+        "staff_idle_minutes": str(merchant.staff_idle_minutes), "language": merchant.language,
+        "money_decimals": "" if merchant.money_decimals is None else str(merchant.money_decimals),
     })
     assert response.status_code == 302, response.content.decode()[:2000]
     [event] = events(merchant, "settings.merchant")
