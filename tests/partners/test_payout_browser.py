@@ -98,7 +98,7 @@ def test_partner_signs_up_and_is_paid_at_phone_size(live_server, phone, tmp_path
                    lines=[line(tea, 2, "450.00")], discounts=Decimal("50"), paid_amount=Decimal("850"),
                    payment_status="paid")
     kol.goto(f"{portal}/campaigns/{campaign.code}/")
-    assert kol.locator('[data-figure="pending"]').inner_text() == "TWD 85.00"
+    assert kol.locator('[data-figure="pending"]').inner_text() == "NT$85.00"
     assert kol.locator('[data-order="A-1001"] [data-col="commission-status"]').inner_text() == "Pending"
     _no_sideways_scroll(kol)
     kol.screenshot(path=str(ARTIFACTS / "partner-commission-pending-phone.png"), full_page=True)
@@ -109,15 +109,15 @@ def test_partner_signs_up_and_is_paid_at_phone_size(live_server, phone, tmp_path
     shop.wait_for_load_state()
     assert shop.locator('[data-order="A-1001"] [data-col="status"]').inner_text() == "Approved"
     kol.reload()
-    assert kol.locator('[data-figure="approved"]').inner_text() == "TWD 85.00"
-    assert kol.locator('[data-figure="pending"]').inner_text() == "TWD 0.00"
+    assert kol.locator('[data-figure="approved"]').inner_text() == "NT$85.00"
+    assert kol.locator('[data-figure="pending"]').inner_text() == "NT$0.00"
 
     # The merchant's payout page: create the batch, download the bank file, mark it paid.
     shop.goto(f"{live_server.url}/m/acme/payouts/")
     _no_sideways_scroll(shop)
     shop.click("text=Create payout")
     shop.wait_for_url(f"{live_server.url}/m/acme/payouts/*/")
-    assert shop.locator('[data-figure="payout-total"]').inner_text() == "TWD 85.00"
+    assert shop.locator('[data-figure="payout-total"]').inner_text() == "NT$85.00"
     with shop.expect_download() as download_info:
         shop.click("text=Bank transfer file (CSV)")
     target = tmp_path / download_info.value.suggested_filename
@@ -132,11 +132,11 @@ def test_partner_signs_up_and_is_paid_at_phone_size(live_server, phone, tmp_path
 
     # The partner sees it paid, and the payout with its order.
     kol.reload()
-    assert kol.locator('[data-figure="paid"]').inner_text() == "TWD 85.00"
+    assert kol.locator('[data-figure="paid"]').inner_text() == "NT$85.00"
     assert kol.locator('[data-order="A-1001"] [data-col="commission-status"]').inner_text() == "Paid"
     kol.goto(f"{portal}/payouts/")
     kol.click("table >> a")
-    assert kol.locator('[data-figure="payout-amount"]').inner_text() == "TWD 85.00"
+    assert kol.locator('[data-figure="payout-amount"]').inner_text() == "NT$85.00"
     assert kol.locator("text=A-1001").is_visible()
     _no_sideways_scroll(kol)
     kol.screenshot(path=str(ARTIFACTS / "partner-payout-phone.png"), full_page=True)
