@@ -41,7 +41,12 @@ PREFIXES = {
     "partners.partner": "ptnr",
     "partners.partnermembership": "pmem",
     "partners.invitation": "inv",
-    "partners.campaignorder": "comm",
+    "partners.campaignorder": "comm",  # the commissions resource: one per referred order
+    "partners.payout": "pay",
+    "partners.payoutline": "pline",
+    "partners.commissionadjustment": "adj",
+    "partners.commissiontier": "tier",
+    "partners.campaignday": "cday",
     "loyalty.pointsaccount": "pacc",
     "loyalty.pointsledgerentry": "pent",
     "loyalty.offer": "offer",
