@@ -42,6 +42,9 @@ PREFIXES = {
     "partners.partnermembership": "pmem",
     "partners.invitation": "inv",
     "partners.campaignorder": "comm",  # the commissions resource: one per referred order
+    # The lifecycle row is addressed through its referred order (`comm_`): its own prefix only keeps
+    # the default (the first four letters, "comm") from ever colliding with the resource's.
+    "partners.commission": "cmsn",
     "partners.payout": "pay",
     "partners.payoutline": "pline",
     "partners.commissionadjustment": "adj",
