@@ -45,6 +45,7 @@ def _day_add(merchant, campaign_id: int, day: date, **deltas) -> None:
     updates = {name: F(name) + value for name, value in deltas.items() if value}
     if not updates:
         return
+    updates["updated_at"] = timezone.now()  # a queryset update() does not run auto_now
     if days.filter(campaign_id=campaign_id, day=day).update(**updates):
         return
     try:
@@ -99,13 +100,14 @@ def campaign_days_rebuild(*, merchant, campaign: Campaign) -> int:
         .annotate(n=Count("pk"), total=Sum("order_total"), commission=Sum("commission"))
     )
     days = CampaignDay.objects.for_merchant(merchant).filter(campaign=campaign)
-    days.update(order_count=0, order_total=Decimal("0.00"), commission=Decimal("0.00"))
+    now = timezone.now()
+    days.update(order_count=0, order_total=Decimal("0.00"), commission=Decimal("0.00"), updated_at=now)
     existing = set(days.values_list("day", flat=True))
     new_rows = []
     for row in per_day:
         values = {"order_count": row["n"], "order_total": row["total"] or 0, "commission": row["commission"] or 0}
         if row["day"] in existing:
-            days.filter(day=row["day"]).update(**values)
+            days.filter(day=row["day"]).update(**values, updated_at=now)
         else:
             new_rows.append(CampaignDay(merchant_id=merchant.pk, campaign=campaign, day=row["day"], **values))
     CampaignDay.objects.for_merchant(merchant).bulk_create(new_rows, batch_size=1000)

@@ -267,7 +267,7 @@ class CampaignClick(MerchantOwned):
         indexes = [models.Index(fields=["campaign", "visitor", "clicked_at"], name="campaign_click_visitor")]
 
 
-class CampaignDay(MerchantOwned):
+class CampaignDay(UpdatedAt, MerchantOwned):
     """One campaign's figures on one day of the merchant's calendar: clicks, and the counted orders
     placed that day with their total and commission. Kept incrementally (clicks as they come,
     orders by `campaign_order_recompute`), so a date-range overview reads one row per day."""
@@ -377,7 +377,7 @@ class PartnerDigest(models.Model):
 # =============================================================================================
 
 
-class CampaignPayoutTerms(MerchantOwned):
+class CampaignPayoutTerms(UpdatedAt, MerchantOwned):
     """A campaign's payout settings: the return window, and the commission tiers (`CommissionTier`)."""
 
     campaign = models.OneToOneField(Campaign, on_delete=models.CASCADE, related_name="payout_terms")
@@ -391,7 +391,7 @@ class CampaignPayoutTerms(MerchantOwned):
         verbose_name_plural = _("campaign payout terms")
 
 
-class CommissionTier(MerchantOwned):
+class CommissionTier(UpdatedAt, MerchantOwned):
     """From `from_sales` of the partner's settled sales in a calendar month on, the rate is `rate` %.
 
     The campaign's own rate applies from 0; tiers apply to percentage campaigns only.
@@ -426,7 +426,7 @@ class PartnerPayoutDetails(models.Model):
         verbose_name_plural = _("partner payout details")
 
 
-class Payout(MerchantOwned):
+class Payout(UpdatedAt, MerchantOwned):
     """A payout batch: the approved commissions (and open adjustments) of one period and currency."""
 
     class Status(models.TextChoices):
@@ -466,7 +466,7 @@ class PayoutLine(MerchantOwned):
         constraints = [models.UniqueConstraint(fields=["payout", "partner"], name="payout_line_unique_partner")]
 
 
-class Commission(MerchantOwned):
+class Commission(UpdatedAt, MerchantOwned):
     """The lifecycle of one referred order's commission."""
 
     class Status(models.TextChoices):
@@ -502,7 +502,7 @@ class Commission(MerchantOwned):
         ]
 
 
-class CommissionAdjustment(MerchantOwned):
+class CommissionAdjustment(UpdatedAt, MerchantOwned):
     """A change to a commission already in a payout (e.g. a return after payment): carried into the
     next payout of the partner in that currency."""
 

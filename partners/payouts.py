@@ -372,9 +372,11 @@ def payout_create(*, merchant, period_start: date, period_end: date, currency: s
             merchant=merchant, payout=payout, partner_id=partner_id, commission_total=c_total,
             adjustment_total=a_total, amount=c_total + a_total,
         )
-        Commission.objects.for_merchant(merchant).filter(pk__in=[c.pk for c in group["c"]]).update(payout_line=line)
+        Commission.objects.for_merchant(merchant).filter(pk__in=[c.pk for c in group["c"]]).update(
+            payout_line=line, updated_at=timezone.now()
+        )
         CommissionAdjustment.objects.for_merchant(merchant).filter(pk__in=[a.pk for a in group["a"]]).update(
-            payout_line=line
+            payout_line=line, updated_at=timezone.now()
         )
         total += line.amount
     payout.total = total
@@ -404,7 +406,7 @@ def payout_mark_paid(*, merchant, payout: Payout, actor=None) -> Payout:
         CampaignOrder.objects.for_merchant(merchant).filter(lifecycle__payout_line__payout=payout)
         .select_related("campaign", "order")
     )
-    items.update(status=Commission.Status.PAID, paid_at=now)
+    items.update(status=Commission.Status.PAID, paid_at=now, updated_at=now)
     for campaign_id, amount in moved.items():
         _totals_move(merchant, campaign_id, approved=-amount, paid=amount)
     audit_record(merchant=merchant, action=Action.PAYOUT_PAID, actor=actor, target=payout,

@@ -14,7 +14,7 @@ from commerce.models import Order, Product, Variation
 from loyalty.models import Offer, PointsAccount, PointsLedgerEntry
 from members.models import Member
 from omo.tenancy.models import ApiKey, Staff, Store
-from partners.models import Campaign, CampaignDay, CampaignOrder, Invitation, Partner, PartnerMembership
+from partners.models import Campaign, Invitation, Partner, PartnerMembership
 from recommendations.models import LinkClick, RecommendationLink
 from reports.models import ExportJob
 
@@ -161,16 +161,6 @@ class InvitationFilter(SyncFilterSet):
         fields = []
 
 
-class CommissionFilter(SyncFilterSet):
-    campaign = PublicIdFilter(field_name="campaign_id", model=Campaign)
-    order = PublicIdFilter(field_name="order_id", model=Order)
-    counted = filters.BooleanFilter()
-
-    class Meta:
-        model = CampaignOrder
-        fields = []
-
-
 class PartnerFilter(SyncFilterSet):
     partner = PublicIdFilter(field_name="partner_id", model=Partner)
 
@@ -201,18 +191,6 @@ class PointsLedgerFilter(SyncFilterSet):
 
     class Meta:
         model = PointsLedgerEntry
-        fields = []
-
-
-class CampaignDayFilter(filters.FilterSet):
-    """Per-day clicks of the referral campaigns: by campaign and by day (the merchant's calendar)."""
-
-    campaign = IdFilter(field_name="campaign_id")
-    since = filters.DateFilter(field_name="day", lookup_expr="gte", label="From this day (inclusive)")
-    until = filters.DateFilter(field_name="day", lookup_expr="lte", label="To this day (inclusive)")
-
-    class Meta:
-        model = CampaignDay
         fields = []
 
 

@@ -41,7 +41,15 @@ PREFIXES = {
     "partners.partner": "ptnr",
     "partners.partnermembership": "pmem",
     "partners.invitation": "inv",
-    "partners.campaignorder": "comm",
+    "partners.campaignorder": "comm",  # the commissions resource: one per referred order
+    # The lifecycle row is addressed through its referred order (`comm_`): its own prefix only keeps
+    # the default (the first four letters, "comm") from ever colliding with the resource's.
+    "partners.commission": "cmsn",
+    "partners.payout": "pay",
+    "partners.payoutline": "pline",
+    "partners.commissionadjustment": "adj",
+    "partners.commissiontier": "tier",
+    "partners.campaignday": "cday",
     "loyalty.pointsaccount": "pacc",
     "loyalty.pointsledgerentry": "pent",
     "loyalty.offer": "offer",

@@ -16,7 +16,7 @@ from members.masking import mask_email, mask_phone
 from members.models import Member
 from omo.tenancy.models import API_SCOPE_GROUPS, API_SCOPE_READ, API_SCOPE_WRITE, ApiKey, Staff, Store
 from omo.tenancy.validators import validate_product_image_url
-from partners.models import Campaign, CampaignDay, CampaignOrder, CampaignStats, Invitation, Partner, PartnerMembership
+from partners.models import Campaign, CampaignStats, Invitation, Partner, PartnerMembership
 from recommendations.models import LinkClick, RecommendationItem, RecommendationLink
 from reports.models import ExportJob
 
@@ -266,15 +266,6 @@ class CampaignSerializer(ApiModelSerializer):
             self.fields["products"].child_relation.queryset = Product.objects.for_merchant(merchant)
 
 
-class CampaignDaySerializer(serializers.ModelSerializer):
-    """One campaign's day: counted link clicks (no bots, one per visitor per 30 minutes) and the
-    counted orders placed that day with their total and commission."""
-
-    class Meta:
-        model = CampaignDay
-        fields = ["campaign", "day", "clicks", "order_count", "order_total", "commission"]
-
-
 class InvitationSerializer(ApiModelSerializer):
     campaign = PublicIdRelatedField(model=Campaign, read_only=True)
     invite_url = serializers.SerializerMethodField()
@@ -300,17 +291,6 @@ class InvitationCreateSerializer(serializers.Serializer):
         merchant = self.context.get("merchant")
         if merchant is not None:
             self.fields["campaign"].queryset = Campaign.objects.for_merchant(merchant)
-
-
-class CommissionSerializer(ApiModelSerializer):
-    """The commission of one referred order (partners' campaign figures)."""
-
-    order_number = serializers.CharField(source="order.number", read_only=True)
-
-    class Meta:
-        model = CampaignOrder
-        fields = ["id", "order", "order_number", "campaign", "placed_at", "order_total", "settlement", "commission",
-                  "counted", "computed_at", "updated_at"]
 
 
 class CampaignStatsSerializer(serializers.ModelSerializer):

@@ -25,7 +25,7 @@ from omo.audit.services import Action, audit_request
 from omo.tenancy.models import ApiKey, Staff, Store
 from omo.tenancy.services import staff_invite, staff_resign
 from partners import services as partner_services
-from partners.models import Campaign, CampaignDay, CampaignOrder, CampaignStats, Invitation, PartnerMembership
+from partners.models import Campaign, CampaignStats, Invitation, PartnerMembership
 from recommendations.models import LinkClick, RecommendationLink
 from recommendations.services import link_create
 from reports import selectors as report_selectors
@@ -415,19 +415,6 @@ class InvitationViewSet(mixins.CreateModelMixin, ReadOnly):
         return Response(self.get_serializer(invitation).data, status=status.HTTP_201_CREATED)
 
 
-class CommissionViewSet(ReadOnly):
-    """The commission of each order a campaign referred (its settlement amount and commission)."""
-
-    scope_group = "partners"
-    model = CampaignOrder
-    serializer_class = serializers.CommissionSerializer
-    filterset_class = filters.CommissionFilter
-    ordering_fields = ["placed_at", "updated_at"]
-
-    def scope(self, queryset):
-        return queryset.select_related("order")
-
-
 class PartnerViewSet(ReadOnly):
     """Partners (KOLs) working with this merchant."""
 
@@ -439,20 +426,6 @@ class PartnerViewSet(ReadOnly):
 
     def scope(self, queryset):
         return queryset.select_related("partner__user")
-
-
-class CampaignClickViewSet(ReadOnly):
-    """Clicks on the campaigns' referral links per day, with the day's orders and commission
-    (filter by `campaign`, `since`, `until`). Read from the per-day counters, never the click rows."""
-
-    scope_group = "partners"
-    model = CampaignDay
-    serializer_class = serializers.CampaignDaySerializer
-    filterset_class = filters.CampaignDayFilter
-    ordering_fields = ["day", "clicks"]
-
-    def scope(self, queryset):
-        return queryset.order_by("-day", "campaign_id")
 
 
 class PointsAccountViewSet(ReadOnly):

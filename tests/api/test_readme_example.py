@@ -53,3 +53,7 @@ def test_link_order_attribution_and_commission(client, merchant, staff, member, 
     assert attribution["reason"] == "credited" and attribution["staff"] == public_id(staff)
     assert attribution["reason_text"] == "Credited"
     assert [c["commission"] for c in commission] == ["32.00"]
+    assert commission[0]["id"].startswith("comm_") and commission[0]["campaign"] == campaign["id"]
+    assert commission[0]["status"] == "pending"
+    approved = client.post(base + f"commissions/{commission[0]['id']}/approve/", **key)  # early approval
+    assert approved.status_code == 200 and approved.json()["status"] == "approved", approved.content

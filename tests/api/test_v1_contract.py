@@ -3,6 +3,7 @@ strict filters, incremental sync, idempotent POSTs, ETag/If-Match, rate limits, 
 one error shape."""
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
@@ -14,6 +15,8 @@ from members.models import Member
 from omo.api import publicid
 from omo.api.keys import api_key_create
 from omo.api.publicid import public_id
+from partners import clicks, payouts
+from partners.models import Commission
 from tests.factories import (
     ClickFactory,
     LinkFactory,
@@ -23,6 +26,9 @@ from tests.factories import (
     StaffFactory,
     VariationFactory,
 )
+from tests.partners.helpers import bind, line, make_campaign, make_partner, referred_order
+
+BROWSER = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148 Safari/604.1"
 
 pytestmark = pytest.mark.django_db
 
@@ -37,19 +43,44 @@ def key(merchant):
 
 
 @pytest.fixture
-def data(merchant, store, staff, member):
+def data(merchant, store, staff, member, django_capture_on_commit_callbacks):
     """One row of most resources, so that the walk reads real objects."""
     link = LinkFactory(merchant=merchant, staff=staff, member=member)
     ClickFactory(merchant=merchant, link=link)
     order = OrderFactory(merchant=merchant, member=member)
     VariationFactory(merchant=merchant)
+    partner_money(merchant, django_capture_on_commit_callbacks)
     return {"link": link, "order": order}
+
+
+def partner_money(merchant, django_capture_on_commit_callbacks):
+    """A referred order's commission, paid in a payout, adjusted afterwards; tiers; a click."""
+    campaign = make_campaign(merchant, rate="10")
+    bind(merchant, campaign, make_partner(email="kol@example.com"))
+    payouts.campaign_payout_terms_set(merchant=merchant, campaign=campaign, return_window_days=7,
+                                      tiers=[payouts.TierInput(from_sales=Decimal("50000"), rate=Decimal("12"))])
+    tea = VariationFactory(merchant=merchant, price=Decimal("100"))
+    with django_capture_on_commit_callbacks(execute=True):
+        referred = referred_order(merchant, campaign, number="R-1", lines=[line(tea, 1, "100.00")],
+                                  paid_amount=Decimal("100"), payment_status="paid")
+    item = Commission.objects.for_merchant(merchant).get(campaign_order__order=referred)
+    payouts.commission_approve(merchant=merchant, commission=item)
+    today = timezone.localdate(timezone=merchant.tzinfo)
+    payout = payouts.payout_create(merchant=merchant, period_start=today, period_end=today, currency=campaign.currency)
+    payouts.payout_mark_paid(merchant=merchant, payout=payout)
+    payouts.adjustment_create(merchant=merchant, commission=item, amount=Decimal("-1.00"), reason="Return")
+    clicks.click_record(merchant=merchant, campaign=campaign, visitor="v1", user_agent=BROWSER)
 
 
 # Every resource: list and one object answer an API key (no 404, no 302 to a login page).
 RESOURCES = ["stores", "staff", "members", "products", "variations", "orders", "attributions",
              "recommendation-links", "link-clicks", "campaigns", "invitations", "commissions", "partners",
-             "points-accounts", "points-ledger", "offers", "exports"]
+             "points-accounts", "points-ledger", "offers", "exports", "payouts", "commission-adjustments",
+             "commission-tiers", "campaign-payout-terms", "campaign-clicks"]
+
+
+PARTNER_MONEY = {"commissions", "payouts", "commission-adjustments", "commission-tiers", "campaign-payout-terms",
+                 "campaign-clicks"}
 
 
 def test_api_key_walks_every_resource(client, merchant, key, data):
@@ -58,6 +89,8 @@ def test_api_key_walks_every_resource(client, merchant, key, data):
         assert listed.status_code == 200, (resource, listed.content[:300])
         body = listed.json()
         assert "results" in body and "next" in body, resource
+        if resource in PARTNER_MONEY:
+            assert body["results"], resource
         for row in body["results"][:1]:
             prefix, _, rest = row["id"].partition("_")
             assert prefix and len(rest) == 11, row["id"]
@@ -251,7 +284,8 @@ def test_public_ids_are_opaque_and_never_another_kinds(client, merchant, key):
     member = first.member
 
     ids = [public_id(first), public_id(second)]
-    assert all(i.startswith("ord_") for i in ids) and str(first.pk) not in ids[0][4:]
+    # Opaque: not the number itself (a digit of the pk may well appear by chance in 11 characters).
+    assert all(i.startswith("ord_") for i in ids) and not ids[0][4:].lstrip("0").isdigit()
     assert publicid.decode("ord", ids[0]) == first.pk
     assert client.get(api(merchant, f"orders/{ids[0]}/"), **key).json()["member"] == public_id(member)
     # A member's id under orders/ is not found, nor is a numeric pk.

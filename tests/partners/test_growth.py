@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from commerce.models import Order
+from omo.api.publicid import public_id
 from partners import applications, clicks, guards, notifications, payouts, referrals, selectors, services
 from partners.models import (
     CampaignApplication,
@@ -536,14 +537,22 @@ def test_clicks_in_the_merchant_api(client, merchant, other_merchant, campaign, 
     open_link(client, other_merchant, other)
     client.force_login(admin.user)
     url = f"/m/{merchant.slug}/api/v1/campaign-clicks/"
-    data = client.get(url, {"campaign": campaign.pk}).json()
-    rows = data["results"] if isinstance(data, dict) else data
-    assert len(rows) == 1 and rows[0]["clicks"] == 2 and rows[0]["campaign"] == campaign.pk
-    data = client.get(url, {"campaign": other.pk}).json()
-    assert (data["results"] if isinstance(data, dict) else data) == []
+    rows = client.get(url, {"campaign": public_id(campaign)}).json()["results"]
+    assert len(rows) == 1 and rows[0]["clicks"] == 2 and rows[0]["campaign"] == public_id(campaign)
+    assert rows[0]["id"].startswith("cday_") and rows[0]["updated_at"]
+    one = client.get(f"{url}{rows[0]['id']}/")
+    assert one.status_code == 200 and one["ETag"]
+    assert client.get(url, {"campaign": public_id(other)}).json()["results"] == []
+    assert client.get(url, {"campaign": campaign.pk}).status_code == 400  # a numeric id is not an id
+    assert client.get(url, {"colour": "red"}).status_code == 400
     today = timezone.localtime(timezone.now(), merchant.tzinfo).date()
-    data = client.get(url, {"since": (today + timedelta(days=1)).isoformat()}).json()
-    assert (data["results"] if isinstance(data, dict) else data) == []
+    assert client.get(url, {"since": (today + timedelta(days=1)).isoformat()}).json()["results"] == []
+    later = (timezone.now() + timedelta(seconds=1)).isoformat()
+    assert client.get(url, {"updated_after": later}).json()["results"] == []
+    open_link(client, merchant, campaign, ip="203.0.113.3")  # a new click changes the day
+    client.force_login(admin.user)
+    assert [r["clicks"] for r in client.get(url, {"updated_after": rows[0]["updated_at"]}).json()["results"]] == [3]
+    assert client.get(f"/m/{other_merchant.slug}/api/v1/campaign-clicks/{rows[0]['id']}/").status_code in (403, 404)
 
 
 def test_old_click_rows_are_pruned_and_the_day_counts_stay(merchant, campaign, settings):

@@ -227,7 +227,7 @@ def world(tag):
             merchant=merchant, campaign=open_campaign, partner=partner, message=f"{tag} application"),
         "campaign_day": CampaignDay.objects.for_merchant(merchant).create(
             merchant=merchant, campaign=campaign, day=campaign.starts_at.date(), clicks=3),
-        "commission": commission, "payout": payout,
+        "commission": commission, "campaign_order": commission.campaign_order, "payout": payout,
         "payout_line": PayoutLine.objects.for_merchant(merchant).get(payout=payout),
     }
 
@@ -237,7 +237,7 @@ API_OBJECTS = {  # router basename -> the world's object
     "attribution": "attribution", "recommendation-link": "link", "campaign": "campaign", "partner": "membership",
     "points-account": "account", "points-ledger": "entry", "api-key": "api_key", "invitation": "invitation",
     "offer": "offer", "export": "job", "campaign-click": "campaign_day",
-    "commission": "commission", "payout": "payout", "campaign-payout-terms": "campaign",
+    "commission": "campaign_order", "payout": "payout", "campaign-payout-terms": "campaign",
 }
 
 
