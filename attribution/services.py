@@ -18,11 +18,12 @@ from commerce import channels
 from commerce.models import Order
 from members.models import Member
 from omo import metrics
-from omo.tenancy.models import Staff
+from omo.api.publicid import public_id_of
+from omo.tenancy.models import Staff, Store
 from omo.webhooks import selectors as webhook_selectors
 from omo.webhooks.models import EventType
 from omo.webhooks.services import webhook_event_emit
-from recommendations.models import LinkClick
+from recommendations.models import LinkClick, RecommendationLink
 
 from . import rules
 from .models import Attribution, AttributionDue, AttributionSettings
@@ -201,10 +202,12 @@ def orders_attribute(*, merchant_id: int, order_ids) -> int:
 
 
 def _credit_data(row: Attribution) -> dict:
-    store = {"id": row.store.pk, "code": row.store.code, "name": row.store.name} if row.store_id else None
-    staff = {"id": row.staff.pk, "name": row.staff.display_name} if row.staff_id else None
+    """Every id is the public id the merchant API shows for that object (never a primary key)."""
+    store = ({"id": public_id_of(Store, row.store_id), "code": row.store.code, "name": row.store.name}
+             if row.store_id else None)
+    staff = {"id": public_id_of(Staff, row.staff_id), "name": row.staff.display_name} if row.staff_id else None
     return {"credited": row.store_id is not None, "reason": row.reason, "store": store, "staff": staff,
-            "link": row.link_id, "click_at": row.click_at}
+            "link": public_id_of(RecommendationLink, row.link_id), "click_at": row.click_at}
 
 
 def _credit_events_emit(merchant_id, results: list[Attribution], before: dict[int, Attribution]) -> None:
@@ -227,12 +230,14 @@ def _credit_events_emit(merchant_id, results: list[Attribution], before: dict[in
         .values_list("pk", "number")
     )
     for type, row, old in changes:
-        data = {"order": {"id": row.order_id, "number": numbers.get(row.order_id)}, **_credit_data(row)}
+        data = {"order": {"id": public_id_of(Order, row.order_id), "number": numbers.get(row.order_id)},
+                **_credit_data(row)}
         if type == EventType.ORDER_ATTRIBUTED:
             key = f"order.attributed:{row.order_id}"
         else:
             data["previous"] = {"credited": old.store_id is not None, "reason": old.reason,
-                                "store": old.store_id, "staff": old.staff_id}
+                                "store": public_id_of(Store, old.store_id),
+                                "staff": public_id_of(Staff, old.staff_id)}
             key = f"order.credit_changed:{row.order_id}:{row.decided_at.isoformat()}"
         webhook_event_emit(merchant=merchant_id, type=type, data=data, idempotency_key=key)
 

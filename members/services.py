@@ -9,6 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from omo.accounts.verification import EmailNotVerified, verified_email, verified_phone
+from omo.api.publicid import public_id, public_id_of
+from omo.tenancy.models import Staff, Store
 from omo.webhooks.models import EventType
 from omo.webhooks.services import webhook_event_emit
 
@@ -136,8 +138,9 @@ def member_created_emit(member: Member) -> None:
     """Outbound webhook member.created, once per member (every path that creates one calls it)."""
     webhook_event_emit(
         merchant=member.merchant_id, type=EventType.MEMBER_CREATED, idempotency_key=f"member.created:{member.pk}",
-        data={"member": {"id": member.pk, "name": member.name, "email": member.email, "phone": member.phone,
-                         "registered_store": member.registered_store_id, "registered_by": member.registered_by_id,
+        data={"member": {"id": public_id(member), "name": member.name, "email": member.email, "phone": member.phone,
+                         "registered_store": public_id_of(Store, member.registered_store_id),
+                         "registered_by": public_id_of(Staff, member.registered_by_id),
                          "created_at": member.created_at}},
     )
 

@@ -2,20 +2,23 @@
 paid: emitted by the referred-order recompute (services) and the commission lifecycle (payouts)."""
 
 from commerce.models import Order
+from omo.api.publicid import public_id, public_id_of
 from omo.webhooks.models import EventType
 from omo.webhooks.services import webhook_event_emit
 
-from .models import CampaignOrder
+from .models import CampaignOrder, Partner
 
 
 def commission_event_data(record: CampaignOrder, order: Order) -> dict:
+    """Ids are the public ids of the merchant API: the commission is the `commissions` resource
+    (one per referred order, `comm_...`), the order `ord_...`, the campaign `camp_...`."""
     campaign = record.campaign
     return {
-        "commission": {"id": record.pk, "amount": record.commission, "currency": campaign.currency,
+        "commission": {"id": public_id(record), "amount": record.commission, "currency": campaign.currency,
                        "settlement": record.settlement},
-        "order": {"id": order.pk, "number": order.number, "placed_at": order.placed_at},
-        "campaign": {"id": campaign.pk, "code": campaign.code, "name": campaign.name},
-        "partner": {"id": campaign.partner_id},
+        "order": {"id": public_id(order), "number": order.number, "placed_at": order.placed_at},
+        "campaign": {"id": public_id(campaign), "code": campaign.code, "name": campaign.name},
+        "partner": {"id": public_id_of(Partner, campaign.partner_id)},
     }
 
 

@@ -13,6 +13,10 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from commerce.models import Order
+from members.models import Member
+from omo.api.publicid import public_id, public_id_of
+from omo.tenancy.models import Staff, Store
 from omo.webhooks.models import EventType
 from omo.webhooks.services import webhook_event_emit
 
@@ -121,16 +125,18 @@ POINTS_EVENT_TYPES = {Kind.EARN: EventType.POINTS_EARNED, Kind.REDEEM: EventType
 
 
 def _points_event_emit(account: PointsAccount, entry: Entry) -> None:
-    """Outbound webhooks: points.earned / points.redeemed, once per ledger entry."""
+    """Outbound webhooks: points.earned / points.redeemed, once per ledger entry (ids are the
+    merchant API's public ids)."""
     event_type = POINTS_EVENT_TYPES.get(entry.kind)
     if event_type is None:
         return
     data = {
-        "entry": {"id": entry.pk, "kind": entry.kind, "points": entry.points, "balance_after": entry.balance_after,
+        "entry": {"id": public_id(entry), "kind": entry.kind, "points": entry.points, "balance_after": entry.balance_after,
                   "source": entry.source, "label": entry.label, "cash_amount": entry.cash_amount,
                   "description": entry.description, "created_at": entry.created_at, "expires_at": entry.expires_at},
-        "account": {"member": account.member_id, "staff": account.staff_id, "store": account.store_id},
-        "order": entry.order_id,
+        "account": {"id": public_id(account), "member": public_id_of(Member, account.member_id),
+                    "staff": public_id_of(Staff, account.staff_id), "store": public_id_of(Store, account.store_id)},
+        "order": public_id_of(Order, entry.order_id),
     }
     webhook_event_emit(merchant=account.merchant_id, type=event_type, data=data,
                        idempotency_key=f"{event_type}:{entry.pk}")
