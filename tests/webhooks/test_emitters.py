@@ -186,3 +186,5 @@ def test_a_webhooks_ids_are_the_ones_the_api_shows(merchant, staff, member, hook
     assert response.status_code == 200
     [listed] = [o for o in response.json()["results"] if o["number"] == "M-1"]
     assert attributed["data"]["order"]["id"] == listed["id"]
+    detail = client.get(f"/m/{merchant.slug}/api/v1/orders/{listed['id']}/", HTTP_AUTHORIZATION=f"Api-Key {raw}")
+    assert detail.status_code == 200 and detail.json()["number"] == "M-1"
