@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from omo.tenancy.admin import MerchantOwnedAdmin, ReadOnlyAdmin
 
-from .models import Attribution, AttributionDue, AttributionSettings
+from .models import Attribution, AttributionSettings
 
 
 @admin.register(Attribution)
@@ -24,11 +24,3 @@ class AttributionSettingsAdmin(ReadOnlyAdmin):
     list_filter = ("in_store_credit",)
     date_hierarchy = "effective_from"
 
-
-@admin.register(AttributionDue)
-class AttributionDueAdmin(ReadOnlyAdmin):
-    """Orders whose attribution is still to be decided (the sweep's work list): read only."""
-
-    list_display = ("order", "merchant", "due_since")
-    search_fields = ("order__number",)
-    raw_id_fields = ("order",)

@@ -132,17 +132,3 @@ class AttributionSettings(MerchantOwned):
             window_hours=self.window_hours, in_store_credit=self.in_store_credit, effective_from=self.effective_from
         )
 
-
-class AttributionDue(MerchantOwned):
-    """An order whose attribution must be decided (again): marked in the order's own transaction,
-    removed when decided. The beat sweep reads only these marks (one index probe per merchant),
-    never the orders, so a sweep with nothing due costs nothing whatever the platform's size."""
-
-    order = models.ForeignKey("commerce.Order", on_delete=models.CASCADE, related_name="+")
-    due_since = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        verbose_name = _("attribution due")
-        verbose_name_plural = _("attributions due")
-        constraints = [models.UniqueConstraint(fields=["merchant", "order"], name="attribution_due_once")]
-        indexes = [models.Index(fields=["merchant", "due_since"], name="attribution_due_since")]

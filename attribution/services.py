@@ -26,7 +26,7 @@ from omo.webhooks.services import webhook_event_emit
 from recommendations.models import LinkClick, RecommendationLink
 
 from . import rules
-from .models import Attribution, AttributionDue, AttributionSettings
+from .models import Attribution, AttributionSettings
 
 logger = logging.getLogger(__name__)
 
@@ -136,7 +136,6 @@ def orders_attribute(*, merchant_id: int, order_ids) -> int:
     can change which order was first after a click: the members' already-decided orders in
     the window after the batch are decided again in the same transaction.
     """
-    started = timezone.now()
     order_ids = list(order_ids)
     fields = ("pk", "merchant_id", "member_id", "placed_at", "channel")
     orders = list(
@@ -145,8 +144,6 @@ def orders_attribute(*, merchant_id: int, order_ids) -> int:
         .only(*fields, "created_at")
         .annotate(was_decided=Exists(Attribution.objects.for_merchant(merchant_id).filter(order_id=OuterRef("pk"))))
     )
-    # Decided now: their due marks go, unless a change marked them again since this began.
-    AttributionDue.objects.for_merchant(merchant_id).filter(order_id__in=order_ids, due_since__lte=started).delete()
     if not orders:
         return 0
     policies = policies_get(merchant_id=merchant_id)
@@ -258,23 +255,12 @@ def order_attribute(*, merchant_id: int, order_id: int) -> Attribution | None:
     return Attribution.objects.for_merchant(merchant_id).filter(order_id=order_id).first()
 
 
-def order_attribution_due(order: Order) -> None:
-    """The attribution follower's mark (settings.ORDER_FOLLOWERS), in the order's transaction: the
-    order's attribution is due until its task decides it, so the sweep finds it should the event
-    be lost."""
-    AttributionDue.objects.for_merchant(order.merchant_id).bulk_create(
-        [AttributionDue(merchant_id=order.merchant_id, order_id=order.pk, due_since=timezone.now())],
-        update_conflicts=True, unique_fields=["merchant", "order"], update_fields=["due_since"],
-    )
-
-
 def unattributed_order_ids(*, merchant_id: int, older_than, limit: int = 1000) -> list[int]:
-    """Orders still marked due since before `older_than`: their event was lost (or is late)."""
     return list(
-        AttributionDue.objects.for_merchant(merchant_id)
-        .filter(due_since__lte=older_than)
-        .order_by("due_since")
-        .values_list("order_id", flat=True)[:limit]
+        Order.objects.for_merchant(merchant_id)
+        .filter(attribution__isnull=True, created_at__lte=older_than)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:limit]
     )
 
 

@@ -189,7 +189,6 @@ def link_sms_send(*, merchant, link, staff, url: str) -> SmsOutbox:
     return outbox
 
 
-@transaction.atomic
 def sms_undelivered_ids(*, merchant, older_than, limit: int = 1000) -> list[int]:
     """Texts still queued since before `older_than`: their delivery task was lost (e.g. Redis was
     restored or flushed). Delivery is once per row, so queuing one again never sends twice."""
@@ -201,6 +200,7 @@ def sms_undelivered_ids(*, merchant, older_than, limit: int = 1000) -> list[int]
     )
 
 
+@transaction.atomic
 def sms_deliver(*, merchant_id, outbox_id) -> SmsOutbox:
     """Hand a queued message to the SMS backend once (a message already sent or failed is left)."""
     outbox = SmsOutbox.objects.for_merchant(merchant_id).select_for_update().get(pk=outbox_id)

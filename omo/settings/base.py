@@ -375,7 +375,7 @@ PAYMENT_PROVIDER = env("PAYMENT_PROVIDER", default="omo.integrations.payments.Fa
 # sweeper's work list should the event be lost); the task, queued after commit, takes
 # (merchant_id, order_id). commerce names them here and never imports them.
 ORDER_FOLLOWERS = [
-    ("attribution.services.order_attribution_due", "attribution.tasks.attribute_order_task"),
+    (None, "attribution.tasks.attribute_order_task"),  # its sweeper finds unattributed orders by themselves
     ("partners.services.campaign_order_due", "partners.tasks.order_campaign_update_task"),
     ("loyalty.services.order_points_due", "loyalty.tasks.order_points_task"),
 ]

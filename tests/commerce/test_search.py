@@ -40,7 +40,11 @@ def test_another_merchants_catalogue_is_not_searched(merchant, other_merchant):
 
 
 @pytest.mark.postgres
-def test_trigram_indexes_exist_on_postgresql(on_postgres):
+def test_search_indexes_lead_with_the_merchant_on_postgresql(on_postgres):
+    """One merchant's search reads only its own index entries (commerce migration 0005)."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT indexname FROM pg_indexes WHERE indexname LIKE 'commerce_%%_trgm'")
-        assert {row[0] for row in cursor.fetchall()} == {"commerce_product_name_trgm", "commerce_variation_sku_trgm"}
+        cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE indexname LIKE '%%_trgm'")
+        indexes = dict(cursor.fetchall())
+    assert set(indexes) == {"product_merchant_name_trgm", "variation_merchant_sku_trgm"}
+    for definition in indexes.values():
+        assert "USING gin (merchant_id, upper(" in definition and "gin_trgm_ops" in definition

@@ -12,8 +12,8 @@ import pytest
 from django.utils import timezone
 from prometheus_client.parser import text_string_to_metric_families
 
-from attribution.models import AttributionDue
 from commerce import services as order_services
+from commerce.models import Order
 from omo import logs, telemetry
 from omo.integrations import sms
 from tests.factories import ClickFactory, LinkFactory
@@ -209,7 +209,7 @@ def test_sweeper_catch_ups_and_sms_are_counted(client, settings, merchant, membe
     before = scrape(client, **auth)
     # An order whose attribution event was lost (saved while the broker was down, 5 minutes ago)
     order = order_services.order_create(merchant=merchant, number="LOST-1", channel="web", lines=[], member=member)
-    AttributionDue.objects.for_merchant(merchant).filter(order=order).update(due_since=timezone.now() - timedelta(minutes=5))
+    Order.objects.for_merchant(merchant).filter(pk=order.pk).update(created_at=timezone.now() - timedelta(minutes=5))
     assert sweep_unattributed_task.apply().get() == 1
     sms.send_sms(to="+886912000999", body="hello")
 
