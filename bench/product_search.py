@@ -63,16 +63,16 @@ def top_up(merchant, n_variations):
         if have < want:
             c.execute(
                 f"""INSERT INTO commerce_product (merchant_id, name, category, kind, published, image_url,
-                                                 description, created_at)
-                   SELECT %s, ({NAMES})[1 + g %% 8] || ' ' || g, 'General', 'regular', true, '', '', now()
+                                                 description, created_at, updated_at)
+                   SELECT %s, ({NAMES})[1 + g %% 8] || ' ' || g, 'General', 'regular', true, '', '', now(), now()
                    FROM generate_series(%s, %s) g""",
                 [merchant.pk, have + 1, want],
             )
             c.execute(
-                """INSERT INTO commerce_variation (merchant_id, product_id, name, sku, barcode, price)
+                """INSERT INTO commerce_variation (merchant_id, product_id, name, sku, barcode, price, updated_at)
                    SELECT p.merchant_id, p.id, v.name,
                           'SKU-' || p.merchant_id || '-' || lpad(p.id::text, 8, '0') || '-' || v.code,
-                          (4710000000000 + p.id * 2 + v.n)::text, 100
+                          (4710000000000 + p.id * 2 + v.n)::text, 100, now()
                    FROM commerce_product p
                    CROSS JOIN (VALUES (0, 'Red / M', 'R'), (1, 'Blue / L', 'B')) AS v(n, name, code)
                    WHERE p.merchant_id = %s
