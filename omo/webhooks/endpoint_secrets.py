@@ -3,27 +3,21 @@ kept encrypted at rest (Fernet, key derived from SECRET_KEY) because signing nee
 itself, not a hash of it."""
 
 import base64
-import hashlib
 import secrets
 
-from cryptography.fernet import Fernet
-from django.conf import settings
+from omo import secretbox
 
 PREFIX = "whsec_"
+PURPOSE = "omo.webhooks.endpoint-secret"
 
 
 def new_secret() -> str:
     return PREFIX + base64.b64encode(secrets.token_bytes(24)).decode()
 
 
-def _fernet() -> Fernet:
-    digest = hashlib.sha256(b"omo.webhooks.endpoint-secret:" + settings.SECRET_KEY.encode()).digest()
-    return Fernet(base64.urlsafe_b64encode(digest))
-
-
 def encrypt(secret: str) -> str:
-    return _fernet().encrypt(secret.encode()).decode()
+    return secretbox.encrypt(secret, purpose=PURPOSE)
 
 
 def decrypt(token: str) -> str:
-    return _fernet().decrypt(token.encode()).decode()
+    return secretbox.decrypt(token, purpose=PURPOSE)
