@@ -145,34 +145,20 @@ def member_created_emit(member: Member) -> None:
     )
 
 
-@transaction.atomic
 def member_import_update(*, merchant, member: Member, name: str = "", phone: str = "", email: str = "",
                          birthday=None) -> Member:
     """An imported row for a member who is already here: the name and birthday given replace
-    theirs; a phone or email fills an empty one (normalised; one another member holds is an error)."""
-    members = Member.objects.for_merchant(merchant).exclude(pk=member.pk)
-    fields = []
-    if phone.strip() and not member.phone:
-        value = normalize_phone(phone, merchant.country)
-        if members.filter(phone=value).exists():
-            raise ValidationError({"phone": [_("A member with this phone number already exists.")]})
-        member.phone = value
-        fields.append("phone")
-    if email.strip() and not member.email:
-        value = normalize_email(email)
-        if members.filter(email=value).exists():
-            raise ValidationError({"email": [_("A member with this email already exists.")]})
-        member.email = value
-        fields.append("email")
-    if name.strip() and name.strip() != member.name:
-        member.name = name.strip()
-        fields.append("name")
-    if birthday and birthday != member.birthday:
-        member.birthday = birthday
-        fields.append("birthday")
-    if fields:
-        member.save(update_fields=fields)
-    return member
+    theirs; a phone or email fills an empty one. Through `member_update`, so its normalising and
+    uniqueness checks apply; a row that changes nothing saves nothing."""
+    changes = {
+        "phone": phone if phone.strip() and not member.phone else None,
+        "email": email if email.strip() and not member.email else None,
+        "name": name.strip() if name.strip() and name.strip() != member.name else None,
+        "birthday": birthday if birthday and birthday != member.birthday else None,
+    }
+    if all(value is None for value in changes.values()):
+        return member
+    return member_update(merchant=merchant, member=member, **changes)
 
 
 @transaction.atomic
