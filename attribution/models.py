@@ -5,7 +5,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from omo.tenancy.models import MerchantOwned, Staff, Store
+from omo.tenancy.models import MerchantOneToOneField, MerchantOwned, Staff, Store
 
 from . import rules
 from .rules import Reason
@@ -26,7 +26,7 @@ class Attribution(MerchantOwned):
         (Reason.NOT_ONLINE, _("Only online store orders are credited to recommendation links")),
     ]
 
-    order = models.OneToOneField("commerce.Order", on_delete=models.CASCADE, related_name="attribution")
+    order = MerchantOneToOneField("commerce.Order", on_delete=models.CASCADE, related_name="attribution")
     reason = models.CharField(_("decision"), max_length=20, choices=REASON_CHOICES)
     click = models.ForeignKey(
         "recommendations.LinkClick", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -50,6 +50,7 @@ class Attribution(MerchantOwned):
             models.Index(fields=["merchant", "staff", "order_at"], name="attribution_staff_time"),
             models.Index(fields=["merchant", "store", "order_at"], name="attribution_store_time"),
         ]
+        constraints = [models.UniqueConstraint(fields=["merchant", "order"], name="attribution_once_per_order")]
 
     def __str__(self):
         return self.explanation

@@ -190,7 +190,7 @@ def orders_attribute(*, merchant_id: int, order_ids) -> int:
             .filter(order_id__in=[r.order_id for r in results]).only("order_id", "store_id", "staff_id", "reason")
         }
     Attribution.objects.for_merchant(merchant_id).bulk_create(
-        results, update_conflicts=True, unique_fields=["order"], update_fields=UPSERT_FIELDS
+        results, update_conflicts=True, unique_fields=["merchant", "order"], update_fields=UPSERT_FIELDS
     )
     if emitting:
         _credit_events_emit(merchant_id, results, before)

@@ -143,7 +143,9 @@ class OrderAdmin(MerchantOwnedAdmin):
     )
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("source_store", "attribution__staff", "attribution__store")
+        return super().get_queryset(request).select_related("source_store").prefetch_related(
+            "attribution__staff", "attribution__store"
+        )
 
     def get_readonly_fields(self, request, obj=None):
         # The merchant and number identify the order: fixed once it exists.

@@ -7,6 +7,8 @@ from decimal import Decimal
 from django.db.models import Case, Count, Prefetch, Q, Sum, Value, When
 from django.shortcuts import get_object_or_404
 
+from omo.tenancy.scoping import one_to_one_prefetch
+
 from .models import Order, Product, Variation
 from .spending import OrderFigures, SpendingOverview, channel_group, spending_overview
 
@@ -158,7 +160,8 @@ def member_orders(*, merchant, member):
     return (
         Order.objects.for_merchant(merchant)
         .filter(member=member, parent__isnull=True)
-        .select_related("source_store", "attribution__staff", "attribution__store")
+        .select_related("source_store")
+        .prefetch_related(one_to_one_prefetch(Order, "attribution", merchant=merchant, select_related=("staff", "store")))
         .order_by("-placed_at", "-id")
     )
 

@@ -20,7 +20,7 @@ class Connection(MerchantOwned):
     name = models.CharField(_("name"), max_length=100)
     kind = models.CharField(_("platform"), max_length=20, choices=Kind.choices)
     # The unguessable part of the webhook address (/m/<merchant>/connections/in/<key>/).
-    key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    key = models.UUIDField(default=uuid.uuid4, db_index=True, editable=False)
     # Orders from this connection are numbered <prefix><the platform's order id>.
     order_prefix = models.CharField(_("order number prefix"), max_length=20)
     is_active = models.BooleanField(_("active"), default=True)
@@ -31,6 +31,7 @@ class Connection(MerchantOwned):
         verbose_name_plural = _("store connections")
         ordering = ["name", "pk"]
         constraints = [
+            models.UniqueConstraint(fields=["merchant", "key"], name="connection_key_unique_per_merchant"),
             models.UniqueConstraint(fields=["merchant", "order_prefix"], name="connection_prefix_unique_per_merchant"),
         ]
 
@@ -88,7 +89,7 @@ class Delivery(MerchantOwned):
         verbose_name_plural = _("webhook deliveries")
         ordering = ["-received_at", "-pk"]
         constraints = [
-            models.UniqueConstraint(fields=["connection", "delivery_id"], name="delivery_id_unique_per_connection"),
+            models.UniqueConstraint(fields=["merchant", "connection", "delivery_id"], name="delivery_id_unique_per_connection"),
         ]
         indexes = [models.Index(fields=["merchant", "status", "received_at"], name="delivery_status_idx")]
 
@@ -109,7 +110,7 @@ class Refund(MerchantOwned):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["connection", "order_number", "refund_id"], name="refund_unique_per_order"),
+            models.UniqueConstraint(fields=["merchant", "connection", "order_number", "refund_id"], name="refund_unique_per_order"),
         ]
 
 
@@ -136,7 +137,7 @@ class IdMapping(MerchantOwned):
         verbose_name_plural = _("id mappings")
         ordering = ["connection", "kind", "outside_id"]
         constraints = [
-            models.UniqueConstraint(fields=["connection", "kind", "outside_id"], name="id_mapping_unique"),
+            models.UniqueConstraint(fields=["merchant", "connection", "kind", "outside_id"], name="id_mapping_unique"),
         ]
 
     @property

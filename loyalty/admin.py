@@ -10,6 +10,7 @@ from .models import (
     LoyaltySettings,
     MemberEventInbox,
     Offer,
+    OfferStore,
     OrderPointsBasis,
     PointsAccount,
     PointsBudget,
@@ -34,17 +35,24 @@ class LoyaltySettingsAdmin(MerchantOwnedAdmin):
                          target=obj, details=audit_changes(before, after), ip=client_ip(request))
 
 
+class OfferStoreInline(admin.TabularInline):
+    model = OfferStore
+    fields = ("store", "merchant")
+    raw_id_fields = ("store",)
+    extra = 0
+
+
 @admin.register(Offer)
 class OfferAdmin(MerchantOwnedAdmin):
     list_display = ("name", "merchant", "event", "action", "value", "per_amount", "campaign", "active", "position")
     list_filter = ("event", "action", "campaign", "active")
     search_fields = ("name",)
-    filter_horizontal = ("stores",)
+    inlines = [OfferStoreInline]
     fieldsets = (
         (None, {"fields": ("merchant", "name", "active", "position")}),
         ("Event and action", {"fields": ("event", "custom_event", "action", "value", "per_amount", "campaign",
                                          "stacking_group", "points_lifetime_days", "deduction_account")}),
-        ("Filters", {"fields": ("channels", "stores", "store_attributes", "payment_methods", "product_categories",
+        ("Filters", {"fields": ("channels", "store_attributes", "payment_methods", "product_categories",
                                 "recommended_only", "starts_on", "ends_on", "holidays_only", "birthday_only",
                                 "birthday_month", "min_tier")}),
     )

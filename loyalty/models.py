@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from omo.tenancy.models import MerchantOwned, Staff, Store, UpdatedAt
+from omo.tenancy.models import MerchantOneToOneField, MerchantOwned, Staff, Store, UpdatedAt
 
 from . import offers as rules
 
@@ -229,7 +229,9 @@ class Offer(UpdatedAt, MerchantOwned):
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     # Filters: empty means "any".
     channels = models.JSONField(_("sales channels"), default=list, blank=True)
-    stores = models.ManyToManyField(Store, blank=True, related_name="+", verbose_name=_("stores"))
+    stores = models.ManyToManyField(
+        Store, through="OfferStore", blank=True, related_name="+", verbose_name=_("stores")
+    )
     store_attributes = models.JSONField(
         _("store attributes"), default=dict, blank=True, help_text=_('e.g. {"format": "Hypermarket"}')
     )
@@ -328,6 +330,20 @@ class Offer(UpdatedAt, MerchantOwned):
             ) from exc
 
 
+class OfferStore(MerchantOwned):
+    """A store an offer is limited to: the link table of `Offer.stores`, with the merchant so that
+    it is distributed and joined with its offer (docs/scaling.md). Written by
+    `offer.stores.set(..., through_defaults={"merchant_id": ...})` in loyalty.services.settings."""
+
+    offer = models.ForeignKey(Offer, on_delete=models.CASCADE, related_name="store_links")
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        verbose_name = _("offer store")
+        verbose_name_plural = _("offer stores")
+        constraints = [models.UniqueConstraint(fields=["merchant", "offer", "store"], name="offer_store_unique")]
+
+
 class PointsAccount(UpdatedAt, MerchantOwned):
     """One points balance, owned by exactly one member, staff member or (referrer) store.
 
@@ -336,11 +352,11 @@ class PointsAccount(UpdatedAt, MerchantOwned):
     traffic points into a store-owned account.
     """
 
-    member = models.OneToOneField(
+    member = MerchantOneToOneField(
         "members.Member", on_delete=models.PROTECT, null=True, blank=True, related_name="points_account"
     )
-    staff = models.OneToOneField(Staff, on_delete=models.PROTECT, null=True, blank=True, related_name="points_account")
-    store = models.OneToOneField(Store, on_delete=models.PROTECT, null=True, blank=True, related_name="points_account")
+    staff = MerchantOneToOneField(Staff, on_delete=models.PROTECT, null=True, blank=True, related_name="points_account")
+    store = MerchantOneToOneField(Store, on_delete=models.PROTECT, null=True, blank=True, related_name="points_account")
     balance = models.IntegerField(_("balance"), default=0)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -348,6 +364,9 @@ class PointsAccount(UpdatedAt, MerchantOwned):
         verbose_name = _("points account")
         verbose_name_plural = _("points accounts")
         constraints = [
+            models.UniqueConstraint(fields=["merchant", "store"], name="points_account_one_per_store"),
+            models.UniqueConstraint(fields=["merchant", "staff"], name="points_account_one_per_staff"),
+            models.UniqueConstraint(fields=["merchant", "member"], name="points_account_one_per_member"),
             models.CheckConstraint(condition=Q(balance__gte=0), name="points_balance_not_negative"),
             models.CheckConstraint(
                 condition=(
@@ -450,7 +469,7 @@ class Referral(MerchantOwned):
     recommendation link closed it); see `LoyaltySettings.referral_traffic_percent`.
     """
 
-    member = models.OneToOneField("members.Member", on_delete=models.PROTECT, related_name="referral")
+    member = MerchantOneToOneField("members.Member", on_delete=models.PROTECT, related_name="referral")
     referrer_store = models.ForeignKey(Store, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     referrer_staff = models.ForeignKey(Staff, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     referrer_member = models.ForeignKey(
@@ -463,6 +482,7 @@ class Referral(MerchantOwned):
         verbose_name = _("referral")
         verbose_name_plural = _("referrals")
         constraints = [
+            models.UniqueConstraint(fields=["merchant", "member"], name="referral_one_per_member"),
             models.CheckConstraint(
                 condition=(
                     Q(referrer_store__isnull=False, referrer_staff__isnull=True, referrer_member__isnull=True)
@@ -486,13 +506,14 @@ class PointsDue(MerchantOwned):
     transaction), deleted by the settle. The beat sweeper settles what stays here, so an event
     lost on its way to the worker (broker down) still earns or reverses the points."""
 
-    order = models.OneToOneField("commerce.Order", on_delete=models.CASCADE, related_name="+")
+    order = MerchantOneToOneField("commerce.Order", on_delete=models.CASCADE, related_name="+")
     due_since = models.DateTimeField(default=timezone.now)
 
     class Meta:
         verbose_name = _("order points due")
         verbose_name_plural = _("order points due")
         indexes = [models.Index(fields=["merchant", "due_since"], name="points_due_since")]
+        constraints = [models.UniqueConstraint(fields=["merchant", "order"], name="points_due_once_per_order")]
 
     def __str__(self):
         return f"{self.order_id} since {self.due_since:%Y-%m-%d %H:%M}"
@@ -505,7 +526,7 @@ class OrderPointsBasis(MerchantOwned):
     the order re-evaluates this on its new amounts (`loyalty.offer_snapshot`); later changes to
     offers, holiday calendars or store formats never move the points of past orders."""
 
-    order = models.OneToOneField("commerce.Order", on_delete=models.CASCADE, related_name="+")
+    order = MerchantOneToOneField("commerce.Order", on_delete=models.CASCADE, related_name="+")
     offers = models.JSONField(_("offers"), default=list)
     facts = models.JSONField(_("facts"), default=dict)
     stacking = models.CharField(_("stacking"), max_length=10)
@@ -517,6 +538,7 @@ class OrderPointsBasis(MerchantOwned):
     class Meta:
         verbose_name = _("order points basis")
         verbose_name_plural = _("order points bases")
+        constraints = [models.UniqueConstraint(fields=["merchant", "order"], name="order_points_basis_once_per_order")]
 
     def __str__(self):
         return f"{self.order_id}"
@@ -556,7 +578,7 @@ class ExpiryNotice(MerchantOwned):
         verbose_name = _("expiry notice")
         verbose_name_plural = _("expiry notices")
         constraints = [
-            models.UniqueConstraint(fields=["account", "expires_on"], name="expiry_notice_once_per_batch"),
+            models.UniqueConstraint(fields=["merchant", "account", "expires_on"], name="expiry_notice_once_per_batch"),
         ]
 
     def __str__(self):

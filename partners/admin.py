@@ -12,6 +12,7 @@ from .models import (
     CampaignCoupon,
     CampaignDay,
     CampaignOrder,
+    CampaignProduct,
     CampaignProductSales,
     CampaignStats,
     Invitation,
@@ -45,13 +46,20 @@ class PartnerMembershipAdmin(MerchantOwnedAdmin):
     raw_id_fields = ("partner",)
 
 
+class CampaignProductInline(admin.TabularInline):
+    model = CampaignProduct
+    fields = ("product", "merchant")
+    raw_id_fields = ("product",)
+    extra = 0
+
+
 @admin.register(Campaign)
 class CampaignAdmin(MerchantOwnedAdmin):
     list_display = ("name", "code", "partner", "starts_at", "ends_at", "condition", "commission_type", "rate", "merchant")
     list_filter = ("condition", "commission_type")
     search_fields = ("name", "code")
     raw_id_fields = ("partner",)
-    filter_horizontal = ("products",)
+    inlines = [CampaignProductInline]
 
     def get_readonly_fields(self, request, obj=None):
         # Binding a partner is permanent: once set, the admin cannot change it either.

@@ -14,7 +14,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from omo.tenancy.models import MerchantOwned, UpdatedAt
+from omo.tenancy.models import MerchantOneToOneField, MerchantOwned, UpdatedAt
 
 from .commission import CommissionRule
 
@@ -85,7 +85,8 @@ class Campaign(UpdatedAt, MerchantOwned):
     # (specific products) for fixed.
     rate = models.DecimalField(_("commission"), max_digits=14, decimal_places=2)
     products = models.ManyToManyField(
-        "commerce.Product", blank=True, related_name="+", verbose_name=_("products earning commission")
+        "commerce.Product", through="CampaignProduct", blank=True, related_name="+",
+        verbose_name=_("products earning commission"),
     )
     created_at = models.DateTimeField(auto_now_add=True)
     # partner-growth (issue 15 items 5, 7): how long a click on the link credits the partner (the
@@ -131,7 +132,10 @@ class Campaign(UpdatedAt, MerchantOwned):
 
     def product_ids(self) -> list[int]:
         # Through the link table: the tenant-scoped Product manager would need an active scope.
-        return list(Campaign.products.through.objects.filter(campaign_id=self.pk).values_list("product_id", flat=True))
+        return list(
+            CampaignProduct.objects.for_merchant(self.merchant_id).filter(campaign_id=self.pk)
+            .values_list("product_id", flat=True)
+        )
 
     def rule(self, product_ids=None) -> CommissionRule:
         """The pure-rule view of this campaign (product ids as strings, as `LineFacts` carries them)."""
@@ -145,12 +149,28 @@ class Campaign(UpdatedAt, MerchantOwned):
         )
 
 
+class CampaignProduct(MerchantOwned):
+    """A product earning commission in a campaign: the link table of `Campaign.products`, with the
+    merchant so that it is distributed and joined with its campaign (docs/scaling.md). Written by
+    `campaign.products.set(..., through_defaults={"merchant_id": ...})` in partners.services."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="product_links")
+    product = models.ForeignKey("commerce.Product", on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        verbose_name = _("campaign product")
+        verbose_name_plural = _("campaign products")
+        constraints = [
+            models.UniqueConstraint(fields=["merchant", "campaign", "product"], name="campaign_product_unique")
+        ]
+
+
 class Invitation(UpdatedAt, MerchantOwned):
     """An invitation for a partner to bind to a campaign, by email or by a copied link."""
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="invitations")
     email = models.EmailField(_("email"), blank=True)
-    token = models.CharField(max_length=64, unique=True, default=new_invitation_token, editable=False)
+    token = models.CharField(max_length=64, db_index=True, default=new_invitation_token, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     accepted_at = models.DateTimeField(null=True, blank=True)
     accepted_by = models.ForeignKey(Partner, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
@@ -162,6 +182,7 @@ class Invitation(UpdatedAt, MerchantOwned):
         verbose_name = _("partner invitation")
         verbose_name_plural = _("partner invitations")
         ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(fields=["merchant", "token"], name="invitation_token_unique_per_merchant")]
 
     def is_expired(self, now=None) -> bool:
         return self.expires_at is not None and self.expires_at <= (now or timezone.now())
@@ -180,7 +201,7 @@ class CampaignOrder(MerchantOwned):
     applies only the difference between the stored and the new figures.
     """
 
-    order = models.OneToOneField("commerce.Order", on_delete=models.CASCADE, related_name="campaign_order")
+    order = MerchantOneToOneField("commerce.Order", on_delete=models.CASCADE, related_name="campaign_order")
     campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="orders")
     # Copied from the order so that the 2-year order list is one index range per campaign.
     placed_at = models.DateTimeField(_("placed at"))
@@ -209,12 +230,13 @@ class CampaignOrder(MerchantOwned):
                 fields=["merchant", "updated_at"], name="campaign_order_uncomputed", condition=models.Q(computed_at__isnull=True)
             ),
         ]
+        constraints = [models.UniqueConstraint(fields=["merchant", "order"], name="campaign_order_once_per_order")]
 
 
 class CampaignStats(MerchantOwned):
     """Running totals of a campaign over its counted orders; `updated_at` is "last updated"."""
 
-    campaign = models.OneToOneField(Campaign, on_delete=models.CASCADE, related_name="stats")
+    campaign = MerchantOneToOneField(Campaign, on_delete=models.CASCADE, related_name="stats")
     order_count = models.IntegerField(default=0)
     order_total = models.DecimalField(max_digits=18, decimal_places=2, default=Decimal("0.00"))
     settlement_total = models.DecimalField(max_digits=18, decimal_places=2, default=Decimal("0.00"))
@@ -224,6 +246,7 @@ class CampaignStats(MerchantOwned):
     class Meta:
         verbose_name = _("campaign figures")
         verbose_name_plural = _("campaign figures")
+        constraints = [models.UniqueConstraint(fields=["merchant", "campaign"], name="campaign_stats_once_per_campaign")]
 
 
 class CampaignProductSales(MerchantOwned):
@@ -240,7 +263,7 @@ class CampaignProductSales(MerchantOwned):
         verbose_name = _("campaign product sales")
         verbose_name_plural = _("campaign product sales")
         constraints = [
-            models.UniqueConstraint(fields=["campaign", "product_key"], name="campaign_product_sales_unique")
+            models.UniqueConstraint(fields=["merchant", "campaign", "product_key"], name="campaign_product_sales_unique")
         ]
         indexes = [models.Index(fields=["campaign", "-quantity"], name="campaign_product_rank")]
 
@@ -282,7 +305,7 @@ class CampaignDay(UpdatedAt, MerchantOwned):
     class Meta:
         verbose_name = _("campaign day")
         verbose_name_plural = _("campaign days")
-        constraints = [models.UniqueConstraint(fields=["campaign", "day"], name="campaign_day_unique")]
+        constraints = [models.UniqueConstraint(fields=["merchant", "campaign", "day"], name="campaign_day_unique")]
 
 
 class CampaignCoupon(MerchantOwned):
@@ -290,14 +313,17 @@ class CampaignCoupon(MerchantOwned):
     `campaign_code`, it credits the campaign like its link. Unique per merchant, and never equal
     to a campaign code."""
 
-    campaign = models.OneToOneField(Campaign, on_delete=models.CASCADE, related_name="coupon")
+    campaign = MerchantOneToOneField(Campaign, on_delete=models.CASCADE, related_name="coupon")
     code = models.CharField(_("coupon code"), max_length=20)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("partner coupon code")
         verbose_name_plural = _("partner coupon codes")
-        constraints = [models.UniqueConstraint(fields=["merchant", "code"], name="campaign_coupon_unique_per_merchant")]
+        constraints = [
+            models.UniqueConstraint(fields=["merchant", "code"], name="campaign_coupon_unique_per_merchant"),
+            models.UniqueConstraint(fields=["merchant", "campaign"], name="campaign_coupon_once_per_campaign"),
+        ]
 
 
 class CampaignApplication(MerchantOwned):
@@ -327,7 +353,7 @@ class CampaignApplication(MerchantOwned):
         verbose_name_plural = _("campaign applications")
         ordering = ["-created_at"]
         constraints = [
-            models.UniqueConstraint(fields=["campaign", "partner"], name="campaign_application_once_per_partner")
+            models.UniqueConstraint(fields=["merchant", "campaign", "partner"], name="campaign_application_once_per_partner")
         ]
 
 
@@ -380,7 +406,7 @@ class PartnerDigest(models.Model):
 class CampaignPayoutTerms(UpdatedAt, MerchantOwned):
     """A campaign's payout settings: the return window, and the commission tiers (`CommissionTier`)."""
 
-    campaign = models.OneToOneField(Campaign, on_delete=models.CASCADE, related_name="payout_terms")
+    campaign = MerchantOneToOneField(Campaign, on_delete=models.CASCADE, related_name="payout_terms")
     return_window_days = models.PositiveSmallIntegerField(
         _("return window (days after completion)"), default=14,
         help_text=_("A commission is approved this many days after its order completed, unless rejected first."),
@@ -389,6 +415,7 @@ class CampaignPayoutTerms(UpdatedAt, MerchantOwned):
     class Meta:
         verbose_name = _("campaign payout terms")
         verbose_name_plural = _("campaign payout terms")
+        constraints = [models.UniqueConstraint(fields=["merchant", "campaign"], name="campaign_payout_terms_once_per_campaign")]
 
 
 class CommissionTier(UpdatedAt, MerchantOwned):
@@ -406,7 +433,7 @@ class CommissionTier(UpdatedAt, MerchantOwned):
         verbose_name_plural = _("commission tiers")
         ordering = ["campaign", "from_sales"]
         constraints = [
-            models.UniqueConstraint(fields=["campaign", "from_sales"], name="commission_tier_unique_threshold")
+            models.UniqueConstraint(fields=["merchant", "campaign", "from_sales"], name="commission_tier_unique_threshold")
         ]
 
 
@@ -463,7 +490,7 @@ class PayoutLine(MerchantOwned):
         verbose_name = _("payout line")
         verbose_name_plural = _("payout lines")
         ordering = ["payout", "id"]
-        constraints = [models.UniqueConstraint(fields=["payout", "partner"], name="payout_line_unique_partner")]
+        constraints = [models.UniqueConstraint(fields=["merchant", "payout", "partner"], name="payout_line_unique_partner")]
 
 
 class Commission(UpdatedAt, MerchantOwned):
@@ -475,7 +502,7 @@ class Commission(UpdatedAt, MerchantOwned):
         REJECTED = "rejected", _("Rejected")
         PAID = "paid", _("Paid")
 
-    campaign_order = models.OneToOneField(CampaignOrder, on_delete=models.CASCADE, related_name="lifecycle")
+    campaign_order = MerchantOneToOneField(CampaignOrder, on_delete=models.CASCADE, related_name="lifecycle")
     campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="commissions")
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
     # What is owed: the order's commission while it counts (0 once cancelled or refunded). Frozen
@@ -500,6 +527,7 @@ class Commission(UpdatedAt, MerchantOwned):
             models.Index(fields=["merchant", "due_at"], name="commission_due", condition=models.Q(status="pending")),
             models.Index(fields=["merchant", "status", "campaign"], name="commission_status"),
         ]
+        constraints = [models.UniqueConstraint(fields=["merchant", "campaign_order"], name="commission_once_per_campaign_order")]
 
 
 class CommissionAdjustment(UpdatedAt, MerchantOwned):
@@ -525,7 +553,7 @@ class CommissionTotals(MerchantOwned):
     """Per campaign, the commissions by state: kept by every transition in partners/payouts.py so
     the portal's overview reads one row."""
 
-    campaign = models.OneToOneField(Campaign, on_delete=models.CASCADE, related_name="commission_totals")
+    campaign = MerchantOneToOneField(Campaign, on_delete=models.CASCADE, related_name="commission_totals")
     pending = models.DecimalField(max_digits=18, decimal_places=2, default=Decimal("0.00"))
     approved = models.DecimalField(max_digits=18, decimal_places=2, default=Decimal("0.00"))
     rejected = models.DecimalField(max_digits=18, decimal_places=2, default=Decimal("0.00"))
@@ -535,3 +563,4 @@ class CommissionTotals(MerchantOwned):
     class Meta:
         verbose_name = _("commission totals")
         verbose_name_plural = _("commission totals")
+        constraints = [models.UniqueConstraint(fields=["merchant", "campaign"], name="commission_totals_once_per_campaign")]

@@ -21,6 +21,7 @@ from django_scopes import scopes_disabled
 from commerce.models import OrderLine, Product
 from members.models import Member
 from omo.tenancy.models import Merchant
+from omo.tenancy.scoping import one_to_one_prefetch
 
 from . import commission, guards
 from .commission import ranking_included
@@ -65,7 +66,9 @@ def partner_merchant_get(*, partner: Partner, slug: str) -> Merchant:
 
 def partner_campaign_list(*, merchant, partner: Partner, ended: bool, now: datetime | None = None):
     now = now or timezone.now()
-    campaigns = Campaign.objects.for_merchant(merchant).filter(partner=partner).select_related("stats")
+    campaigns = Campaign.objects.for_merchant(merchant).filter(partner=partner).prefetch_related(
+        one_to_one_prefetch(Campaign, "stats", merchant=merchant)
+    )
     if ended:
         return campaigns.filter(ends_at__lte=now).order_by("-ends_at", "-pk")
     return campaigns.filter(ends_at__gt=now).order_by("starts_at", "pk")
@@ -79,7 +82,9 @@ def partner_campaign_get(*, merchant, partner: Partner, code: str) -> Campaign:
 
 
 def campaign_list(*, merchant):
-    return Campaign.objects.for_merchant(merchant).select_related("partner__user", "stats")
+    return Campaign.objects.for_merchant(merchant).select_related("partner__user").prefetch_related(
+        one_to_one_prefetch(Campaign, "stats", merchant=merchant)
+    )
 
 
 def campaign_get(*, merchant, campaign_id: int) -> Campaign:
@@ -154,7 +159,8 @@ def campaign_orders(*, merchant, campaign: Campaign, now: datetime | None = None
     return (
         CampaignOrder.objects.for_merchant(merchant)
         .filter(campaign=campaign, placed_at__gte=history_start(now))
-        .select_related("order__member", "lifecycle")
+        .select_related("order__member")
+        .prefetch_related(one_to_one_prefetch(CampaignOrder, "lifecycle", merchant=merchant))
         .prefetch_related(Prefetch("order__lines", queryset=lines))
         .order_by("-placed_at", "-pk")
     )

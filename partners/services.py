@@ -73,7 +73,7 @@ def campaign_values(campaign: Campaign) -> dict:
 def _campaign_products_set(merchant, campaign: Campaign, data: CampaignInput) -> None:
     specific = data.condition == Campaign.Condition.SPECIFIC_PRODUCTS
     with merchant_scope(merchant):  # the M2M manager goes through the scoped Product manager
-        campaign.products.set(data.products if specific else [])
+        campaign.products.set(data.products if specific else [], through_defaults={"merchant_id": campaign.merchant_id})
 
 
 def _validate_campaign(data: CampaignInput):

@@ -13,7 +13,7 @@ def new_link_token():
 
 
 class RecommendationLink(UpdatedAt, MerchantOwned):
-    token = models.CharField(max_length=64, unique=True, default=new_link_token, editable=False)
+    token = models.CharField(max_length=64, db_index=True, default=new_link_token, editable=False)
     store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="recommendation_links")
     staff = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="recommendation_links")
     member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="recommendation_links")
@@ -23,6 +23,7 @@ class RecommendationLink(UpdatedAt, MerchantOwned):
         verbose_name = _("recommendation link")
         verbose_name_plural = _("recommendation links")
         ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(fields=["merchant", "token"], name="recommendation_link_token_unique_per_merchant")]
 
     def __str__(self):
         return f"{self.staff} → {self.member} ({self.created_at:%Y-%m-%d %H:%M})"
@@ -35,7 +36,7 @@ class RecommendationItem(MerchantOwned):
 
     class Meta:
         ordering = ["position", "id"]
-        constraints = [models.UniqueConstraint(fields=["link", "variation"], name="recommendation_item_unique")]
+        constraints = [models.UniqueConstraint(fields=["merchant", "link", "variation"], name="recommendation_item_unique")]
 
 
 class LinkClick(MerchantOwned):

@@ -15,7 +15,7 @@ from omo.tenancy.scoping import merchant_scope
 
 from .. import offers as rules
 from .. import selectors
-from ..models import LoyaltySettings, Offer
+from ..models import LoyaltySettings, Offer, OfferStore
 
 logger = logging.getLogger(__name__)
 
@@ -36,7 +36,7 @@ def _rule_offers(merchant, settings: LoyaltySettings, event: str, *, offer_ids=N
                   .order_by("position", "id"))
     # Store filters through the join table: the offers are this merchant's, so are their stores.
     store_ids: dict[int, list[int]] = {}
-    through = Offer.stores.through.objects.filter(offer_id__in=[offer.pk for offer in offers])
+    through = OfferStore.objects.for_merchant(merchant).filter(offer_id__in=[offer.pk for offer in offers])
     for offer_id, store_id in through.values_list("offer_id", "store_id"):
         store_ids.setdefault(offer_id, []).append(store_id)
     result = []
@@ -116,7 +116,7 @@ def offer_save(*, merchant, offer: Offer, stores=()) -> Offer:
     offer.clean()
     offer.save()
     with merchant_scope(merchant):
-        offer.stores.set(stores)
+        offer.stores.set(stores, through_defaults={"merchant_id": offer.merchant_id})
     return offer
 
 

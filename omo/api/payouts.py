@@ -15,6 +15,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from commerce.models import Order
+from omo.tenancy.scoping import one_to_one_prefetch
 from partners import payout_selectors, payouts
 from partners.models import (
     Campaign,
@@ -133,7 +134,9 @@ class CommissionViewSet(ReadOnly):
     ordering_aliases = {"updated_at": "last_change", "due_at": "lifecycle__due_at", "amount": "lifecycle__amount"}
 
     def scope(self, queryset):
-        return queryset.select_related("order", "lifecycle__payout_line").annotate(
+        return queryset.select_related("order").prefetch_related(
+            one_to_one_prefetch(CampaignOrder, "lifecycle", merchant=self.request.merchant, select_related=("payout_line",))
+        ).annotate(
             last_change=Greatest("updated_at", Coalesce("lifecycle__updated_at", "updated_at"),
                                  output_field=DateTimeField()))
 

@@ -23,6 +23,7 @@ from members.models import Member
 from members.services import member_erase, member_register, member_update
 from omo.audit.services import Action, audit_request
 from omo.tenancy.models import ApiKey, Staff, Store
+from omo.tenancy.scoping import one_to_one_prefetch
 from omo.tenancy.services import staff_invite, staff_resign
 from partners import services as partner_services
 from partners.models import Campaign, CampaignStats, Invitation, PartnerMembership
@@ -254,7 +255,9 @@ class OrderViewSet(ReadOnly):
     pagination_class = CursorPagination
 
     def scope(self, queryset):
-        queryset = queryset.select_related("attribution").prefetch_related("lines")
+        queryset = queryset.prefetch_related(
+            one_to_one_prefetch(Order, "attribution", merchant=self.request.merchant), "lines"
+        )
         if self.staff is not None and self.staff.role == Staff.Role.MANAGER:
             queryset = queryset.filter(source_store_id=self.staff.store_id)
         return queryset

@@ -98,6 +98,20 @@ class MerchantOwned(models.Model):
 
 
 
+class MerchantOneToOneField(models.OneToOneField):
+    """A one-to-one between two rows of one merchant, unique in the database only together with the
+    merchant: the model declares `UniqueConstraint(fields=["merchant", <this field>])`, which a table
+    distributed by merchant_id can enforce (Citus, docs/scaling.md); a unique index on the column
+    alone it cannot. Both rows belong to the same merchant, so the pair is exactly as unique as the
+    column. In Python it stays a one-to-one (`order.attribution` is one row); only a reverse
+    `select_related` is refused (Django joins a reverse one-to-one only through a unique column),
+    so readers `prefetch_related` it instead."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._unique = False
+
+
 class UpdatedAt(models.Model):
     """`updated_at`: the last change of the row, for API sync (`updated_after`) and ETags. Kept by
     every save(), also one with `update_fields`; a queryset `.update()` must set it itself."""
@@ -176,7 +190,7 @@ class ApiKey(UpdatedAt, MerchantOwned):
 
     name = models.CharField(_("name"), max_length=100)
     prefix = models.CharField(_("prefix"), max_length=16, editable=False)
-    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    key_hash = models.CharField(max_length=64, db_index=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -191,6 +205,7 @@ class ApiKey(UpdatedAt, MerchantOwned):
         verbose_name = _("API key")
         verbose_name_plural = _("API keys")
         ordering = ["-created_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["merchant", "key_hash"], name="api_key_hash_unique_per_merchant")]
 
     def __str__(self):
         return f"{self.name} ({self.prefix}…)"

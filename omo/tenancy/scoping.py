@@ -14,7 +14,7 @@ from django.db import models
 from django_scopes import ScopedManager, scope
 from django_scopes.exceptions import ScopeError
 
-__all__ = ["ScopeError", "TenantManager", "merchant_scope", "scoped_manager"]
+__all__ = ["ScopeError", "TenantManager", "merchant_scope", "one_to_one_prefetch", "scoped_manager"]
 
 
 def _merchant_value(merchant):
@@ -38,3 +38,12 @@ class TenantManager(models.Manager):
 
 def scoped_manager(manager_class=TenantManager):
     return ScopedManager(_manager_class=manager_class, merchant="merchant")
+
+
+def one_to_one_prefetch(model, name: str, *, merchant, select_related=()):
+    """Prefetch of `model`'s reverse one-to-one `name` (a MerchantOneToOneField, which Django does not
+    `select_related` backwards): the merchant's rows only, so that under Citus the prefetch reads
+    one shard (docs/scaling.md), with `select_related` of the prefetched rows."""
+    related = model._meta.get_field(name).related_model
+    return models.Prefetch(name, queryset=related.objects.for_merchant(merchant).select_related(*select_related))
+

@@ -75,7 +75,7 @@ class Endpoint(MerchantOwned):
 
 
 class Event(MerchantOwned):
-    public_id = models.UUIDField(default=uuid.uuid4, editable=False, unique=True)
+    public_id = models.UUIDField(default=uuid.uuid4, editable=False, db_index=True)
     type = models.CharField(_("type"), max_length=40, choices=EventType.choices)
     # The exact body sent (and signed): serialised once, so every attempt and resend is the same.
     payload = models.TextField(editable=False)
@@ -87,6 +87,7 @@ class Event(MerchantOwned):
         verbose_name_plural = _("webhook events")
         ordering = ["-created_at", "-pk"]
         constraints = [
+            models.UniqueConstraint(fields=["merchant", "public_id"], name="webhook_event_public_id_unique_per_merchant"),
             models.UniqueConstraint(fields=["merchant", "idempotency_key"], name="webhook_event_key_unique_per_merchant")
         ]
 
@@ -123,7 +124,7 @@ class Delivery(MerchantOwned):
         verbose_name_plural = _("webhook deliveries")
         ordering = ["-created_at", "-pk"]
         constraints = [
-            models.UniqueConstraint(fields=["endpoint", "event"], name="webhook_delivery_once_per_endpoint"),
+            models.UniqueConstraint(fields=["merchant", "endpoint", "event"], name="webhook_delivery_once_per_endpoint"),
         ]
         indexes = [
             models.Index(fields=["status", "next_attempt_at"], name="webhook_delivery_due"),

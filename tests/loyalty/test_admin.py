@@ -31,6 +31,7 @@ def test_operator_configures_an_offer_in_the_admin(operator_client, merchant, st
         "merchant": merchant.pk, "name": "App install", "active": "on", "position": "0",
         "event": "app_installed", "action": "fixed_points", "value": "100",
         "channels": "[]", "store_attributes": "{}", "payment_methods": "[]", "product_categories": "[]",
+        "store_links-TOTAL_FORMS": "0", "store_links-INITIAL_FORMS": "0",  # the stores inline (OfferStore)
     })
 
     assert response.status_code == 302, response.content.decode()[:2000]

@@ -34,7 +34,7 @@ JULY_10 = datetime(2025, 7, 10, 4, 0, tzinfo=UTC)
 def make_offer(merchant, stores=(), **fields):
     offer = Offer.objects.for_merchant(merchant).create(merchant=merchant, **fields)
     with merchant_scope(merchant):
-        offer.stores.set(stores)
+        offer.stores.set(stores, through_defaults={"merchant": merchant})
     return offer
 
 
