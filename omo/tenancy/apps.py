@@ -8,6 +8,9 @@ class TenancyConfig(AppConfig):
 
     def ready(self):
         from . import signals  # noqa: F401  (forgets cached merchants on edit)
+        from .scoping import join_tenant_tables_on_merchant
+
+        join_tenant_tables_on_merchant()
 
         # Register every app's Celery tasks now (all models are loaded), so services can queue
         # them by name (tasks.task_enqueue_on_commit) in the web process as in the worker.

@@ -9,8 +9,12 @@ request middleware and the tenant task base do this) or names the merchant expli
 """
 
 from contextlib import contextmanager
+from functools import partial
 
+from django.apps import apps
 from django.db import models
+from django.db.models.lookups import Exact
+from django.db.models.sql.where import AND, WhereNode
 from django_scopes import ScopedManager, scope
 from django_scopes.exceptions import ScopeError
 
@@ -47,3 +51,35 @@ def one_to_one_prefetch(model, name: str, *, merchant, select_related=()):
     related = model._meta.get_field(name).related_model
     return models.Prefetch(name, queryset=related.objects.for_merchant(merchant).select_related(*select_related))
 
+
+# --- joins between two merchants' tables carry the merchant (Citus, docs/scaling.md) ----------
+
+
+def _is_tenant_model(model) -> bool:
+    field = next((f for f in model._meta.local_fields if f.name == "merchant"), None)
+    return field is not None and field.is_relation and field.related_model._meta.label == "tenancy.Merchant"
+
+
+def _same_merchant(field, alias, related_alias):
+    """`get_extra_restriction` of a foreign key between two tenant tables: Django adds it to the ON
+    of every join along the key, forward or reverse (`alias` is the referenced table's, and
+    `related_alias` the referencing table's). None when Django builds a subquery with only one of
+    the two tables (an exclude across the key): that subquery is then filtered by the key alone."""
+    if alias is None or related_alias is None:
+        return None
+    own = field.model._meta.get_field("merchant")
+    referenced = field.related_model._meta.get_field("merchant")
+    return WhereNode([Exact(referenced.get_col(alias), own.get_col(related_alias))], connector=AND)
+
+
+def join_tenant_tables_on_merchant():
+    """Every foreign key from one tenant table to another joins on merchant_id too, so that a join
+    is co-located when the tables are distributed by merchant_id (Citus needs the distribution
+    column in the join). Both rows always belong to the same merchant, so no result changes.
+    Called once from TenancyConfig.ready(), when every model is loaded; the schema is unchanged."""
+    for model in apps.get_models():
+        if not _is_tenant_model(model):
+            continue
+        for field in model._meta.local_fields:
+            if (field.many_to_one or field.one_to_one) and field.name != "merchant" and _is_tenant_model(field.related_model):
+                field.get_extra_restriction = partial(_same_merchant, field)
