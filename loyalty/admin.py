@@ -42,6 +42,13 @@ class OfferStoreInline(admin.TabularInline):
     extra = 0
 
 
+@admin.register(OfferStore)
+class OfferStoreAdmin(MerchantOwnedAdmin):
+    list_display = ("offer", "store", "merchant")
+    search_fields = ("offer__name", "store__name", "store__code")
+    raw_id_fields = ("offer", "store")
+
+
 @admin.register(Offer)
 class OfferAdmin(MerchantOwnedAdmin):
     list_display = ("name", "merchant", "event", "action", "value", "per_amount", "campaign", "active", "position")

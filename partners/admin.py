@@ -53,6 +53,13 @@ class CampaignProductInline(admin.TabularInline):
     extra = 0
 
 
+@admin.register(CampaignProduct)
+class CampaignProductAdmin(MerchantOwnedAdmin):
+    list_display = ("campaign", "product", "merchant")
+    search_fields = ("campaign__name", "campaign__code", "product__name")
+    raw_id_fields = ("campaign", "product")
+
+
 @admin.register(Campaign)
 class CampaignAdmin(MerchantOwnedAdmin):
     list_display = ("name", "code", "partner", "starts_at", "ends_at", "condition", "commission_type", "rate", "merchant")
