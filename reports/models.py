@@ -1,7 +1,13 @@
+from django.core.files.storage import storages
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from omo.tenancy.models import MerchantOwned, Staff, UpdatedAt
+
+
+def exports_storage():
+    """Where export files live: settings.STORAGES["exports"] (the local disk, or object storage)."""
+    return storages["exports"]
 
 
 class ExportJob(UpdatedAt, MerchantOwned):
@@ -24,7 +30,7 @@ class ExportJob(UpdatedAt, MerchantOwned):
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
     total_rows = models.PositiveIntegerField(_("rows to write"), default=0)
     rows_written = models.PositiveIntegerField(_("rows written"), default=0)
-    file = models.FileField(_("file"), upload_to="exports/", blank=True)
+    file = models.FileField(_("file"), upload_to="exports/", storage=exports_storage, blank=True)
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)

@@ -11,7 +11,6 @@ from collections.abc import Iterator
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.db import DatabaseError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone, translation
@@ -137,7 +136,7 @@ def export_jobs_stalled_ids(*, merchant, older_than) -> list[int]:
 
 
 def export_job_run(*, merchant, job_id: int) -> ExportJob | None:
-    """Write a queued export to a file in default storage, updating its progress as it goes.
+    """Write a queued export to a file in the exports storage, updating its progress as it goes.
 
     Idempotent by status: a job already done is left alone; a redelivered running job
     starts over (the file is only attached once complete).
@@ -159,16 +158,17 @@ def export_job_run(*, merchant, job_id: int) -> ExportJob | None:
         # An unguessable name: the file is only ever handed out by the merchant-scoped view.
         # Saving an empty file first reserves the name (and creates the folder); the rows are
         # then written straight into it, with no second copy of a file of hundreds of MB.
-        name = default_storage.save(
+        storage = ExportJob.file.field.storage  # settings.STORAGES["exports"]: disk or object storage
+        name = storage.save(
             f"{ExportJob.file.field.upload_to}orders-{merchant.slug}-{stamp}-{secrets.token_urlsafe(12)}.csv",
             ContentFile(b""),
         )
         try:
-            with default_storage.open(name, "wb") as out:
+            with storage.open(name, "wb") as out:
                 written = export_write(merchant=merchant, filters=filters, out=out, on_progress=progress, every=every)
         except Exception as exc:
             logger.exception("export %s of merchant %s failed", job_id, merchant.pk)
-            default_storage.delete(name)
+            storage.delete(name)
             jobs.filter(pk=job.pk).update(status=ExportJob.Status.FAILED, error=str(exc)[:1000], finished_at=timezone.now(), updated_at=timezone.now())
             raise
     job.refresh_from_db()

@@ -239,9 +239,30 @@ MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 # Serve static files straight from the apps and static/ as well: `make demo` needs no collectstatic.
 WHITENOISE_USE_FINDERS = True
+# Export files (the worker's order CSVs): the local disk (MEDIA_ROOT/exports/) by default, or an
+# S3-compatible object store when EXPORTS_S3_BUCKET is set, for several web/worker hosts
+# (docs/scaling.md; needs the `s3` extra: django-storages[s3]). Credentials come from the usual
+# AWS_* environment variables (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY) read by boto3.
+EXPORTS_S3_BUCKET = env("EXPORTS_S3_BUCKET", default="")
+if EXPORTS_S3_BUCKET:
+    EXPORTS_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": EXPORTS_S3_BUCKET,
+            "endpoint_url": env("EXPORTS_S3_ENDPOINT_URL", default="") or None,  # MinIO, R2, ...
+            "region_name": env("EXPORTS_S3_REGION", default="") or None,
+            "location": env("EXPORTS_S3_PREFIX", default=""),
+            "default_acl": "private",
+            "querystring_auth": True,  # never a public URL: downloads go through the merchant's view
+            "file_overwrite": False,
+        },
+    }
+else:
+    EXPORTS_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "exports": EXPORTS_STORAGE,
 }
 
 REDIS_URL = env("REDIS_URL", default="")

@@ -14,7 +14,7 @@ from django.core.exceptions import ImproperlyConfigured
 from omo import logs
 
 from .base import *  # noqa: F401,F403
-from .base import DATABASES, INSTALLED_APPS, LOG_LEVEL, MIDDLEWARE, env
+from .base import DATABASES, EXPORTS_STORAGE, INSTALLED_APPS, LOG_LEVEL, MIDDLEWARE, env
 
 # Keys that were ever published (docs, compose, the development default) and any key that says so.
 EXAMPLE_SECRET_KEYS = {"insecure-dev-only-key-set-DJANGO_SECRET_KEY-in-production", "dev-only-insecure-change-me"}
@@ -109,4 +109,5 @@ CONTENT_SECURITY_POLICY = {
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    "exports": EXPORTS_STORAGE,  # base.py: the local disk, or S3 with EXPORTS_S3_BUCKET
 }

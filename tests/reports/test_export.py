@@ -4,6 +4,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.core.files.storage import storages
 
 from commerce.models import Order
 from omo.tenancy.models import Staff
@@ -317,3 +318,20 @@ def test_order_source_and_order_from_follow_the_credited_store(admin_client, mer
         "Taipei 101", "Taipei 101", "Amy"
     )
     assert (by_number["U-1"]["Order Source"], by_number["U-1"]["Order From"]) == ("", "")
+
+
+def test_the_workers_export_file_is_kept_in_the_exports_storage(client, merchant, admin, settings, tmp_path):
+    # STORAGES["exports"]: the local disk by default, S3-compatible object storage when configured.
+    settings.MEDIA_ROOT = tmp_path
+    uncredited_order(merchant, at=local(2026, 3, 1, 9, 0), number="S-1")
+    job = ExportJob.objects.for_merchant(merchant).create(merchant=merchant, requested_by=admin)
+
+    job = services.export_job_run(merchant=merchant, job_id=job.pk)
+
+    exports = storages["exports"]
+    assert job.file.name.startswith("exports/") and exports.exists(job.file.name)
+    with exports.open(job.file.name, "rb") as stored:
+        assert b"S-1" in stored.read()
+    client.force_login(admin.user)
+    download = client.get(f"/m/{merchant.slug}/reports/export/jobs/{job.pk}/download")
+    assert b"S-1" in b"".join(download.streaming_content)
