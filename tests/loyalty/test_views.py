@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from loyalty import selectors, services
-from loyalty.models import Offer, Referral
+from loyalty.models import Offer, OfferStore, Referral
 from members.models import Member
 from members.services import member_for_user
 from tests.factories import MemberFactory, StaffFactory, StoreFactory, UserFactory
@@ -187,7 +187,7 @@ def test_admin_configures_the_hypermarket_offer_without_code(admin_client, merch
     assert (offer.store_attributes, offer.channels, offer.payment_methods) == (
         {"format": "Hypermarket"}, ["pos"], ["card", "cash"]
     )
-    assert list(Offer.stores.through.objects.filter(offer=offer).values_list("store_id", flat=True)) == [hyper.pk]
+    assert list(OfferStore.objects.for_merchant(merchant).filter(offer=offer).values_list("store_id", flat=True)) == [hyper.pk]
 
 
 def test_admin_offer_form_rejects_inconsistent_actions(admin_client, merchant):
