@@ -18,7 +18,7 @@ from django.db.models.sql.where import AND, WhereNode
 from django_scopes import ScopedManager, scope
 from django_scopes.exceptions import ScopeError
 
-__all__ = ["ScopeError", "TenantManager", "merchant_scope", "one_to_one_prefetch", "scoped_manager"]
+__all__ = ["ScopeError", "TenantManager", "is_tenant_model", "merchant_scope", "one_to_one_prefetch", "scoped_manager"]
 
 
 def _merchant_value(merchant):
@@ -55,7 +55,8 @@ def one_to_one_prefetch(model, name: str, *, merchant, select_related=()):
 # --- joins between two merchants' tables carry the merchant (Citus, docs/scaling.md) ----------
 
 
-def _is_tenant_model(model) -> bool:
+def is_tenant_model(model) -> bool:
+    """A table of one merchant's rows: it has the `merchant` key (MerchantOwned, and one-per-merchant rows)."""
     field = next((f for f in model._meta.local_fields if f.name == "merchant"), None)
     return field is not None and field.is_relation and field.related_model._meta.label == "tenancy.Merchant"
 
@@ -78,8 +79,8 @@ def join_tenant_tables_on_merchant():
     column in the join). Both rows always belong to the same merchant, so no result changes.
     Called once from TenancyConfig.ready(), when every model is loaded; the schema is unchanged."""
     for model in apps.get_models():
-        if not _is_tenant_model(model):
+        if not is_tenant_model(model):
             continue
         for field in model._meta.local_fields:
-            if (field.many_to_one or field.one_to_one) and field.name != "merchant" and _is_tenant_model(field.related_model):
+            if (field.many_to_one or field.one_to_one) and field.name != "merchant" and is_tenant_model(field.related_model):
                 field.get_extra_restriction = partial(_same_merchant, field)

@@ -10,7 +10,7 @@ from django.apps import apps
 from django.db import IntegrityError, connection, models, transaction
 
 from attribution.models import Attribution
-from omo.tenancy.models import Merchant
+from omo.tenancy.scoping import is_tenant_model
 from tests.factories import OrderFactory
 
 # Tables with no merchant_id: the platform's own and those shared by every merchant. Under Citus
@@ -19,13 +19,8 @@ from tests.factories import OrderFactory
 SHARED_TABLES_POINTING_AT_TENANT_TABLES = set()
 
 
-def _is_tenant(model) -> bool:
-    field = next((f for f in model._meta.local_fields if f.name == "merchant"), None)
-    return field is not None and field.is_relation and field.related_model is Merchant
-
-
 def tenant_models():
-    return [m for m in apps.get_models() if _is_tenant(m)]
+    return [m for m in apps.get_models() if is_tenant_model(m)]
 
 
 def test_every_unique_constraint_of_a_tenant_model_includes_the_merchant():
@@ -50,7 +45,7 @@ def test_every_many_to_many_of_a_tenant_model_goes_through_a_tenant_model():
         f"{model._meta.label}.{field.name}"
         for model in tenant_models()
         for field in model._meta.local_many_to_many
-        if not _is_tenant(field.remote_field.through)
+        if not is_tenant_model(field.remote_field.through)
     ]
     assert offenders == []
 
