@@ -105,7 +105,7 @@ def commission_reject(request, merchant, commission_id):
 def campaign_payout_terms(request, merchant, campaign_id):
     campaign = selectors.campaign_get(merchant=request.merchant, campaign_id=campaign_id)
     days, tiers = payout_selectors.payout_terms(merchant=request.merchant, campaign=campaign)
-    form = PayoutTermsForm(request.POST or None, initial=PayoutTermsForm.initial_for(days, tiers))
+    form = PayoutTermsForm(request.POST or None, initial=PayoutTermsForm.initial_for(days, tiers), currency=campaign.currency)
     if request.method == "POST" and form.is_valid():
         try:
             payouts.campaign_payout_terms_set(

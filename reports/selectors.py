@@ -7,7 +7,7 @@ import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Case, CharField, Count, DecimalField, ExpressionWrapper, F, Func, Q, Sum, Value, When
-from django.db.models.functions import Coalesce, Concat, ExtractHour, Greatest, Left, Round, TruncDate
+from django.db.models.functions import Coalesce, Concat, ExtractHour, Greatest, Left, TruncDate
 from django.db.models.lookups import In
 from django.http import Http404
 from django.utils.translation import gettext
@@ -17,13 +17,14 @@ from attribution.rules import Reason
 from commerce.models import Order
 from members.models import Member
 from omo.tenancy.models import Staff, Store
-from omo.money import minor_unit
+from omo.money import MONEY_PLACES, minor_unit, quantize_money
+from omo.moneyfield import MONEY_MAX_DIGITS
 
 from . import csv_columns
 from .periods import Period
 
 ZERO = Decimal("0.00")
-MONEY = DecimalField(max_digits=14, decimal_places=2)
+MONEY = DecimalField(max_digits=MONEY_MAX_DIGITS, decimal_places=MONEY_PLACES)
 
 
 # --- Who sees what -----------------------------------------------------------------------
@@ -68,13 +69,14 @@ class Figures:
     sales: Decimal = ZERO
     new_members: int = 0
     rank: int = 0
+    currency: str = ""
 
     @property
     def average(self) -> Decimal:
-        """Average order value, rounded to the cent; 0 with no orders."""
+        """Average order value, rounded half-up to the currency's minor unit; 0 with no orders."""
         if not self.orders:
             return ZERO
-        return (self.sales / self.orders).quantize(Decimal("0.01"))
+        return quantize_money(self.sales / self.orders, self.currency)
 
 
 @dataclass
@@ -150,6 +152,7 @@ def performance_get(*, merchant, scope: Scope, period: Period) -> Performance:
         orders=total["orders"],
         sales=total["sales"] or ZERO,
         new_members=registered.count(),
+        currency=merchant.currency,
     )
 
     # Per staff: everyone with figures, plus the employed staff of the scope (so a manager
@@ -178,6 +181,7 @@ def performance_get(*, merchant, scope: Scope, period: Period) -> Performance:
                 orders=orders,
                 sales=sales,
                 new_members=members_by_staff.get(person.pk, 0),
+                currency=merchant.currency,
             )
         )
 
@@ -204,6 +208,7 @@ def performance_get(*, merchant, scope: Scope, period: Period) -> Performance:
                     orders=orders,
                     sales=sales,
                     new_members=members_by_store.get(store.pk, 0),
+                    currency=merchant.currency,
                 )
             )
 
@@ -289,17 +294,18 @@ def _phone_text(field_name):
 
 
 class Money(ExpressionWrapper):
-    """A money value for the CSV.
+    """A money value for the CSV, rounded half-up to its field's places (the currency's digits:
+    KWD 1.234, TWD 1200.00, JPY 1200; the columns keep 3).
 
-    On PostgreSQL it is sent as text (``numeric::text`` keeps the scale, "1200.00"): the
-    driver then hands over a str with no Decimal parsing and formatting per cell, which is
-    most of the export's speed. On SQLite (floats inside) it comes back as a Decimal
-    quantized to the field's places; the csv writer prints either the same way.
+    On PostgreSQL it is sent as text (``round(numeric, places)::text`` has that scale,
+    "1200.00"): the driver then hands over a str with no Decimal parsing and formatting per
+    cell, which is most of the export's speed. On SQLite (floats inside) it comes back as a
+    Decimal quantized to the field's places; the csv writer prints either the same way.
     """
 
     def as_postgresql(self, compiler, connection, **extra_context):
         sql, params = compiler.compile(self.expression)
-        return f"({sql})::text", params
+        return f"round(({sql})::numeric, {int(self.output_field.decimal_places)})::text", params
 
     def get_db_converters(self, connection):
         if connection.vendor == "postgresql":
@@ -353,20 +359,17 @@ def settlement_expression(currency: str):
     """Settlement amount in SQL, the same formula as `partners.commission.settlement_amount`:
     item subtotal - discounts - store credit - points - returns, never below zero, rounded
     half-up to the currency's minor unit."""
-    places = minor_unit(currency)
-    field = DecimalField(max_digits=14, decimal_places=places)
     amount = Greatest(
         F("item_subtotal") - F("discounts") - F("store_credit") - F("points_redeemed") - F("returned_amount"),
         Value(ZERO),
         output_field=MONEY,
     )
-    if places != 2:
-        amount = Round(amount, places, output_field=field)
-    return Money(amount, output_field=field)
+    return _money(amount, currency)
 
 
-def _money(name):
-    return Money(F(name), output_field=MONEY)
+def _money(amount, currency: str):
+    """A CSV amount with the currency's digits (Money rounds half-up to its field's places)."""
+    return Money(amount, output_field=DecimalField(max_digits=MONEY_MAX_DIGITS, decimal_places=minor_unit(currency)))
 
 
 def order_export_rows(*, merchant, filters: ExportFilters):
@@ -415,16 +418,16 @@ def order_export_rows(*, merchant, filters: ExportFilters):
         "status": _labels("status", Order.Status.choices),
         "payment_status": _labels("payment_status", Order.PaymentStatus.choices),
         "currency": _typed_text(F("currency")),
-        "item_subtotal": _money("item_subtotal"),
-        "discounts": _money("discounts"),
-        "store_credit": _money("store_credit"),
-        "points_redeemed": _money("points_redeemed"),
-        "shipping": _money("shipping"),
-        "tax": _money("tax"),
-        "total": _money("total"),
+        "item_subtotal": _money(F("item_subtotal"), merchant.currency),
+        "discounts": _money(F("discounts"), merchant.currency),
+        "store_credit": _money(F("store_credit"), merchant.currency),
+        "points_redeemed": _money(F("points_redeemed"), merchant.currency),
+        "shipping": _money(F("shipping"), merchant.currency),
+        "tax": _money(F("tax"), merchant.currency),
+        "total": _money(F("total"), merchant.currency),
         "settlement": settlement_expression(merchant.currency),
         "campaign": _typed_text(F("campaign_order__campaign__name")),
-        "commission": _money("campaign_order__commission"),
+        "commission": _money(F("campaign_order__commission"), merchant.currency),
     }
     assert tuple(expressions) == csv_columns.KEYS
     # Annotations get a prefix so they cannot clash with the model's own field names.
