@@ -8,6 +8,8 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 
+from omo.money import money_text
+
 from .models import (
     Campaign,
     CampaignPayoutTerms,
@@ -123,7 +125,7 @@ def payout_export_rows(*, merchant, payout: Payout):
             d.account_number if d else "",
             d.note if d else "",
             payout.currency,
-            line.amount,
+            money_text(line.amount, payout.currency),
         ]
 
 

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from omo.audit.services import Action, audit_request
+from omo.money import money_text
 from omo.spreadsheet import csv_download
 from omo.errors import form_errors_add
 from omo.tenancy.access import staff_required
@@ -401,8 +402,8 @@ def _report_rows(merchant, campaign):
             order.get_delivery_status_display(),
             row.orderer,
             row.settlement_column,
-            row.record.commission,
-            row.record.order_total,
+            money_text(row.record.commission, campaign.currency),
+            money_text(row.record.order_total, campaign.currency),
             _("yes") if row.record.counted else _("no"),
             payout_selectors.commission_status_label(row.lifecycle),
             # The own-order guard's reason, as the page shows it (issue 15 item 5).
