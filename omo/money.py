@@ -52,8 +52,11 @@ _CENT = Decimal("0.01")
 def exceeds_minor_unit(amount: Decimal, currency: str) -> bool:
     """``amount`` has more (non-zero) decimal places than ``currency`` has: 1.2345 KWD, 10.5 JPY.
 
-    Such an amount is refused where it comes in, never rounded silently."""
-    return amount != quantize_money(amount, currency)
+    Such an amount is refused where it comes in, never rounded silently. Trailing zeros do not
+    count (1.2340 KWD is fine); no rounding happens here, so a huge amount cannot overflow."""
+    if not amount.is_finite():
+        return False
+    return -amount.normalize().as_tuple().exponent > minor_unit(currency)
 
 
 def at_least_cents(amount: Decimal | None) -> Decimal | None:

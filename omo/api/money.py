@@ -33,7 +33,8 @@ class MoneyField(serializers.DecimalField):
                 money_places_check(value, currency)
             except DjangoValidationError as exc:
                 raise serializers.ValidationError(exc.messages, code="money_places") from None
-            value = quantize_money(value, currency)  # equal in value: only trailing zeros go
+            if value.adjusted() < MONEY_MAX_DIGITS:  # larger: refused as too many digits below
+                value = quantize_money(value, currency)  # equal in value: only trailing zeros go
         return super().validate_precision(value)
 
     def to_representation(self, value):
