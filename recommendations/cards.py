@@ -133,14 +133,28 @@ def cards_build(*, merchant, links, languages=None) -> dict:
     return built
 
 
+# token -> the card's version keys, kept per process: what a link shows never changes (links and
+# their items are never edited), so a warm open reads its card and versions in one round trip.
+_known_deps: dict[tuple[int, str], list[str]] = {}
+KNOWN_DEPS_MAX = 50_000
+
+
 def card_get(*, merchant, token: str, language: str) -> Card:
     """The card of `token` at `merchant` in `language`: the stored one while its versions are
-    current (two cache reads, no query), else built now and stored. Http404 for an unknown token
-    (nothing is stored for it)."""
-    stored = cache.get(_card_key(merchant.pk, token, language))
+    current (one or two cache reads, no query), else built now and stored. Http404 for an unknown
+    token (nothing is stored for it)."""
+    card_key = _card_key(merchant.pk, token, language)
+    deps = _known_deps.get((merchant.pk, token), [])
+    found = cache.get_many([card_key, *deps])
+    stored = found.pop(card_key, None)
     if stored is not None:
         stamp, card = stored
-        if cache.get_many(list(stamp)) == stamp:
+        if deps != list(stamp):
+            found = cache.get_many(list(stamp))
+            if len(_known_deps) >= KNOWN_DEPS_MAX:
+                _known_deps.clear()
+            _known_deps[merchant.pk, token] = list(stamp)
+        if found == stamp:
             return card
     link = selectors.link_by_token(merchant=merchant, token=token)
     return cards_build(merchant=merchant, links=[link], languages=[language])[token, language]
