@@ -5,21 +5,29 @@ partner only ever reads campaigns bound to them at the merchant they selected.
 """
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from allauth.account.models import EmailAddress
 
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch
+from django.db.models import (
+    Case, CharField, DecimalField, ExpressionWrapper, F, Func, IntegerField, OuterRef, Prefetch, Q, Subquery, Sum, Value, When,
+)
+from django.db.models.functions import (
+    Coalesce, Concat, Greatest, Left, Length, NullIf, Repeat, Replace, Right, Round, StrIndex, Substr, Trim,
+)
+from django.db.models.lookups import GreaterThan
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 
-from commerce.models import OrderLine, Product
+from commerce.models import Order, OrderLine, Product
 from members.models import Member
+from omo.money import minor_unit
+from omo.spreadsheet import LocalTime, Money, labels, typed_text
 from omo.tenancy.models import Merchant
 
 from . import commission, guards
@@ -32,6 +40,7 @@ from .models import (
     CampaignOrder,
     CampaignProductSales,
     CampaignStats,
+    Commission,
     Invitation,
     Partner,
     PartnerMembership,
@@ -157,6 +166,183 @@ def campaign_orders(*, merchant, campaign: Campaign, now: datetime | None = None
         .select_related("order__member", "lifecycle")
         .prefetch_related(Prefetch("order__lines", queryset=lines))
         .order_by("-placed_at", "-pk")
+    )
+
+
+# --- the order list, a page at a time (keyset) -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OrderPage:
+    """A page of the order list and the cursors of its neighbours ("" when there is none)."""
+
+    records: list
+    newer: str = ""
+    older: str = ""
+
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _cursor(direction: str, record) -> str:
+    """A plain, validated cursor: direction, the row's placed_at in UTC microseconds, its id."""
+    micros = (record.placed_at - EPOCH) // timedelta(microseconds=1)
+    return f"{direction}{micros}.{record.pk}"
+
+
+def _cursor_parse(cursor: str):
+    """(direction, placed_at, id) of a cursor, or None for anything else (the first page then)."""
+    try:
+        direction, rest = cursor[:1], cursor[1:]
+        micros, pk = rest.split(".")
+        key = (EPOCH + timedelta(microseconds=int(micros)), int(pk))
+    except (ValueError, OverflowError):
+        return None
+    return (direction, *key) if direction in ("n", "o") and key[1] > 0 else None
+
+
+def campaign_orders_page(*, merchant, campaign: Campaign, cursor: str = "", size: int = 20, now=None) -> OrderPage:
+    """One page of `campaign_orders`, newest first, found by its neighbour's (placed_at, id) and not
+    by an OFFSET: page 20,000 reads 21 index entries like page 1. `cursor` comes from a previous
+    page's `newer` / `older`; a malformed one gives the first page."""
+    records = campaign_orders(merchant=merchant, campaign=campaign, now=now)
+    parsed = _cursor_parse(cursor or "")
+    if parsed is not None and parsed[0] == "n":
+        _direction, placed_at, pk = parsed
+        # `placed_at >= p` bounds the index range; the OR only settles ties at the same instant.
+        newer = records.filter(Q(placed_at__gte=placed_at) & (Q(placed_at__gt=placed_at) | Q(pk__gt=pk)))
+        rows = list(newer.order_by("placed_at", "pk")[: size + 1])
+        if rows:
+            page = rows[:size][::-1]
+            return OrderPage(page, newer=_cursor("n", page[0]) if len(rows) > size else "", older=_cursor("o", page[-1]))
+        parsed = None  # nothing newer any more: start again at the top
+    if parsed is not None:
+        _direction, placed_at, pk = parsed
+        records = records.filter(Q(placed_at__lte=placed_at) & (Q(placed_at__lt=placed_at) | Q(pk__lt=pk)))
+    rows = list(records[: size + 1])
+    page = rows[:size]
+    return OrderPage(
+        page,
+        newer=_cursor("n", page[0]) if parsed is not None and page else "",
+        older=_cursor("o", page[-1]) if len(rows) > size else "",
+    )
+
+
+# --- the partner's CSV report: one SELECT ---------------------------------------------------------
+
+MONEY = DecimalField(max_digits=14, decimal_places=2)
+ZERO = Decimal("0.00")
+
+
+def _lines_sum(merchant, expression, condition=Q(), output_field=MONEY):
+    """A per-order sum over the order's lines, as a correlated subquery of the report's SELECT."""
+    lines = (
+        OrderLine.objects.for_merchant(merchant).filter(condition, order_id=OuterRef("order_id"))
+        .order_by().values("order_id").annotate(total=Sum(expression, output_field=output_field)).values("total")
+    )
+    return Coalesce(Subquery(lines, output_field=output_field), Value(0), output_field=output_field)
+
+
+def _rounded(expression, currency):
+    """Half-up to the currency's minor unit, as `quantize_money` (amounts here are never negative
+    where it matters, and PostgreSQL's round() of numeric is half away from zero)."""
+    places = minor_unit(currency)
+    field = DecimalField(max_digits=14, decimal_places=places)
+    return Money(Round(expression, places, output_field=field), output_field=field)
+
+
+class _Exact(Func):
+    """A sum as a fraction's denominator: SQLite keeps whole decimals as integers (627 * 500 / 700
+    would be 447), so it divides in floating point there; PostgreSQL's numeric is exact as is."""
+
+    template = "%(expressions)s"
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return self.as_sql(compiler, connection, template="CAST(%(expressions)s AS REAL)", **extra_context)
+
+
+def _settlement_cell(merchant, campaign: Campaign):
+    """`commission.settlement_column` in SQL, for the campaign's rule (see its docstring)."""
+    if campaign.condition == Campaign.Condition.WHOLE_ORDER:
+        return Money(F("settlement"), output_field=MONEY)  # the order settlement the worker stored
+    product_ids = campaign.product_ids()
+    matching = ~Q(kind="gift") & Q(variation__product_id__in=product_ids)
+    if campaign.commission_type == Campaign.CommissionType.FIXED:
+        if not product_ids:
+            return Value(0, output_field=IntegerField())
+        return _lines_sum(merchant, F("quantity") - F("returned_quantity"), matching, IntegerField())
+    net = Greatest(F("line_subtotal") - F("returned_amount"), Value(ZERO), output_field=MONEY)
+    total_net = _lines_sum(merchant, net)
+    matching_net = _lines_sum(merchant, net, matching) if product_ids else Value(ZERO, output_field=MONEY)
+    share = Case(
+        When(GreaterThan(total_net, 0), then=ExpressionWrapper(F("settlement") * matching_net / _Exact(total_net), MONEY)),
+        default=Value(ZERO),
+        output_field=MONEY,
+    )
+    return _rounded(share, campaign.currency)
+
+
+def _orderer_cell():
+    """`orderer_masked` in SQL: the member's name, else phone, else e-mail, masked."""
+    text = "x_orderer_text"
+    masked = Case(
+        When(order__member_id__isnull=True, then=Value("—")),
+        When(**{text: ""}, then=Value("")),
+        When(**{f"{text}__contains": "@"}, then=Concat(
+            Left(text, 1), Value("***@"), Substr(text, StrIndex(text, Value("@")) + 1), output_field=CharField()
+        )),
+        When(Q(**{f"{text}__startswith": "+"}) | Q(x_orderer_digits__regex=r"^[0-9]+$"), then=Concat(
+            Repeat(Value("*"), Greatest(Length(text) - 3, 3)), Right(text, 3), output_field=CharField()
+        )),
+        default=Concat(Left(text, 1), Value("**"), output_field=CharField()),
+        output_field=CharField(),
+    )
+    prepared = {
+        text: Trim(Coalesce(
+            NullIf("order__member__name", Value("")), NullIf("order__member__phone", Value("")),
+            F("order__member__email"), output_field=CharField(),
+        )),
+        "x_orderer_digits": Replace(F(text), Value(" "), Value("")),
+    }
+    return prepared, typed_text(masked)
+
+
+def campaign_report_rows(*, merchant, campaign: Campaign, now: datetime | None = None):
+    """The partner's CSV report: one tuple per order of `campaign_orders`, newest first, with the
+    cells of the order list (labels in the active language, local times, masked orderer, the
+    settlement column of the campaign's rule, text defused for spreadsheets) computed by the
+    database. One SELECT, so PostgreSQL can write it with COPY; elsewhere iterate it."""
+    prepared, orderer = _orderer_cell()
+    returned_by_lines = _lines_sum(merchant, F("returned_amount"))
+    cells = {
+        "number": typed_text(F("order__number")),
+        "placed_at": LocalTime("order__placed_at", merchant.tzinfo, seconds=False),
+        "status": labels("order__status", Order.Status.choices),
+        "payment_status": labels("order__payment_status", Order.PaymentStatus.choices),
+        "delivery_status": labels("order__delivery_status", Order.DeliveryStatus.choices),
+        "orderer": orderer,
+        "settlement": _settlement_cell(merchant, campaign),
+        "commission": Money(F("commission"), output_field=MONEY),
+        "order_total": Money(F("order_total"), output_field=MONEY),
+        "counted": Case(When(counted=True, then=Value(_("yes"))), default=Value(_("no")), output_field=CharField()),
+        "commission_status": labels("lifecycle__status", Commission.Status.choices, default=_("Pending")),
+        "not_commissioned": labels(
+            "not_commissioned_reason", [("", ""), *CampaignOrder._meta.get_field("not_commissioned_reason").choices]
+        ),
+        # The return adjustment, blank when there is none (as on the page).
+        "return_adjustment": _rounded(
+            NullIf(ExpressionWrapper(F("order__returned_amount") - returned_by_lines, MONEY), Value(ZERO)),
+            campaign.currency,
+        ),
+    }
+    named = {f"x_{key}": expression for key, expression in cells.items()}
+    return (
+        CampaignOrder.objects.for_merchant(merchant)
+        .filter(campaign=campaign, placed_at__gte=history_start(now))
+        .annotate(**prepared)
+        .annotate(**named)
+        .order_by("-placed_at", "-pk")
+        .values_list(*named)
     )
 
 

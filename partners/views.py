@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from omo.audit.services import Action, audit_request
-from omo.spreadsheet import csv_download
+from omo.spreadsheet import csv_download_rows
 from omo.errors import form_errors_add
 from omo.tenancy.access import staff_required
 from omo.tenancy.models import Merchant
@@ -331,14 +331,10 @@ def _portal_campaign(request, merchant_slug, code):
 def portal_campaign(request, merchant_slug, code):
     merchant, campaign = _portal_campaign(request, merchant_slug, code)
     request.session[SESSION_MERCHANT_KEY] = merchant.slug
-    try:
-        page = max(int(request.GET.get("page", 1)), 1)
-    except ValueError:
-        page = 1
-    start = (page - 1) * ORDERS_PER_PAGE
-    # One row more than a page tells whether there is a next page without counting.
-    rows = list(selectors.campaign_orders(merchant=merchant, campaign=campaign)[start : start + ORDERS_PER_PAGE + 1])
-    orders = list(selectors.order_rows(campaign=campaign, records=rows[:ORDERS_PER_PAGE]))
+    page = selectors.campaign_orders_page(
+        merchant=merchant, campaign=campaign, cursor=request.GET.get("cursor", ""), size=ORDERS_PER_PAGE
+    )
+    orders = list(selectors.order_rows(campaign=campaign, records=page.records))
     with timezone.override(merchant.tzinfo):
         return render(
             request,
@@ -352,13 +348,22 @@ def portal_campaign(request, merchant_slug, code):
                 settlement_label=selectors.settlement_column_label(campaign),
                 ranking=selectors.campaign_ranking(merchant=merchant, campaign=campaign),
                 orders=orders,
-                page=page,
-                has_next=len(rows) > ORDERS_PER_PAGE,
+                newer_url=_cursor_url(request, page.newer),
+                older_url=_cursor_url(request, page.older),
                 share_url=_referral_url(request, campaign),
                 history_start=selectors.history_start(),
                 **_portal_growth_context(request, merchant, campaign),
             ),
         )
+
+
+def _cursor_url(request, cursor):
+    """The same page's query (the date range kept) at another cursor; "" without one."""
+    if not cursor:
+        return ""
+    query = request.GET.copy()
+    query["cursor"] = cursor
+    return f"?{query.urlencode()}"
 
 
 @require_GET
@@ -388,35 +393,13 @@ def _report_header(campaign):
     )
 
 
-def _report_rows(merchant, campaign):
-    tz = merchant.tzinfo
-    records = selectors.campaign_orders(merchant=merchant, campaign=campaign).iterator(chunk_size=2000)
-    for row in selectors.order_rows(campaign=campaign, records=records):
-        order = row.order
-        yield [
-            order.number,
-            timezone.localtime(order.placed_at, tz).strftime("%Y-%m-%d %H:%M"),
-            order.get_status_display(),
-            order.get_payment_status_display(),
-            order.get_delivery_status_display(),
-            row.orderer,
-            row.settlement_column,
-            row.record.commission,
-            row.record.order_total,
-            _("yes") if row.record.counted else _("no"),
-            payout_selectors.commission_status_label(row.lifecycle),
-            # The own-order guard's reason, as the page shows it (issue 15 item 5).
-            row.record.get_not_commissioned_reason_display() if row.record.not_commissioned_reason else "",
-            row.return_adjustment or "",
-        ]
-
-
 @require_GET
 @partner_required
 def portal_report(request, merchant_slug, code):
     merchant, campaign = _portal_campaign(request, merchant_slug, code)
     audit_request(request, merchant=merchant, action=Action.EXPORT_PARTNER_REPORT, target=campaign)
-    return csv_download(f"campaign-{campaign.code}-report.csv", _report_header(campaign), _report_rows(merchant, campaign))
+    rows = selectors.campaign_report_rows(merchant=merchant, campaign=campaign)
+    return csv_download_rows(f"campaign-{campaign.code}-report.csv", _report_header(campaign), rows)
 
 
 
