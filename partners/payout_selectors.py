@@ -8,6 +8,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 
+from . import selectors
 from .models import (
     Campaign,
     CampaignPayoutTerms,
@@ -36,7 +37,9 @@ class LifecycleTotals:
 
 def commission_totals(*, merchant, campaign: Campaign) -> LifecycleTotals:
     """One primary-key row kept by every transition (partners/payouts.py)."""
-    row = CommissionTotals.objects.for_merchant(merchant).filter(campaign=campaign).first()
+    row = selectors.loaded_or_query(
+        campaign, Campaign.commission_totals, CommissionTotals.objects.for_merchant(merchant).filter(campaign=campaign)
+    )
     if row is None:
         return LifecycleTotals(ZERO, ZERO, ZERO, ZERO, ZERO)
     return LifecycleTotals(row.pending, row.approved, row.rejected, row.paid, row.adjusted)

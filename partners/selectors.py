@@ -12,7 +12,7 @@ from allauth.account.models import EmailAddress
 
 from django.core.exceptions import ValidationError
 from django.db.models import (
-    Case, CharField, DecimalField, ExpressionWrapper, F, Func, IntegerField, OuterRef, Prefetch, Q, Subquery, Sum, Value, When,
+    Case, CharField, DecimalField, Exists, ExpressionWrapper, F, Func, IntegerField, OuterRef, Prefetch, Q, Subquery, Sum, Value, When,
 )
 from django.db.models.functions import (
     Coalesce, Concat, Greatest, Left, Length, NullIf, Repeat, Replace, Right, Round, StrIndex, Substr, Trim,
@@ -53,12 +53,27 @@ RANKING_LIMIT = 50
 # --- merchants of a partner -------------------------------------------------------------
 
 
+def portal_partner(user) -> Partner | None:
+    """The user's partner account, with `email_verified`: whether the account's e-mail is verified
+    (partners must verify it before they see any figure). One query."""
+    verified = EmailAddress.objects.filter(user=OuterRef("user_id"), email__iexact=OuterRef("user__email"), verified=True)
+    return Partner.objects.filter(user=user).annotate(email_verified=Exists(verified)).first()
+
+
 def partner_merchants(*, partner: Partner) -> list[Merchant]:
-    """Merchants the partner works with (for the switcher), by name."""
+    """Merchants the partner works with (for the switcher), by name. One query."""
     with scopes_disabled():
         # The one cross-merchant read: the partner's own memberships, never other rows.
-        ids = list(PartnerMembership.objects.filter(partner=partner).values_list("merchant_id", flat=True))
-    return list(Merchant.objects.filter(pk__in=ids).order_by("name"))
+        memberships = PartnerMembership.objects.filter(partner=partner).values("merchant_id")
+        return list(Merchant.objects.filter(pk__in=memberships).order_by("name"))
+
+
+def partner_merchant_pick(*, merchants: list[Merchant], slug: str) -> Merchant:
+    """The merchant `slug` among the partner's merchants (`partner_merchants`); 404 otherwise."""
+    for merchant in merchants:
+        if merchant.slug == slug:
+            return merchant
+    raise Http404
 
 
 def partner_merchant_get(*, partner: Partner, slug: str) -> Merchant:
@@ -81,10 +96,27 @@ def partner_campaign_list(*, merchant, partner: Partner, ended: bool, now: datet
 
 
 def partner_campaign_get(*, merchant, partner: Partner, code: str) -> Campaign:
-    campaign = Campaign.objects.for_merchant(merchant).filter(partner=partner, code=code).first()
+    """The partner's campaign `code`, with its one-row figures (stats, commission totals, coupon)
+    read in the same query; 404 for another partner's or merchant's code."""
+    campaign = (
+        Campaign.objects.for_merchant(merchant).filter(partner=partner, code=code)
+        .select_related("stats", "commission_totals", "coupon").first()
+    )
+    if campaign is not None:
+        campaign.one_rows_read = True  # see `loaded_or_query`
+        if isinstance(merchant, Merchant):
+            campaign.merchant = merchant  # the page builds the campaign's link from it: no second read
     if campaign is None:
         raise Http404
     return campaign
+
+
+def loaded_or_query(instance, descriptor, queryset):
+    """A one-to-one row of `instance` read with it by `partner_campaign_get`'s select_related (None
+    when there is none), else the first row of `queryset` (a cache filled elsewhere may be stale)."""
+    if getattr(instance, "one_rows_read", False) and descriptor.related.is_cached(instance):
+        return descriptor.related.get_cached_value(instance)
+    return queryset.first()
 
 
 def campaign_list(*, merchant):
@@ -129,8 +161,9 @@ class Overview:
 
 
 def campaign_overview(*, merchant, campaign: Campaign) -> Overview:
-    """One primary-key row: the incremental aggregates kept by the worker."""
-    stats = CampaignStats.objects.for_merchant(merchant).filter(campaign=campaign).first()
+    """One primary-key row: the incremental aggregates kept by the worker (none when
+    `partner_campaign_get` read it already)."""
+    stats = loaded_or_query(campaign, Campaign.stats, CampaignStats.objects.for_merchant(merchant).filter(campaign=campaign))
     if stats is None:
         return Overview(0, Decimal("0.00"), Decimal("0.00"), Decimal("0.00"), None)
     return Overview(
@@ -204,28 +237,82 @@ def _cursor_parse(cursor: str):
 def campaign_orders_page(*, merchant, campaign: Campaign, cursor: str = "", size: int = 20, now=None) -> OrderPage:
     """One page of `campaign_orders`, newest first, found by its neighbour's (placed_at, id) and not
     by an OFFSET: page 20,000 reads 21 index entries like page 1. `cursor` comes from a previous
-    page's `newer` / `older`; a malformed one gives the first page."""
-    records = campaign_orders(merchant=merchant, campaign=campaign, now=now)
+    page's `newer` / `older`; a malformed one gives the first page. The orders and their lines
+    come in one query (see `_with_lines`)."""
+    records = CampaignOrder.objects.for_merchant(merchant).filter(campaign=campaign, placed_at__gte=history_start(now))
     parsed = _cursor_parse(cursor or "")
     if parsed is not None and parsed[0] == "n":
         _direction, placed_at, pk = parsed
         # `placed_at >= p` bounds the index range; the OR only settles ties at the same instant.
         newer = records.filter(Q(placed_at__gte=placed_at) & (Q(placed_at__gt=placed_at) | Q(pk__gt=pk)))
-        rows = list(newer.order_by("placed_at", "pk")[: size + 1])
+        rows = _with_lines(merchant, campaign, newer.order_by("placed_at", "pk")[: size + 1])  # newest first
         if rows:
-            page = rows[:size][::-1]
+            page = rows[-size:]
             return OrderPage(page, newer=_cursor("n", page[0]) if len(rows) > size else "", older=_cursor("o", page[-1]))
         parsed = None  # nothing newer any more: start again at the top
     if parsed is not None:
         _direction, placed_at, pk = parsed
         records = records.filter(Q(placed_at__lte=placed_at) & (Q(placed_at__lt=placed_at) | Q(pk__lt=pk)))
-    rows = list(records[: size + 1])
+    rows = _with_lines(merchant, campaign, records.order_by("-placed_at", "-pk")[: size + 1])
     page = rows[:size]
     return OrderPage(
         page,
         newer=_cursor("n", page[0]) if parsed is not None and page else "",
         older=_cursor("o", page[-1]) if len(rows) > size else "",
     )
+
+
+@dataclass(frozen=True)
+class PageLine:
+    """An order line as the order list reads it (the fields `order_money` and `visible_lines` use)."""
+
+    product_name: str
+    kind: str
+    quantity: int
+    unit_price: Decimal
+    line_subtotal: Decimal
+    returned_quantity: int
+    returned_amount: Decimal
+    variation_id: int | None
+    product_id: int | None
+    matches: bool  # a product of the campaign (specific products)
+
+    @property
+    def variation(self):
+        return self  # `order_money` reads `line.variation.product_id`
+
+
+PAGE_LINE_FIELDS = ("product_name", "kind", "quantity", "unit_price", "line_subtotal", "returned_quantity",
+                    "returned_amount", "variation_id")
+
+
+def _with_lines(merchant, campaign: Campaign, page_query) -> list:
+    """The records of `page_query` (a sliced keyset query) with their order, orderer, lifecycle and
+    lines, in one query: one row per line (LEFT JOIN), grouped here into each order's `page_lines`."""
+    products = Campaign.products.through.objects.filter(
+        campaign_id=campaign.pk, product_id=OuterRef("order__lines__variation__product_id")
+    )
+    line_cells = {f"line_{name}": F(f"order__lines__{name}") for name in PAGE_LINE_FIELDS}
+    rows = (
+        CampaignOrder.objects.for_merchant(merchant).filter(pk__in=page_query.values("pk"))
+        .select_related("order__member", "lifecycle")
+        .annotate(
+            **line_cells, line_id=F("order__lines__id"), line_product_id=F("order__lines__variation__product_id"),
+            line_matches=Exists(products),
+        )
+        .order_by("-placed_at", "-pk", "order__lines__id")
+    )
+    records = {}
+    for row in rows:
+        record = records.setdefault(row.pk, row)
+        if record is row:
+            record.order.page_lines = []
+        if row.line_id is not None:
+            record.order.page_lines.append(PageLine(
+                **{name: getattr(row, f"line_{name}") for name in PAGE_LINE_FIELDS},
+                product_id=row.line_product_id, matches=row.line_matches,
+            ))
+    return list(records.values())
 
 
 # --- the partner's CSV report: one SELECT ---------------------------------------------------------
@@ -377,7 +464,7 @@ def visible_lines(order):
             unit_price=line.unit_price,
             amount=max(line.line_subtotal - line.returned_amount, Decimal("0.00")),
         )
-        for line in order.lines.all()
+        for line in (order.page_lines if hasattr(order, "page_lines") else order.lines.all())
         if line.returned_quantity < line.quantity
     ]
 
@@ -439,12 +526,24 @@ class OrderRow:
     lifecycle: object  # partners.Commission or None (before its first computation)
 
 
+def _page_product_ids(campaign: Campaign, records):
+    """The campaign's products as far as a page needs them: those of its lines (read with them),
+    else (records without `page_lines`) the campaign's list."""
+    if campaign.condition != Campaign.Condition.SPECIFIC_PRODUCTS:
+        return []
+    if all(hasattr(record.order, "page_lines") for record in records):
+        return [line.product_id for record in records for line in record.order.page_lines if line.matches]
+    return None
+
+
 def order_rows(*, campaign: Campaign, records, rule=None):
     """Order-list rows as the portal and its CSV show them; `records` from `campaign_orders`."""
-    rule = rule or campaign.rule()
+    records = list(records) if rule is None else records
+    if rule is None:
+        rule = campaign.rule(product_ids=_page_product_ids(campaign, records))
     for record in records:
         order = record.order
-        lines = list(order.lines.all())
+        lines = order.page_lines if hasattr(order, "page_lines") else list(order.lines.all())
         money = order_money(order, lines)
         yield OrderRow(
             record=record,
@@ -589,7 +688,8 @@ def campaign_days(*, merchant):
 
 
 def campaign_coupon_code(*, merchant, campaign: Campaign) -> str:
-    return CampaignCoupon.objects.for_merchant(merchant).filter(campaign=campaign).values_list("code", flat=True).first() or ""
+    coupon = loaded_or_query(campaign, Campaign.coupon, CampaignCoupon.objects.for_merchant(merchant).filter(campaign=campaign))
+    return coupon.code if coupon else ""
 
 
 def public_campaigns(*, merchant, now: datetime | None = None):

@@ -207,10 +207,10 @@ def partner_required(view):
     def wrapper(request, *args, **kwargs):
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path(), login_url=reverse("partners:login"))
-        partner = services.partner_for_user(request.user)
+        partner = selectors.portal_partner(request.user)
         if partner is None:
             return render(request, "partners/not_partner.html", status=403)
-        if not _email_verified(request.user):
+        if not partner.email_verified:
             return render(request, "partners/verify_email.html", {"email": request.user.email}, status=403)
         request.partner = partner
         return view(request, *args, **kwargs)
@@ -300,10 +300,10 @@ def portal_home(request):
     return redirect("partners:campaigns", merchant_slug=selected if selected in slugs else slugs[0])
 
 
-def _portal_context(request, merchant, **extra):
+def _portal_context(request, merchant, merchants=None, **extra):
     return {
         "merchant": merchant,
-        "merchants": selectors.partner_merchants(partner=request.partner),
+        "merchants": selectors.partner_merchants(partner=request.partner) if merchants is None else merchants,
         "partner": request.partner,
         **extra,
     }
@@ -313,7 +313,7 @@ def _portal_context(request, merchant, **extra):
 @partner_required
 def portal_campaigns(request, merchant_slug):
     merchant = selectors.partner_merchant_get(partner=request.partner, slug=merchant_slug)
-    request.session[SESSION_MERCHANT_KEY] = merchant.slug
+    _remember_merchant(request, merchant)
     tab = "ended" if request.GET.get("tab") == "ended" else "ongoing"
     rows = selectors.partner_campaign_list(merchant=merchant, partner=request.partner, ended=tab == "ended")
     with timezone.override(merchant.tzinfo):
@@ -326,11 +326,20 @@ def _portal_campaign(request, merchant_slug, code):
     return merchant, campaign
 
 
+def _remember_merchant(request, merchant):
+    """The portal opens on the merchant last looked at (a session write only when it changes)."""
+    if request.session.get(SESSION_MERCHANT_KEY) != merchant.slug:
+        request.session[SESSION_MERCHANT_KEY] = merchant.slug
+
+
 @require_GET
 @partner_required
 def portal_campaign(request, merchant_slug, code):
-    merchant, campaign = _portal_campaign(request, merchant_slug, code)
-    request.session[SESSION_MERCHANT_KEY] = merchant.slug
+    # The switcher's list is also the membership check: one query for both.
+    merchants = selectors.partner_merchants(partner=request.partner)
+    merchant = selectors.partner_merchant_pick(merchants=merchants, slug=merchant_slug)
+    campaign = selectors.partner_campaign_get(merchant=merchant, partner=request.partner, code=code)
+    _remember_merchant(request, merchant)
     page = selectors.campaign_orders_page(
         merchant=merchant, campaign=campaign, cursor=request.GET.get("cursor", ""), size=ORDERS_PER_PAGE
     )
@@ -342,6 +351,7 @@ def portal_campaign(request, merchant_slug, code):
             _portal_context(
                 request,
                 merchant,
+                merchants,
                 campaign=campaign,
                 overview=selectors.campaign_overview(merchant=merchant, campaign=campaign),
                 lifecycle_totals=payout_selectors.commission_totals(merchant=merchant, campaign=campaign),

@@ -226,3 +226,31 @@ def test_a_cursor_never_reaches_another_partners_orders(kim_client, merchant, or
     page = kim_client.get(_url(merchant, campaign), {"cursor": cursor}).content.decode()
     assert "LEE-1" not in page
     assert kim_client.get(_url(merchant, lees), {"cursor": cursor}).status_code == 404
+
+
+def test_the_campaign_page_answers_in_six_queries(
+    kim_client, kim, merchant, other_merchant, catalog, run, rf, django_assert_max_num_queries
+):
+    """With several products, orders over several days and a second merchant in the switcher, the
+    page a partner loads reads the database at most 6 times (the view's own reads: the session and
+    the request's transaction are the middleware's)."""
+    campaign = make_campaign(merchant, condition="specific_products", products=[catalog["tea"].product, catalog["cup"].product])
+    bind(merchant, campaign, kim)
+    now = timezone.now()
+    for index in range(25):
+        run(
+            referred_order, merchant, campaign, number=f"Q-{index}", placed_at=now - timedelta(days=index % 9, hours=index),
+            member=MemberFactory(merchant=merchant), lines=[line(catalog["tea"], 2, "100"), line(catalog["cup"], 1, "250"),
+                                                            line(catalog["gift"], 1, "0")],
+        )
+    bind(other_merchant, make_campaign(other_merchant, name="Other live"), kim)
+    request = rf.get(_url(merchant, campaign))
+    request.user, request.session = kim.user, {}
+
+    with django_assert_max_num_queries(6):
+        response = views.portal_campaign(request, merchant_slug=merchant.slug, code=campaign.code)
+
+    page = response.content.decode()
+    assert other_merchant.name in page  # the switcher
+    assert response.status_code == 200 and "Q-0" in page and 'rel="next"' in page
+    assert "Tea" in page.split('id="ranking-title"')[1]
