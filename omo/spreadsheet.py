@@ -9,7 +9,7 @@ from collections.abc import Iterable, Iterator
 from decimal import ROUND_HALF_UP, Decimal
 from itertools import islice
 
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.db.models import Case, CharField, ExpressionWrapper, F, Func, Q, Value, When
 from django.db.models.functions import Concat, Left
 from django.db.models.lookups import In
@@ -157,9 +157,18 @@ def copy_csv(queryset) -> Iterator[bytes]:
     with connection.cursor() as cursor:
         # COPY takes no bound parameters: the driver merges them client-side, quoted as literals.
         statement = connection.ops.compose_sql(sql, params)
-        with cursor.copy(f"COPY ({statement}) TO STDOUT (FORMAT csv)") as copy:
-            for block in copy:
-                yield bytes(block)
+        # An export's SELECT is dozens of CASE expressions over every row: PostgreSQL's JIT, which
+        # its cost estimate turns on, spent 2.5 s compiling them on a 2.9 s read of 66k rows.
+        cursor.execute("SET jit = off")
+        try:
+            with cursor.copy(f"COPY ({statement}) TO STDOUT (FORMAT csv)") as copy:
+                for block in copy:
+                    yield bytes(block)
+        finally:
+            try:
+                cursor.execute("RESET jit")
+            except DatabaseError:
+                pass  # a broken connection is discarded anyway; do not hide the error that broke it
 
 
 def csv_download_rows(filename: str, header: Iterable, rows, chunk_rows: int = 2000) -> StreamingHttpResponse:

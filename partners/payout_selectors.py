@@ -73,6 +73,14 @@ def commission_list(*, merchant, campaign: Campaign | None = None, status: str =
     return items.order_by("-campaign_order__placed_at", "-pk")
 
 
+def commission_page(*, merchant, campaign: Campaign, status: str = "", cursor: str = "", size: int = 50):
+    """A page of `commission_list` by (order time, id) cursor (`selectors.keyset_page`)."""
+    return selectors.keyset_page(
+        commission_list(merchant=merchant, campaign=campaign, status=status), cursor=cursor, size=size,
+        time_field="campaign_order__placed_at", time_of=lambda item: item.campaign_order.placed_at,
+    )
+
+
 def commission_get(*, merchant, commission_id) -> Commission:
     item = commission_list(merchant=merchant).filter(pk=commission_id).first()
     if item is None:

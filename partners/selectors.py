@@ -7,6 +7,7 @@ partner only ever reads campaigns bound to them at the merchant they selected.
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from operator import attrgetter
 
 from allauth.account.models import EmailAddress
 
@@ -217,14 +218,13 @@ class OrderPage:
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-def _cursor(direction: str, record) -> str:
-    """A plain, validated cursor: direction, the row's placed_at in UTC microseconds, its id."""
-    micros = (record.placed_at - EPOCH) // timedelta(microseconds=1)
-    return f"{direction}{micros}.{record.pk}"
+def _cursor(direction: str, when: datetime, pk: int) -> str:
+    """A plain, validated cursor: direction, the row's time in UTC microseconds, its id."""
+    return f"{direction}{(when - EPOCH) // timedelta(microseconds=1)}.{pk}"
 
 
 def _cursor_parse(cursor: str):
-    """(direction, placed_at, id) of a cursor, or None for anything else (the first page then)."""
+    """(direction, time, id) of a cursor, or None for anything else (the first page then)."""
     try:
         direction, rest = cursor[:1], cursor[1:]
         micros, pk = rest.split(".")
@@ -234,32 +234,45 @@ def _cursor_parse(cursor: str):
     return (direction, *key) if direction in ("n", "o") and key[1] > 0 else None
 
 
-def campaign_orders_page(*, merchant, campaign: Campaign, cursor: str = "", size: int = 20, now=None) -> OrderPage:
-    """One page of `campaign_orders`, newest first, found by its neighbour's (placed_at, id) and not
-    by an OFFSET: page 20,000 reads 21 index entries like page 1. `cursor` comes from a previous
-    page's `newer` / `older`; a malformed one gives the first page. The orders and their lines
-    come in one query (see `_with_lines`)."""
-    records = CampaignOrder.objects.for_merchant(merchant).filter(campaign=campaign, placed_at__gte=history_start(now))
+def keyset_page(records, *, cursor: str = "", size: int = 20, time_field: str = "placed_at",
+                time_of=attrgetter("placed_at"), fetch=list) -> OrderPage:
+    """One page of `records`, newest first by (`time_field`, id), found from its neighbour's key and
+    not by an OFFSET: page 20,000 reads its 21 index entries like page 1. `cursor` comes from a
+    previous page's `newer` / `older`; a malformed one gives the first page. `fetch` reads a sliced
+    query (e.g. with more rows joined); `time_of` gives a fetched row's time."""
+
+    def key(row):
+        return time_of(row), row.pk
+
     parsed = _cursor_parse(cursor or "")
     if parsed is not None and parsed[0] == "n":
-        _direction, placed_at, pk = parsed
-        # `placed_at >= p` bounds the index range; the OR only settles ties at the same instant.
-        newer = records.filter(Q(placed_at__gte=placed_at) & (Q(placed_at__gt=placed_at) | Q(pk__gt=pk)))
-        rows = _with_lines(merchant, campaign, newer.order_by("placed_at", "pk")[: size + 1])  # newest first
+        _direction, when, pk = parsed
+        # `time >= t` bounds the index range; the OR only settles ties at the same instant.
+        newer = records.filter(Q(**{f"{time_field}__gte": when}) & (Q(**{f"{time_field}__gt": when}) | Q(pk__gt=pk)))
+        rows = sorted(fetch(newer.order_by(time_field, "pk")[: size + 1]), key=key, reverse=True)
         if rows:
             page = rows[-size:]
-            return OrderPage(page, newer=_cursor("n", page[0]) if len(rows) > size else "", older=_cursor("o", page[-1]))
+            return OrderPage(
+                page, newer=_cursor("n", *key(page[0])) if len(rows) > size else "", older=_cursor("o", *key(page[-1]))
+            )
         parsed = None  # nothing newer any more: start again at the top
     if parsed is not None:
-        _direction, placed_at, pk = parsed
-        records = records.filter(Q(placed_at__lte=placed_at) & (Q(placed_at__lt=placed_at) | Q(pk__lt=pk)))
-    rows = _with_lines(merchant, campaign, records.order_by("-placed_at", "-pk")[: size + 1])
+        _direction, when, pk = parsed
+        records = records.filter(Q(**{f"{time_field}__lte": when}) & (Q(**{f"{time_field}__lt": when}) | Q(pk__lt=pk)))
+    rows = sorted(fetch(records.order_by(f"-{time_field}", "-pk")[: size + 1]), key=key, reverse=True)
     page = rows[:size]
     return OrderPage(
         page,
-        newer=_cursor("n", page[0]) if parsed is not None and page else "",
-        older=_cursor("o", page[-1]) if len(rows) > size else "",
+        newer=_cursor("n", *key(page[0])) if parsed is not None and page else "",
+        older=_cursor("o", *key(page[-1])) if len(rows) > size else "",
     )
+
+
+def campaign_orders_page(*, merchant, campaign: Campaign, cursor: str = "", size: int = 20, now=None) -> OrderPage:
+    """A page of the portal's order list (`campaign_orders`' rows), by `keyset_page`; the orders and
+    their lines come in one query (see `_with_lines`)."""
+    records = CampaignOrder.objects.for_merchant(merchant).filter(campaign=campaign, placed_at__gte=history_start(now))
+    return keyset_page(records, cursor=cursor, size=size, fetch=lambda query: _with_lines(merchant, campaign, query))
 
 
 @dataclass(frozen=True)

@@ -358,8 +358,8 @@ def portal_campaign(request, merchant_slug, code):
                 settlement_label=selectors.settlement_column_label(campaign),
                 ranking=selectors.campaign_ranking(merchant=merchant, campaign=campaign),
                 orders=orders,
-                newer_url=_cursor_url(request, page.newer),
-                older_url=_cursor_url(request, page.older),
+                newer_url=cursor_url(request, page.newer),
+                older_url=cursor_url(request, page.older),
                 share_url=_referral_url(request, campaign),
                 history_start=selectors.history_start(),
                 **_portal_growth_context(request, merchant, campaign),
@@ -367,7 +367,7 @@ def portal_campaign(request, merchant_slug, code):
         )
 
 
-def _cursor_url(request, cursor):
+def cursor_url(request, cursor):
     """The same page's query (the date range kept) at another cursor; "" without one."""
     if not cursor:
         return ""

@@ -221,7 +221,7 @@ def test_a_cursor_never_reaches_another_partners_orders(kim_client, merchant, or
     bind(merchant, lees, make_partner(email="lee@example.com"))
     run(referred_order, merchant, lees, number="LEE-1", lines=[line(catalog["tea"], 1, "100")])
     lee_record = CampaignOrder.objects.for_merchant(merchant).get(order__number="LEE-1")
-    cursor = selectors._cursor("o", lee_record)
+    cursor = selectors._cursor("o", lee_record.placed_at, lee_record.pk)
 
     page = kim_client.get(_url(merchant, campaign), {"cursor": cursor}).content.decode()
     assert "LEE-1" not in page
@@ -254,3 +254,28 @@ def test_the_campaign_page_answers_in_six_queries(
     assert other_merchant.name in page  # the switcher
     assert response.status_code == 200 and "Q-0" in page and 'rel="next"' in page
     assert "Tea" in page.split('id="ranking-title"')[1]
+
+
+def test_the_merchants_commission_list_pages_by_cursor_keeping_the_status(client, merchant, store, kim, catalog, run,
+                                                                          monkeypatch):
+    from partners import payout_views
+    from tests.factories import StaffFactory
+
+    monkeypatch.setattr(payout_views, "COMMISSIONS_PER_PAGE", 2)
+    campaign = make_campaign(merchant)
+    bind(merchant, campaign, kim)
+    now = timezone.now().replace(microsecond=0)
+    for index, age in enumerate([1, 2, 2, 3, 4]):
+        run(referred_order, merchant, campaign, number=f"C-{index}", placed_at=now - timedelta(hours=age),
+            lines=[line(catalog["tea"], 1, "100")])
+    client.force_login(StaffFactory(merchant=merchant, store=store, role="admin").user)
+    url = reverse("campaigns:commissions", kwargs={"merchant": merchant.slug, "campaign_id": campaign.pk})
+
+    seen, link = [], "?status=pending"
+    while link is not None:
+        page = client.get(url + link).content.decode()
+        seen += [n for n in ("C-0", "C-1", "C-2", "C-3", "C-4") if f">{n}<" in page or f"{n}</" in page]
+        link = _link(page, "next")
+        assert link is None or "status=pending" in link
+    assert sorted(seen) == ["C-0", "C-1", "C-2", "C-3", "C-4"] and len(seen) == 5
+    assert client.get(url, {"cursor": "bogus"}).status_code == 200
