@@ -29,13 +29,6 @@ COMMISSIONS_PER_PAGE = 50
 # =====================================================================================
 
 
-def _page(request):
-    try:
-        return max(int(request.GET.get("page", 1)), 1)
-    except ValueError:
-        return 1
-
-
 @require_GET
 @staff_required("admin")
 def campaign_commissions(request, merchant, campaign_id):
