@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-import datetime as dt
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
-from django.db.models import Case, CharField, Count, DecimalField, ExpressionWrapper, F, Func, Q, Sum, Value, When
-from django.db.models.functions import Coalesce, Concat, ExtractHour, Greatest, Left, TruncDate
-from django.db.models.lookups import In
+from django.db.models import Case, CharField, Count, DecimalField, F, Q, Sum, Value, When
+from django.db.models.functions import Coalesce, ExtractHour, Greatest, TruncDate
 from django.http import Http404
 from django.utils.translation import gettext
 
@@ -19,6 +17,7 @@ from members.models import Member
 from omo.tenancy.models import Staff, Store
 from omo.money import MONEY_PLACES, minor_unit, quantize_money
 from omo.moneyfield import MONEY_MAX_DIGITS
+from omo.spreadsheet import LocalTime, Money, labels, phone_text, typed_text
 
 from . import csv_columns
 from .periods import Period
@@ -257,104 +256,6 @@ def order_export_queryset(*, merchant, filters: ExportFilters):
     return qs
 
 
-def _labels(field_name, choices):
-    """A SQL CASE turning a code into its label in the active language (unknown codes as is)."""
-    return Case(
-        *[When(**{field_name: code}, then=Value(str(label))) for code, label in choices],
-        default=F(field_name),
-        output_field=CharField(),
-    )
-
-
-# A cell starting with one of these is read by Excel as a formula (CSV injection).
-FORMULA_STARTS = ["=", "+", "-", "@", "\t", "\r"]
-
-
-def _typed_text(expression):
-    """Text people or other systems typed (a shopper's name, a store or campaign name, the order
-    number an integration sent), defused for spreadsheets: a value that Excel would run as a
-    formula gets a leading apostrophe, which Excel shows as plain text. Done in SQL, so it costs
-    the export nothing per row in Python, and `COPY` of the same SELECT is defused too."""
-    return Case(
-        When(In(Left(expression, 1), FORMULA_STARTS), then=Concat(Value("'"), expression, output_field=CharField())),
-        default=expression,
-        output_field=CharField(),
-    )
-
-
-def _phone_text(field_name):
-    """A phone number as text a spreadsheet keeps as typed: Excel reads a bare "+886912345678" as
-    the number 8.86912E+11 (and drops a local number's leading 0), so every phone, E.164 or not,
-    gets the leading apostrophe of typed text (omo.spreadsheet.phone_cell does the same in Python)."""
-    return Case(
-        When(Q(**{f"{field_name}": ""}), then=F(field_name)),
-        default=Concat(Value("'"), F(field_name), output_field=CharField()),
-        output_field=CharField(),
-    )
-
-
-class Money(ExpressionWrapper):
-    """A money value for the CSV, rounded half-up to its field's places (the currency's digits:
-    KWD 1.234, TWD 1200.00, JPY 1200; the columns keep 3).
-
-    On PostgreSQL it is sent as text (``round(numeric, places)::text`` has that scale,
-    "1200.00"): the driver then hands over a str with no Decimal parsing and formatting per
-    cell, which is most of the export's speed. On SQLite (floats inside) it comes back as a
-    Decimal quantized to the field's places; the csv writer prints either the same way.
-    """
-
-    def as_postgresql(self, compiler, connection, **extra_context):
-        sql, params = compiler.compile(self.expression)
-        return f"round(({sql})::numeric, {int(self.output_field.decimal_places)})::text", params
-
-    def get_db_converters(self, connection):
-        if connection.vendor == "postgresql":
-            return []
-        exponent = Decimal(1).scaleb(-self.output_field.decimal_places)
-
-        def quantize(value, expression, connection):
-            return None if value is None else Decimal(value).quantize(exponent, rounding=ROUND_HALF_UP)
-
-        return [*super().get_db_converters(connection), quantize]
-
-
-class LocalTime(Func):
-    """An aware timestamp as local wall time text "YYYY-MM-DD HH:MM:SS" in ``tz``.
-
-    PostgreSQL formats it itself (no timestamptz parsing per row in Python); elsewhere the
-    stored UTC value is converted in a per-row converter.
-    """
-
-    output_field = CharField()
-
-    def __init__(self, expression, tz, **extra):
-        self.tz = tz
-        super().__init__(expression, **extra)
-
-    def as_sql(self, compiler, connection, **extra_context):
-        return compiler.compile(self.source_expressions[0])
-
-    def as_postgresql(self, compiler, connection, **extra_context):
-        sql, params = compiler.compile(self.source_expressions[0])
-        return f"to_char(({sql}) AT TIME ZONE %s, 'YYYY-MM-DD HH24:MI:SS')", [*params, str(self.tz)]
-
-    def get_db_converters(self, connection):
-        if connection.vendor == "postgresql":
-            return []
-        tz = self.tz
-
-        def to_local(value, expression, connection):
-            if value is None:
-                return None
-            if isinstance(value, str):
-                value = dt.datetime.fromisoformat(value)
-            if value.tzinfo is None:
-                value = value.replace(tzinfo=dt.timezone.utc)
-            return value.astimezone(tz).isoformat(" ", "seconds")[:19]
-
-        return [to_local]
-
-
 def settlement_expression(currency: str):
     """Settlement amount in SQL, the same formula as `partners.commission.settlement_amount`:
     item subtotal - discounts - store credit - points - returns, never below zero, rounded
@@ -390,20 +291,20 @@ def order_export_rows(*, merchant, filters: ExportFilters):
         *[(code, Order.ChannelGroup.ONLINE.label) for code in Order.ONLINE_CHANNELS],
     ]
     expressions = {
-        "number": _typed_text(F("number")),
+        "number": typed_text(F("number")),
         "placed_at": LocalTime("placed_at", merchant.tzinfo),
         "channel_group": Case(
             *[When(channel=code, then=Value(str(label))) for code, label in group_labels],
             default=Value(str(Order.ChannelGroup.OTHERS.label)),
             output_field=CharField(),
         ),
-        "created_from": _typed_text(F("created_from")),
+        "created_from": typed_text(F("created_from")),
         # Order Source and Order From (SPEC section 2): the credited store, else for an in-store
         # order the store that rang it up (an online order no link was credited with: blank).
-        "source_store": _typed_text(order_store),
-        "order_from": _typed_text(order_store),
+        "source_store": typed_text(order_store),
+        "order_from": typed_text(order_store),
         # The credited staff member, else whoever rang the sale up.
-        "sales": _typed_text(
+        "sales": typed_text(
             Coalesce(
                 Case(When(credited, then=F("attribution__staff__display_name")), output_field=CharField()),
                 F("closing_staff__display_name"),
@@ -413,11 +314,11 @@ def order_export_rows(*, merchant, filters: ExportFilters):
         "credited": Case(
             When(credited, then=Value(gettext("Yes"))), default=Value(gettext("No")), output_field=CharField()
         ),
-        "member": _typed_text(F("member__name")),
-        "member_phone": _phone_text("member__phone"),
-        "status": _labels("status", Order.Status.choices),
-        "payment_status": _labels("payment_status", Order.PaymentStatus.choices),
-        "currency": _typed_text(F("currency")),
+        "member": typed_text(F("member__name")),
+        "member_phone": phone_text("member__phone"),
+        "status": labels("status", Order.Status.choices),
+        "payment_status": labels("payment_status", Order.PaymentStatus.choices),
+        "currency": typed_text(F("currency")),
         "item_subtotal": _money(F("item_subtotal"), merchant.currency),
         "discounts": _money(F("discounts"), merchant.currency),
         "store_credit": _money(F("store_credit"), merchant.currency),
@@ -426,7 +327,7 @@ def order_export_rows(*, merchant, filters: ExportFilters):
         "tax": _money(F("tax"), merchant.currency),
         "total": _money(F("total"), merchant.currency),
         "settlement": settlement_expression(merchant.currency),
-        "campaign": _typed_text(F("campaign_order__campaign__name")),
+        "campaign": typed_text(F("campaign_order__campaign__name")),
         "commission": _money(F("campaign_order__commission"), merchant.currency),
     }
     assert tuple(expressions) == csv_columns.KEYS
