@@ -26,6 +26,8 @@ RETRY = {
 
 @shared_task(name="attribution.attribute_order", base=TenantTask, **RETRY)
 def attribute_order_task(merchant_id: int, order_id: int):
+    """One order. Order events no longer queue it (they mark the order due for a drain); kept so
+    messages queued before that change are still consumed."""
     return services.orders_attribute(merchant_id=merchant_id, order_ids=[order_id])
 
 
