@@ -10,7 +10,7 @@ process (solo pool, so its CPU time is the decision's Python cost):
 
 (a) batch: the orders' ids queued in batches of 1,000 (`attribution.attribute_orders`, the path of
     imports and replays), until every order has its Attribution row;
-(b) live: the rows deleted again (ANALYZE), then one order event per order through the product's
+(b) live: ANALYZE (the merchant's orders decided), the rows deleted again, then one order event per order through the product's
     entry point (`commerce.events.order_changed` in its own transaction, as the order service
     calls it; only the attribution follower, so partners' and loyalty's tasks do not share the
     worker): the mark in the order's transaction, a drain queued after commit
@@ -279,8 +279,11 @@ def main():
             batch_s, batch_cpu = run_batch(merchant, ids, worker, args.batch)
             credited = Attribution.objects.for_merchant(merchant).filter(reason="credited").count()
             batched_ref, single_ref = reference_rates(merchant, args.single_rows)
-            Attribution.objects.for_merchant(merchant).delete()
+            # Statistics of a merchant whose orders are decided (the steady state), then the rows go
+            # again without ANALYZE: with statistics of a merchant with no decisions at all, the
+            # planner probes "already decided?" through the merchant index, a scan per order.
             analyze()
+            Attribution.objects.for_merchant(merchant).delete()
             # Events come in order of arrival (placed_at), not by shopper.
             ids = list(Order.objects.for_merchant(merchant).order_by("placed_at").values_list("pk", flat=True))
             live_s, live_cpu, raised_s = run_live(merchant, ids, worker, args.producers)
