@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from omo.tenancy.admin import MerchantOwnedAdmin, ReadOnlyAdmin
 
-from .models import Attribution, AttributionSettings
+from .models import Attribution, AttributionDue, AttributionSettings
 
 
 @admin.register(Attribution)
@@ -24,3 +24,11 @@ class AttributionSettingsAdmin(ReadOnlyAdmin):
     list_filter = ("in_store_credit",)
     date_hierarchy = "effective_from"
 
+
+
+@admin.register(AttributionDue)
+class AttributionDueAdmin(ReadOnlyAdmin):
+    """Orders whose attribution is still to be decided (the drain's and the sweep's work list)."""
+
+    list_display = ("order_id", "merchant", "marked_at")
+    search_fields = ("=order_id",)

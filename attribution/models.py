@@ -132,3 +132,24 @@ class AttributionSettings(MerchantOwned):
             window_hours=self.window_hours, in_store_credit=self.in_store_credit, effective_from=self.effective_from
         )
 
+
+
+class AttributionDue(MerchantOwned):
+    """An order whose attribution is to be decided (again): marked in the order's own transaction
+    by every order event, cleared by the drain once the decision has committed (attribution.due).
+
+    No foreign key to the order on purpose: the mark takes no lock on the order row, so marking (in
+    the order's transaction) and deciding (under the members' locks) never wait on each other. The
+    beat sweep reads only these marks, one index probe per merchant, never the orders."""
+
+    order_id = models.BigIntegerField()
+    marked_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("attribution due")
+        verbose_name_plural = _("attributions due")
+        constraints = [models.UniqueConstraint(fields=["merchant", "order_id"], name="attribution_due_once")]
+        indexes = [models.Index(fields=["merchant", "marked_at"], name="attribution_due_marked")]
+
+    def __str__(self):
+        return f"{self.order_id} since {self.marked_at:%Y-%m-%d %H:%M}"

@@ -372,10 +372,10 @@ PAYMENT_PROVIDER = env("PAYMENT_PROVIDER", default="omo.integrations.payments.Fa
 
 # The apps that follow orders (commerce.events): (mark, task) per app, as dotted paths. The mark
 # runs inside the order's transaction and records what the app still owes the order (its beat
-# sweeper's work list should the event be lost); the task, queued after commit, takes
-# (merchant_id, order_id). commerce names them here and never imports them.
+# sweeper's work list should the event be lost); the task (or a function queuing one), run after
+# commit, takes (merchant_id, order_id). commerce names them here and never imports them.
 ORDER_FOLLOWERS = [
-    (None, "attribution.tasks.attribute_order_task"),  # its sweeper finds unattributed orders by themselves
+    ("attribution.due.order_attribution_due", "attribution.tasks.drain_request"),  # drained in batches
     ("partners.services.campaign_order_due", "partners.tasks.order_campaign_update_task"),
     ("loyalty.services.order_points_due", "loyalty.tasks.order_points_task"),
 ]
