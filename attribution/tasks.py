@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 from celery import shared_task
+from django.conf import settings
 from django.core.cache import cache
 from django.db import OperationalError
 from django.utils import timezone
@@ -46,8 +47,9 @@ def enqueue_batches(merchant_id: int, order_ids: list[int], size: int = BATCH_SI
 @shared_task(name="attribution.drain_due", base=TenantTask, **RETRY)
 def drain_due_task(merchant_id: int):
     """Decide the merchant's due orders in one batch; a full batch queues the next at once."""
-    drained = due.due_drain(merchant_id=merchant_id)
-    if drained >= due.DRAIN_BATCH:
+    batch = settings.ATTRIBUTION_DRAIN_BATCH
+    drained = due.due_drain(merchant_id=merchant_id, limit=batch)
+    if drained >= batch:
         drain_due_task.delay(merchant_id)
     return drained
 

@@ -265,6 +265,9 @@ CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 # The longest task: an order CSV export (1M rows take 30-60 s; 10 minutes is ~20M rows).
 REPORTS_EXPORT_TIME_LIMIT = env.int("REPORTS_EXPORT_TIME_LIMIT", default=600)
+# Due orders one attribution drain decides in one batch (attribution.due).
+ATTRIBUTION_DRAIN_BATCH = env.int("ATTRIBUTION_DRAIN_BATCH", default=500)
+
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     # A task whose worker was killed is redelivered once this many seconds have passed: just
     # longer than the longest task may run (a shorter timeout would hand a running task to a
