@@ -21,7 +21,8 @@ from .models import Order
 @cache
 def followers() -> tuple:
     return tuple(
-        (import_string(mark) if mark else None, import_string(task)) for mark, task in settings.ORDER_FOLLOWERS
+        (import_string(mark) if mark else None, import_string(task) if task else None)
+        for mark, task in settings.ORDER_FOLLOWERS
     )
 
 
@@ -30,4 +31,5 @@ def order_changed(order: Order) -> None:
     for mark, task in followers():
         if mark is not None:
             mark(order)
-        transaction.on_commit(lambda task=task: task.delay(merchant_id, order_id), robust=True)
+        if task is not None:
+            transaction.on_commit(lambda task=task: task.delay(merchant_id, order_id), robust=True)
