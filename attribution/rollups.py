@@ -25,7 +25,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.db import connection, transaction
-from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -185,14 +185,16 @@ def rollups_rebuild(*, merchant: Merchant) -> int:
     number of cells. Also sets every attribution's `counted_sales` from its order."""
     _lock(merchant.pk, exclusive=True)
     attributions = Attribution.objects.for_merchant(merchant)
-    attributions.exclude(reason=Reason.CREDITED).exclude(counted_sales=None).update(counted_sales=None)
-    sale = (
-        Order.objects.for_merchant(merchant)
-        .filter(counted_filter(), pk=OuterRef("order_id"))
-        .annotate(sale=F("total") - F("returned_amount"))
-        .values("sale")[:1]
-    )
-    attributions.filter(reason=Reason.CREDITED).update(counted_sales=Subquery(sale))
+    # One UPDATE ... FROM (PostgreSQL, SQLite >= 3.33): the same rule as `counted_sales`.
+    table, orders = Attribution._meta.db_table, Order._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET counted_sales = CASE WHEN {table}.reason = %s AND o.status <> %s"
+            f" AND o.payment_status <> %s AND NOT (o.total > 0 AND o.returned_amount >= o.total)"
+            f" THEN o.total - o.returned_amount END"
+            f" FROM {orders} o WHERE o.id = {table}.order_id AND {table}.merchant_id = %s AND o.merchant_id = %s",
+            [Reason.CREDITED, Order.Status.CANCELLED, Order.PaymentStatus.REFUNDED, merchant.pk, merchant.pk],
+        )
     tz = merchant.tzinfo
     credited = (
         attributions.exclude(counted_sales=None)
