@@ -111,19 +111,23 @@ class _Deltas:
 
 def credits_record(merchant_id: int, results: list[Attribution]) -> None:
     """Before the worker's upsert of `results`: set what each order now adds and move the rollups
-    by the difference from what it added before. The orders are locked first (in id order), so an
-    order edit and its attribution never decide on each other's stale figures."""
+    by the difference from what it added before. The decided rows are locked first (in order id
+    order) and the orders' figures read after: an order edit's mark, which locks the same row,
+    runs wholly before or after. (Orders are not locked: an edit holds its order and, at commit,
+    needs the members this worker has locked. A first decision racing an edit may count the
+    figures before the edit; the edit's own re-decision, queued after its commit, corrects it.)"""
     order_ids = sorted(r.order_id for r in results)
-    figures = {
-        pk: rest
-        for pk, *rest in Order.objects.for_merchant(merchant_id)
-        .filter(pk__in=order_ids).order_by("pk").select_for_update().values_list("pk", *ORDER_FIGURES)
-    }
     _lock(merchant_id)
     before = {
         order_id: rest
         for order_id, *rest in Attribution.objects.for_merchant(merchant_id)
-        .filter(order_id__in=order_ids).values_list("order_id", "order_at", "store_id", "staff_id", "counted_sales")
+        .filter(order_id__in=order_ids).order_by("order_id").select_for_update()
+        .values_list("order_id", "order_at", "store_id", "staff_id", "counted_sales")
+    }
+    figures = {
+        pk: rest
+        for pk, *rest in Order.objects.for_merchant(merchant_id)
+        .filter(pk__in=order_ids).values_list("pk", *ORDER_FIGURES)
     }
     tz = _zone(merchant_id)
     deltas = _Deltas(tz) if tz is not None else None
@@ -151,7 +155,8 @@ def order_figures_mark(order: Order) -> None:
     if new == row[-1]:
         return
     _lock(order.merchant_id)
-    reason, at, store_id, staff_id, old = attributions.values_list(*fields).get()  # after the lock: current
+    # After the lock, locking the row: current, and the worker waits for this change.
+    reason, at, store_id, staff_id, old = attributions.select_for_update().values_list(*fields).get()
     new = counted_sales(reason, *(getattr(order, name) for name in ORDER_FIGURES))
     attributions.update(counted_sales=new)
     tz = _zone(order.merchant_id)
