@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from omo.tenancy.admin import MerchantOwnedAdmin, ReadOnlyAdmin
 
-from .models import Attribution, AttributionSettings
+from .models import Attribution, AttributionSettings, PerformanceDay, PerformanceRollup
 
 
 @admin.register(Attribution)
@@ -24,3 +24,16 @@ class AttributionSettingsAdmin(ReadOnlyAdmin):
     list_filter = ("in_store_credit",)
     date_hierarchy = "effective_from"
 
+
+
+@admin.register(PerformanceDay)
+class PerformanceDayAdmin(ReadOnlyAdmin):
+    """The performance rollups, read only: kept by the worker, recomputed by `rollups_rebuild`."""
+
+    list_display = ("merchant", "day", "store_id", "staff_id", "orders", "sales", "new_members")
+    date_hierarchy = "day"
+
+
+@admin.register(PerformanceRollup)
+class PerformanceRollupAdmin(ReadOnlyAdmin):
+    list_display = ("merchant", "tz", "built_at")
