@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from omo.tenancy.admin import MerchantOwnedAdmin, ReadOnlyAdmin
 
-from .models import Attribution, AttributionDue, AttributionSettings
+from .models import Attribution, AttributionDue, AttributionSettings, PerformanceDay, PerformanceRollup
 
 
 @admin.register(Attribution)
@@ -32,3 +32,16 @@ class AttributionDueAdmin(ReadOnlyAdmin):
 
     list_display = ("order_id", "merchant", "marked_at")
     search_fields = ("=order_id",)
+
+
+@admin.register(PerformanceDay)
+class PerformanceDayAdmin(ReadOnlyAdmin):
+    """The performance rollups, read only: kept by the worker, recomputed by `rollups_rebuild`."""
+
+    list_display = ("merchant", "day", "store_id", "staff_id", "orders", "sales", "new_members")
+    date_hierarchy = "day"
+
+
+@admin.register(PerformanceRollup)
+class PerformanceRollupAdmin(ReadOnlyAdmin):
+    list_display = ("merchant", "tz", "built_at")

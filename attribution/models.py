@@ -42,6 +42,10 @@ class Attribution(MerchantOwned):
     # before settings existed (those used the default).
     window_hours = models.PositiveIntegerField(_("attribution window (hours)"), null=True, blank=True)
     decided_at = models.DateTimeField(default=timezone.now)
+    # What this order adds to the performance rollups (`rollups`): its sales while it is credited
+    # and still a sale; null while it counts for nothing. Kept with the row so a change takes away
+    # exactly what was added.
+    counted_sales = models.DecimalField(max_digits=17, decimal_places=3, null=True, blank=True)
 
     class Meta:
         verbose_name = _("attribution")
@@ -153,3 +157,39 @@ class AttributionDue(MerchantOwned):
 
     def __str__(self):
         return f"{self.order_id} since {self.marked_at:%Y-%m-%d %H:%M}"
+
+
+class PerformanceDay(MerchantOwned):
+    """One merchant's performance on one local day, for one store and staff member: the credited
+    orders that still count as sales, their sales and the members the staff member registered.
+    The performance overview adds these up for whole days instead of scanning every order
+    (see `rollups`)."""
+
+    day = models.DateField()
+    # Plain ids, never null (a unique key with a null never conflicts): 0 is "no store", a member
+    # registered by staff without a store. Stores and staff are never deleted (attributions protect them).
+    store_id = models.BigIntegerField(default=0)
+    staff_id = models.BigIntegerField()
+    orders = models.IntegerField(default=0)
+    sales = models.DecimalField(max_digits=17, decimal_places=3, default=0)
+    new_members = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["merchant", "day", "store_id", "staff_id"], name="performance_day_cell"),
+        ]
+        indexes = [
+            models.Index(fields=["merchant", "staff_id", "day"], name="performance_day_staff"),
+            models.Index(fields=["merchant", "store_id", "day"], name="performance_day_store"),
+        ]
+
+
+class PerformanceRollup(MerchantOwned):
+    """The state of one merchant's rollups: built in this time zone. The reports read them only
+    while it is the merchant's time zone (after a change, `rollups_rebuild` recomputes them)."""
+
+    tz = models.CharField(max_length=64)
+    built_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["merchant"], name="performance_rollup_merchant")]

@@ -20,9 +20,12 @@ from .models import Order
 
 @cache
 def followers() -> tuple:
-    """(mark, after-commit step) per follower; the step is a Celery task (queued) or a function
-    that queues what it needs itself (e.g. one batch for a burst of events)."""
-    steps = ((import_string(mark) if mark else None, import_string(step)) for mark, step in settings.ORDER_FOLLOWERS)
+    """(mark, after-commit step) per follower; the step is a Celery task (queued), a function
+    that queues what it needs itself (e.g. one batch for a burst of events), or None (a mark only)."""
+    steps = (
+        (import_string(mark) if mark else None, import_string(step) if step else None)
+        for mark, step in settings.ORDER_FOLLOWERS
+    )
     return tuple((mark, getattr(step, "delay", step)) for mark, step in steps)
 
 
@@ -31,4 +34,5 @@ def order_changed(order: Order) -> None:
     for mark, step in followers():
         if mark is not None:
             mark(order)
-        transaction.on_commit(lambda step=step: step(merchant_id, order_id), robust=True)
+        if step is not None:
+            transaction.on_commit(lambda step=step: step(merchant_id, order_id), robust=True)

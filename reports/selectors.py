@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
+import datetime as dt
 from decimal import Decimal
 
 from django.db.models import Case, CharField, Count, DecimalField, F, Q, Sum, Value, When
 from django.db.models.functions import Coalesce, ExtractHour, Greatest, TruncDate
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext
 
-from attribution.models import Attribution
+from attribution import rollups
+from attribution.models import Attribution, PerformanceDay
 from attribution.rules import Reason
 from commerce.models import Order
 from members.models import Member
 from omo.tenancy.models import Staff, Store
-from omo.money import MONEY_PLACES, minor_unit, quantize_money
+from omo.money import MONEY_PLACES, at_least_cents, minor_unit, quantize_money
 from omo.moneyfield import MONEY_MAX_DIGITS
 from omo.spreadsheet import LocalTime, Money, labels, phone_text, typed_text
 
@@ -89,15 +93,13 @@ class Performance:
     series: list[tuple] = field(default_factory=list)
 
 
-def _credited(*, merchant, period: Period, scope: Scope):
-    """Credited orders of the period within the scope that are still sales: not cancelled, not
-    refunded (payment refunded, or everything returned)."""
+def _credited(*, merchant, start, end, scope: Scope):
+    """Credited orders placed in [start, end) within the scope that are still sales: not
+    cancelled, not refunded (payment refunded, or everything returned)."""
     qs = (
         Attribution.objects.for_merchant(merchant)
-        .filter(reason=Reason.CREDITED, order_at__gte=period.start, order_at__lt=period.end)
-        .exclude(order__status=Order.Status.CANCELLED)
-        .exclude(order__payment_status=Order.PaymentStatus.REFUNDED)
-        .exclude(order__total__gt=0, order__returned_amount__gte=F("order__total"))
+        .filter(reason=Reason.CREDITED, order_at__gte=start, order_at__lt=end)
+        .filter(rollups.counted_filter("order__"))
     )
     if scope.store_id is not None:
         qs = qs.filter(store_id=scope.store_id)
@@ -110,10 +112,10 @@ def _credited(*, merchant, period: Period, scope: Scope):
 SALES = Sum(F("order__total") - F("order__returned_amount"))
 
 
-def _registered(*, merchant, period: Period, scope: Scope):
-    """Members registered by staff in the period within the scope."""
+def _registered(*, merchant, start, end, scope: Scope):
+    """Members registered by staff in [start, end) within the scope."""
     qs = Member.objects.for_merchant(merchant).filter(
-        registered_by__isnull=False, created_at__gte=period.start, created_at__lt=period.end
+        registered_by__isnull=False, created_at__gte=start, created_at__lt=end
     )
     if scope.store_id is not None:
         qs = qs.filter(registered_store_id=scope.store_id)
@@ -122,11 +124,92 @@ def _registered(*, merchant, period: Period, scope: Scope):
     return qs
 
 
-def _sums(qs, key):
-    return {
-        row[key]: (row["orders"], row["sales"] or ZERO)
-        for row in qs.values(key).annotate(orders=Count("id"), sales=SALES).order_by()
-    }
+@dataclass
+class _Tally:
+    """Figures of part of a period: per (staff id, store id) [orders, sales, new members], and per
+    chart bucket [orders, sales]."""
+
+    pairs: dict = field(default_factory=lambda: defaultdict(lambda: [0, ZERO, 0]))
+    buckets: dict = field(default_factory=lambda: defaultdict(lambda: [0, ZERO]))
+
+
+def _raw_tally(tally: _Tally, *, merchant, scope: Scope, period: Period, start, end) -> None:
+    """Add up the raw rows of [start, end): orders and attributions, members."""
+    credited = _credited(merchant=merchant, start=start, end=end, scope=scope)
+    for row in credited.values("staff_id", "store_id").annotate(orders=Count("id"), sales=SALES).order_by():
+        pair = tally.pairs[(row["staff_id"], row["store_id"])]
+        pair[0] += row["orders"]
+        pair[1] += row["sales"] or ZERO
+    registered = _registered(merchant=merchant, start=start, end=end, scope=scope)
+    for row in registered.values("registered_by_id", "registered_store_id").annotate(n=Count("id")).order_by():
+        tally.pairs[(row["registered_by_id"], row["registered_store_id"])][2] += row["n"]
+    bucket = ExtractHour("order_at", tzinfo=period.tz) if period.hourly else TruncDate("order_at", tzinfo=period.tz)
+    for row in credited.annotate(bucket=bucket).values("bucket").annotate(orders=Count("id"), sales=SALES).order_by():
+        figures = tally.buckets[row["bucket"]]
+        figures[0] += row["orders"]
+        figures[1] += row["sales"] or ZERO
+
+
+def _rollup_tally(tally: _Tally, *, merchant, scope: Scope, first_day, last_day) -> None:
+    """Add up the rollups of whole local days [first_day, last_day]: two queries whatever the length."""
+    cells = PerformanceDay.objects.for_merchant(merchant).filter(day__gte=first_day, day__lte=last_day)
+    if scope.store_id is not None:
+        cells = cells.filter(store_id=scope.store_id)
+    if scope.staff_id is not None:
+        cells = cells.filter(staff_id=scope.staff_id)
+    sums = {"orders": Sum("orders"), "sales": Sum("sales")}
+    for row in cells.values("staff_id", "store_id").annotate(**sums, new_members=Sum("new_members")).order_by():
+        pair = tally.pairs[(row["staff_id"], row["store_id"] or None)]
+        pair[0] += row["orders"]
+        pair[1] += row["sales"]
+        pair[2] += row["new_members"]
+    for row in cells.values("day").annotate(**sums).order_by():
+        figures = tally.buckets[row["day"]]
+        figures[0] += row["orders"]
+        figures[1] += row["sales"]
+
+
+def _rollup_days(*, merchant, period: Period, now):
+    """The days of the period read from the rollups, or None: the whole local days before today
+    (today is still being written: it is read from the raw rows, a day's worth), while the
+    rollups are in the period's time zone. A one-day period is charted by hour: raw rows."""
+    if period.hourly:
+        return None
+    last_day = min(period.last_day, now.astimezone(period.tz).date() - dt.timedelta(days=1))
+    if last_day < period.first_day or rollups.rollups_zone(merchant_id=merchant.pk) != str(period.tz):
+        return None
+    return period.first_day, last_day
+
+
+def _tally(*, merchant, scope: Scope, period: Period, use_rollups=True) -> _Tally:
+    tally = _Tally()
+    days = _rollup_days(merchant=merchant, period=period, now=timezone.now()) if use_rollups else None
+    start = period.start
+    if days is not None:
+        _rollup_tally(tally, merchant=merchant, scope=scope, first_day=days[0], last_day=days[1])
+        start = dt.datetime.combine(days[1] + dt.timedelta(days=1), dt.time.min, tzinfo=period.tz)
+    if start < period.end:
+        _raw_tally(tally, merchant=merchant, scope=scope, period=period, start=start, end=period.end)
+    return tally
+
+
+def _sum_by(pairs: dict, index: int) -> dict:
+    """Per staff (index 0) or per store (index 1): [orders, sales, new members]."""
+    out = defaultdict(lambda: [0, ZERO, 0])
+    for key, figures in pairs.items():
+        total = out[key[index]]
+        for n, value in enumerate(figures):
+            total[n] += value
+    return out
+
+
+def _money_places(value: Decimal) -> Decimal:
+    """Sales at the order amounts' scale, whichever way they were added up (3 places stored; two
+    when the third is zero, as a money column reads back: omo.money.at_least_cents)."""
+    return at_least_cents(value.quantize(MONEY_STEP))
+
+
+MONEY_STEP = Decimal(1).scaleb(-Order._meta.get_field("total").decimal_places)
 
 
 def _rank(rows: list[Figures]) -> list[Figures]:
@@ -140,86 +223,49 @@ def _rank(rows: list[Figures]) -> list[Figures]:
     return rows
 
 
-def performance_get(*, merchant, scope: Scope, period: Period) -> Performance:
-    credited = _credited(merchant=merchant, period=period, scope=scope)
-    registered = _registered(merchant=merchant, period=period, scope=scope)
+def _figures(id, name, figures, currency, store="") -> Figures:
+    orders, sales, new_members = figures
+    return Figures(id=id, name=name, store=store, orders=orders, sales=_money_places(sales), new_members=new_members,
+                   currency=currency)
 
-    total = credited.aggregate(orders=Count("id"), sales=SALES)
-    totals = Figures(
-        id=None,
-        name="",
-        orders=total["orders"],
-        sales=total["sales"] or ZERO,
-        new_members=registered.count(),
-        currency=merchant.currency,
-    )
+
+def performance_get(*, merchant, scope: Scope, period: Period, use_rollups: bool = True) -> Performance:
+    """The period's figures: whole past days from the performance rollups (`attribution.rollups`),
+    the rest (today, a one-day chart by hour, rollups in another time zone) from the raw rows.
+    ``use_rollups=False`` adds up the raw rows only (the benchmark's and the tests' reference)."""
+    tally = _tally(merchant=merchant, scope=scope, period=period, use_rollups=use_rollups)
+    totals = _figures(None, "", [sum(column) for column in zip(*tally.pairs.values())] or [0, ZERO, 0],
+                      merchant.currency)
 
     # Per staff: everyone with figures, plus the employed staff of the scope (so a manager
     # sees the whole team, zeros included).
-    by_staff = _sums(credited, "staff_id")
-    members_by_staff = dict(
-        registered.values("registered_by_id").annotate(n=Count("id")).order_by().values_list("registered_by_id", "n")
-    )
+    by_staff = _sum_by(tally.pairs, 0)
     people = Staff.objects.for_merchant(merchant).select_related("store")
     if scope.staff_id is not None:
         people = people.filter(pk=scope.staff_id)
     else:
-        ids = set(by_staff) | set(members_by_staff)
         employed = Q(resigned_at__isnull=True) & ~Q(role=Staff.Role.ADMIN)
         if scope.store_id is not None:
             employed &= Q(store_id=scope.store_id)
-        people = people.filter(Q(pk__in=ids) | employed)
-    staff_rows = []
-    for person in people:
-        orders, sales = by_staff.get(person.pk, (0, ZERO))
-        staff_rows.append(
-            Figures(
-                id=person.pk,
-                name=person.display_name,
-                store=person.store.name if person.store else "",
-                orders=orders,
-                sales=sales,
-                new_members=members_by_staff.get(person.pk, 0),
-                currency=merchant.currency,
-            )
-        )
+        people = people.filter(Q(pk__in=set(by_staff) - {None}) | employed)
+    staff_rows = [
+        _figures(person.pk, person.display_name, by_staff.get(person.pk, [0, ZERO, 0]), merchant.currency,
+                 store=person.store.name if person.store else "")
+        for person in people
+    ]
 
     store_rows = []
     if scope.staff_id is None:
-        by_store = _sums(credited, "store_id")
-        members_by_store = dict(
-            registered.values("registered_store_id")
-            .annotate(n=Count("id"))
-            .order_by()
-            .values_list("registered_store_id", "n")
-        )
+        by_store = _sum_by(tally.pairs, 1)
         stores = Store.objects.for_merchant(merchant)
         if scope.store_id is not None:
             stores = stores.filter(pk=scope.store_id)
         else:
-            stores = stores.filter(Q(pk__in=set(by_store) | set(members_by_store)) | Q(removed_at__isnull=True))
-        for store in stores:
-            orders, sales = by_store.get(store.pk, (0, ZERO))
-            store_rows.append(
-                Figures(
-                    id=store.pk,
-                    name=store.name,
-                    orders=orders,
-                    sales=sales,
-                    new_members=members_by_store.get(store.pk, 0),
-                    currency=merchant.currency,
-                )
-            )
+            stores = stores.filter(Q(pk__in=set(by_store) - {None}) | Q(removed_at__isnull=True))
+        store_rows = [_figures(store.pk, store.name, by_store.get(store.pk, [0, ZERO, 0]), merchant.currency) for store in stores]
 
-    bucket = ExtractHour("order_at", tzinfo=period.tz) if period.hourly else TruncDate("order_at", tzinfo=period.tz)
-    per_bucket = {
-        row["bucket"]: (row["orders"], row["sales"] or ZERO)
-        for row in credited.annotate(bucket=bucket)
-        .values("bucket")
-        .annotate(orders=Count("id"), sales=SALES)
-        .order_by()
-    }
-    series = [(b, *per_bucket.get(b, (0, ZERO))) for b in period.buckets()]
+    series = [(b, *(tally.buckets[b] if b in tally.buckets else (0, ZERO))) for b in period.buckets()]
+    series = [(b, orders, _money_places(sales)) for b, orders, sales in series]
 
     return Performance(
         period=period,

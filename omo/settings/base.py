@@ -381,6 +381,8 @@ ORDER_FOLLOWERS = [
     ("attribution.due.order_attribution_due", "attribution.tasks.drain_request"),  # drained in batches
     ("partners.services.campaign_order_due", "partners.tasks.order_campaign_update_task"),
     ("loyalty.services.order_points_due", "loyalty.tasks.order_points_task"),
+    # No task: a cancel, refund, return or edit moves the performance rollups in the order's transaction.
+    ("attribution.rollups.order_figures_mark", None),
 ]
 # Who a sale's attribution credits, for the sales part of a referred online sale (SPEC section 6):
 # loyalty sits below attribution, so it reads the decision through this declared reader.
