@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from omo.tenancy.admin import MerchantOwnedAdmin, ReadOnlyAdmin
 
-from .models import Attribution, AttributionSettings
+from .models import Attribution, AttributionDue, AttributionSettings, PerformanceDay, PerformanceRollup
 
 
 @admin.register(Attribution)
@@ -24,3 +24,24 @@ class AttributionSettingsAdmin(ReadOnlyAdmin):
     list_filter = ("in_store_credit",)
     date_hierarchy = "effective_from"
 
+
+
+@admin.register(AttributionDue)
+class AttributionDueAdmin(ReadOnlyAdmin):
+    """Orders whose attribution is still to be decided (the drain's and the sweep's work list)."""
+
+    list_display = ("order_id", "merchant", "marked_at")
+    search_fields = ("=order_id",)
+
+
+@admin.register(PerformanceDay)
+class PerformanceDayAdmin(ReadOnlyAdmin):
+    """The performance rollups, read only: kept by the worker, recomputed by `rollups_rebuild`."""
+
+    list_display = ("merchant", "day", "store_id", "staff_id", "orders", "sales", "new_members")
+    date_hierarchy = "day"
+
+
+@admin.register(PerformanceRollup)
+class PerformanceRollupAdmin(ReadOnlyAdmin):
+    list_display = ("merchant", "tz", "built_at")

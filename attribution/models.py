@@ -42,6 +42,10 @@ class Attribution(MerchantOwned):
     # before settings existed (those used the default).
     window_hours = models.PositiveIntegerField(_("attribution window (hours)"), null=True, blank=True)
     decided_at = models.DateTimeField(default=timezone.now)
+    # What this order adds to the performance rollups (`rollups`): its sales while it is credited
+    # and still a sale; null while it counts for nothing. Kept with the row so a change takes away
+    # exactly what was added.
+    counted_sales = models.DecimalField(max_digits=17, decimal_places=3, null=True, blank=True)
 
     class Meta:
         verbose_name = _("attribution")
@@ -133,3 +137,60 @@ class AttributionSettings(MerchantOwned):
             window_hours=self.window_hours, in_store_credit=self.in_store_credit, effective_from=self.effective_from
         )
 
+
+
+class AttributionDue(MerchantOwned):
+    """An order whose attribution is to be decided (again): marked in the order's own transaction
+    by every order event, cleared by the drain once the decision has committed (attribution.due).
+
+    No foreign key to the order on purpose: the mark takes no lock on the order row, so marking (in
+    the order's transaction) and deciding (under the members' locks) never wait on each other. The
+    beat sweep reads only these marks, one index probe per merchant, never the orders."""
+
+    order_id = models.BigIntegerField()
+    marked_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("attribution due")
+        verbose_name_plural = _("attributions due")
+        constraints = [models.UniqueConstraint(fields=["merchant", "order_id"], name="attribution_due_once")]
+        indexes = [models.Index(fields=["merchant", "marked_at"], name="attribution_due_marked")]
+
+    def __str__(self):
+        return f"{self.order_id} since {self.marked_at:%Y-%m-%d %H:%M}"
+
+
+class PerformanceDay(MerchantOwned):
+    """One merchant's performance on one local day, for one store and staff member: the credited
+    orders that still count as sales, their sales and the members the staff member registered.
+    The performance overview adds these up for whole days instead of scanning every order
+    (see `rollups`)."""
+
+    day = models.DateField()
+    # Plain ids, never null (a unique key with a null never conflicts): 0 is "no store", a member
+    # registered by staff without a store. Stores and staff are never deleted (attributions protect them).
+    store_id = models.BigIntegerField(default=0)
+    staff_id = models.BigIntegerField()
+    orders = models.IntegerField(default=0)
+    sales = models.DecimalField(max_digits=17, decimal_places=3, default=0)
+    new_members = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["merchant", "day", "store_id", "staff_id"], name="performance_day_cell"),
+        ]
+        indexes = [
+            models.Index(fields=["merchant", "staff_id", "day"], name="performance_day_staff"),
+            models.Index(fields=["merchant", "store_id", "day"], name="performance_day_store"),
+        ]
+
+
+class PerformanceRollup(MerchantOwned):
+    """The state of one merchant's rollups: built in this time zone. The reports read them only
+    while it is the merchant's time zone (after a change, `rollups_rebuild` recomputes them)."""
+
+    tz = models.CharField(max_length=64)
+    built_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["merchant"], name="performance_rollup_merchant")]

@@ -25,12 +25,14 @@ from omo.webhooks.models import EventType
 from omo.webhooks.services import webhook_event_emit
 from recommendations.models import LinkClick, RecommendationLink
 
-from . import rules
+from . import rollups, rules
 from .models import Attribution, AttributionSettings
 
 logger = logging.getLogger(__name__)
 
-UPSERT_FIELDS = ["reason", "click", "link", "store", "staff", "click_at", "order_at", "window_hours", "decided_at"]
+UPSERT_FIELDS = [
+    "reason", "click", "link", "store", "staff", "click_at", "order_at", "window_hours", "decided_at", "counted_sales"
+]
 
 # Sales channel groups (SPEC section 1) as the rules see them.
 RULES_CHANNEL = {
@@ -189,6 +191,7 @@ def orders_attribute(*, merchant_id: int, order_ids) -> int:
             row.order_id: row for row in Attribution.objects.for_merchant(merchant_id)
             .filter(order_id__in=[r.order_id for r in results]).only("order_id", "store_id", "staff_id", "reason")
         }
+    rollups.credits_record(merchant_id, results)
     Attribution.objects.for_merchant(merchant_id).bulk_create(
         results, update_conflicts=True, unique_fields=["merchant", "order"], update_fields=UPSERT_FIELDS
     )

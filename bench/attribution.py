@@ -1,11 +1,27 @@
-"""Attribution throughput, end to end through the real worker path, against PostgreSQL's raw
-single-row INSERT rate measured in the same run on the same server.
+"""Attribution throughput: the live path (order events, drained in batches) and the batch path,
+against PostgreSQL INSERTs of the same rows, measured in the same run on the same server.
 
-    .venv/bin/python bench/attribution.py --orders 100000
+    .venv/bin/python bench/attribution.py --scales 10000,100000
 
-Loads N orders (each shopper clicked a staff member's link earlier) straight into PostgreSQL,
-then times: queueing their attribution on Redis in batches -> a real `celery worker` process
-(2 processes) -> rules -> one upsert per batch, until every order has its Attribution row.
+Uses DATABASE_URL / REDIS_URL when set (a private PostgreSQL 15 and Redis otherwise). For each
+scale it loads a merchant with that many orders (shoppers who clicked a staff member's link
+earlier) straight into PostgreSQL, runs ANALYZE, and times, through one real `celery worker`
+process (solo pool, so its CPU time is the decision's Python cost):
+
+(a) batch: the orders' ids queued in batches of 1,000 (`attribution.attribute_orders`, the path of
+    imports and replays), until every order has its Attribution row;
+(b) live: ANALYZE (the merchant's orders decided), the rows deleted again, then one order event per order through the product's
+    entry point (`commerce.events.order_changed` in its own transaction, as the order service
+    calls it; only the attribution follower, so partners' and loyalty's tasks do not share the
+    worker): the mark in the order's transaction, a drain queued after commit
+    (`attribution.drain_due`), until every order is decided again;
+(c) reference: the same Attribution rows INSERTed into a copy of the table (same indexes) in
+    1,000-row transactions, and, for context only, the single-row autocommit rate;
+(d) the beat sweep with nothing due (`attribution.sweep_unattributed`): time per merchant on the
+    platform as loaded, next to the old sweep's query (orders without an attribution).
+
+It prints orders/s for each, the ratios live/batch (goal >= 0.5) and batch/reference, and the
+worker's CPU time per order (goal < 2 ms on the live path).
 """
 
 import argparse
@@ -23,25 +39,20 @@ sys.path.insert(0, str(ROOT))
 
 from bench import stack  # noqa: E402
 
+TICKS = os.sysconf("SC_CLK_TCK")
 
-def raw_insert_rate(rows: int) -> float:
-    """Single-row INSERTs, each its own transaction (autocommit), as a client would do them."""
-    import psycopg
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process (the solo worker: every task runs in it)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICKS
+
+
+def analyze():
     from django.db import connection
 
-    s = connection.settings_dict
-    with psycopg.connect(host=s["HOST"], port=s["PORT"], user=s["USER"], password=s["PASSWORD"], dbname=s["NAME"],
-                         autocommit=True) as conn:
-        conn.execute("DROP TABLE IF EXISTS bench_raw_insert")
-        conn.execute("CREATE TABLE bench_raw_insert (id bigserial PRIMARY KEY, member_id bigint, placed_at timestamptz,"
-                     " total numeric(14,2))")
-        started = time.perf_counter()
-        for i in range(rows):
-            conn.execute("INSERT INTO bench_raw_insert (member_id, placed_at, total) VALUES (%s, now(), %s)",
-                         (i, Decimal("10.00")), prepare=True)
-        elapsed = time.perf_counter() - started
-        conn.execute("DROP TABLE bench_raw_insert")
-    return rows / elapsed
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
 
 
 def load(n_orders: int, seed: int = 7):
@@ -95,7 +106,7 @@ def start_worker():
     env = dict(os.environ)
     log = open(os.path.join(os.environ.get("TMPDIR", "/tmp"), "omo-bench-worker.log"), "w")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "omo", "worker", "--concurrency", "2", "-l", "warning",
+        [sys.executable, "-m", "celery", "-A", "omo", "worker", "--pool", "solo", "-l", "warning",
          "--without-gossip", "--without-mingle", "--without-heartbeat", "-n", f"bench-{os.getpid()}@localhost"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )
@@ -109,11 +120,137 @@ def start_worker():
     return proc
 
 
+def wait_decided(merchant, n: int, worker) -> None:
+    from attribution.models import Attribution
+
+    attributions = Attribution.objects.for_merchant(merchant)
+    while attributions.count() < n:
+        time.sleep(0.05)
+        if worker.poll() is not None:
+            raise SystemExit("bench: the worker died")
+
+
+def run_batch(merchant, ids, worker, size: int) -> tuple[float, float]:
+    from attribution.tasks import enqueue_batches
+
+    cpu, started = cpu_seconds(worker.pid), time.perf_counter()
+    enqueue_batches(merchant.pk, ids, size=size)
+    wait_decided(merchant, len(ids), worker)
+    return time.perf_counter() - started, cpu_seconds(worker.pid) - cpu
+
+
+def run_live(merchant, ids, worker, producers: int) -> tuple[float, float, float]:
+    """One event per order, as the order service raises them, from `producers` threads (web
+    processes saving orders at once); returns (seconds until all decided, worker CPU seconds,
+    seconds the events took to raise)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.conf import settings
+    from django.db import connections, transaction
+
+    from commerce import events
+    from commerce.models import Order
+
+    settings.ORDER_FOLLOWERS = [f for f in settings.ORDER_FOLLOWERS if f[0].startswith("attribution.")]
+    events.followers.cache_clear()
+    orders = [Order(pk=pk, merchant_id=merchant.pk) for pk in ids]  # what the follower reads of it
+
+    def raise_events(share):
+        try:
+            for order in share:
+                with transaction.atomic():
+                    events.order_changed(order)
+        finally:
+            connections.close_all()
+
+    cpu, started = cpu_seconds(worker.pid), time.perf_counter()
+    with ThreadPoolExecutor(producers) as pool:  # interleaved shares: arrival order is kept
+        list(pool.map(raise_events, [orders[k::producers] for k in range(producers)]))
+    raised = time.perf_counter() - started
+    wait_decided(merchant, len(ids), worker)
+    return time.perf_counter() - started, cpu_seconds(worker.pid) - cpu, raised
+
+
+def reference_rates(merchant, single_rows: int) -> tuple[float, float]:
+    """PostgreSQL INSERTs of the merchant's Attribution rows (just decided) into a copy of the
+    table: in 1,000-row transactions, and single-row autocommit (context)."""
+    import psycopg
+    from django.db import connection
+
+    columns = ["merchant_id", "order_id", "reason", "click_id", "link_id", "store_id", "staff_id", "click_at",
+               "order_at", "window_hours", "decided_at"]
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(columns)} FROM attribution_attribution WHERE merchant_id = %s",
+                       [merchant.pk])
+        rows = cursor.fetchall()
+    s = connection.settings_dict
+    insert = (f"INSERT INTO bench_attribution ({', '.join(columns)}) "
+              f"VALUES ({', '.join(['%s'] * len(columns))})")
+    with psycopg.connect(host=s["HOST"], port=s["PORT"], user=s["USER"], password=s["PASSWORD"], dbname=s["NAME"],
+                         autocommit=True) as conn:
+        conn.execute("DROP TABLE IF EXISTS bench_attribution")
+        conn.execute("CREATE TABLE bench_attribution (LIKE attribution_attribution INCLUDING ALL)")
+        started = time.perf_counter()
+        for start in range(0, len(rows), 1000):
+            with conn.transaction(), conn.cursor() as cursor:
+                cursor.executemany(insert, rows[start:start + 1000])
+        batched = len(rows) / (time.perf_counter() - started)
+        conn.execute("TRUNCATE bench_attribution")
+        single = rows[:single_rows]
+        started = time.perf_counter()
+        for row in single:
+            conn.execute(insert, row, prepare=True)
+        autocommit = len(single) / (time.perf_counter() - started)
+        conn.execute("DROP TABLE bench_attribution")
+    return batched, autocommit
+
+
+def sweep_per_merchant(repeat: int = 20) -> tuple[float, float, int, int]:
+    """(new sweep ms per merchant, old sweep query ms per merchant, merchants, platform orders,
+    the probe's database time in ms and its plan node)."""
+    from datetime import timedelta as td
+
+    from django.utils import timezone
+    from django_scopes import scopes_disabled
+
+    from attribution import due, services
+    from commerce.models import Order
+    from omo.tenancy.models import Merchant
+
+    with scopes_disabled():
+        merchants = list(Merchant.objects.values_list("pk", flat=True))
+        platform = Order.objects.count()
+    cutoff = timezone.now() - td(seconds=30)
+    for merchant_id in due.due_counts(older_than=timezone.now()):  # left by an interrupted earlier run
+        while due.due_drain(merchant_id=merchant_id):
+            pass
+    started = time.perf_counter()
+    for _ in range(repeat):
+        assert not due.due_counts(older_than=cutoff), "bench: orders still due after the live run"
+    new = (time.perf_counter() - started) / repeat / len(merchants)
+    started = time.perf_counter()
+    for merchant_id in merchants:  # the sweep before issue 18 (its query per merchant, once)
+        services.unattributed_order_ids(merchant_id=merchant_id, older_than=cutoff, limit=50_000)
+    old = (time.perf_counter() - started) / len(merchants)
+    from django.db import connection
+
+    from attribution.models import AttributionDue
+
+    probe = AttributionDue.objects.for_merchant(merchants[0]).filter(marked_at__lte=cutoff).values_list("pk")[:1]
+    sql, params = probe.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (ANALYZE, FORMAT JSON) {sql}", params)
+        plan = cursor.fetchone()[0]
+    plan = plan[0] if isinstance(plan, list) else plan
+    return new * 1000, old * 1000, len(merchants), platform, plan["Execution Time"], plan["Plan"]["Plans"][0]["Node Type"]
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--orders", type=int, default=100_000)
+    parser.add_argument("--scales", default="10000,100000", help="orders per loaded merchant, comma-separated")
     parser.add_argument("--batch", type=int, default=1000)
-    parser.add_argument("--raw-rows", type=int, default=20_000)
+    parser.add_argument("--producers", type=int, default=4, help="threads raising the live path's order events")
+    parser.add_argument("--single-rows", type=int, default=5000, help="rows for the autocommit INSERT context rate")
     args = parser.parse_args()
 
     stack.ensure(redis=True)
@@ -124,42 +261,54 @@ def main():
 
     call_command("migrate", verbosity=0)
     from attribution.models import Attribution
-    from attribution.tasks import enqueue_batches
     from commerce.models import Order
     from omo.celery import app
 
     app.control.purge()
-    raw = raw_insert_rate(args.raw_rows)
-
-    started = time.perf_counter()
-    merchant = load(args.orders)
-    loaded = time.perf_counter() - started
-
     worker = start_worker()
+    results = []
     try:
-        # Batches by shopper, so the two worker processes rarely wait on the same member's lock.
-        ids = list(Order.objects.for_merchant(merchant).order_by("member_id", "placed_at").values_list("pk", flat=True))
-        attributions = Attribution.objects.for_merchant(merchant)
-        started = time.perf_counter()
-        enqueue_batches(merchant.pk, ids, size=args.batch)
-        while attributions.count() < len(ids):
-            time.sleep(0.2)
-            if worker.poll() is not None:
-                raise SystemExit("bench: the worker died")
-        attributed = time.perf_counter() - started
+        for scale in [int(n) for n in args.scales.split(",")]:
+            started = time.perf_counter()
+            merchant = load(scale)
+            analyze()
+            loaded = time.perf_counter() - started
+            # By shopper, as an import's batches come.
+            ids = list(Order.objects.for_merchant(merchant).order_by("member_id", "placed_at")
+                       .values_list("pk", flat=True))
+            batch_s, batch_cpu = run_batch(merchant, ids, worker, args.batch)
+            credited = Attribution.objects.for_merchant(merchant).filter(reason="credited").count()
+            batched_ref, single_ref = reference_rates(merchant, args.single_rows)
+            # Statistics of a merchant whose orders are decided (the steady state), then the rows go
+            # again without ANALYZE: with statistics of a merchant with no decisions at all, the
+            # planner probes "already decided?" through the merchant index, a scan per order.
+            analyze()
+            Attribution.objects.for_merchant(merchant).delete()
+            # Events come in order of arrival (placed_at), not by shopper.
+            ids = list(Order.objects.for_merchant(merchant).order_by("placed_at").values_list("pk", flat=True))
+            live_s, live_cpu, raised_s = run_live(merchant, ids, worker, args.producers)
+            live_credited = Attribution.objects.for_merchant(merchant).filter(reason="credited").count()
+            assert live_credited == credited, (live_credited, credited)
+            n = len(ids)
+            results.append((n, loaded, n / batch_s, batch_cpu / n, n / live_s, live_cpu / n, n / raised_s,
+                            batched_ref, single_ref, credited))
+        sweep_ms, old_sweep_ms, merchants, platform, probe_ms, probe_node = sweep_per_merchant()
     finally:
         worker.terminate()
         worker.wait(timeout=30)
 
-    credited = attributions.filter(reason="credited").count()
-    rate = len(ids) / attributed
-    print(f"orders                          {len(ids):>12,}")
-    print(f"credited                        {credited:>12,}")
-    print(f"load (bulk INSERT)              {loaded:>11.1f}s  ({len(ids) / loaded:,.0f} orders/s)")
-    print(f"attribution end to end          {attributed:>11.1f}s  (queue -> worker -> rules -> upsert)")
-    print(f"attribution orders/s            {rate:>12,.0f}")
-    print(f"PostgreSQL single-row INSERT/s  {raw:>12,.0f}  (reference, {args.raw_rows:,} autocommit inserts)")
-    print(f"ratio                           {rate / raw:>12.2f}  (goal >= 0.5)")
+    print("attribution through one celery worker process (solo pool); rows/s measured in this run")
+    print(f"{'orders':>9} {'batch/s':>9} {'live/s':>9} {'events/s':>9} {'ref 1000/tx':>12} {'ref single':>11}"
+          f" {'live/batch':>11} {'batch/ref':>10} {'cpu ms/order batch':>19} {'live':>6}")
+    for n, loaded, batch, batch_cpu, live, live_cpu, raised, ref, single, credited in results:
+        print(f"{n:>9,} {batch:>9,.0f} {live:>9,.0f} {raised:>9,.0f} {ref:>12,.0f} {single:>11,.0f}"
+              f" {live / batch:>11.2f} {batch / ref:>10.2f} {batch_cpu * 1000:>19.2f} {live_cpu * 1000:>6.2f}")
+    print("batch: ids queued in 1,000s; live: one order event each (mark + drain), from the first event until all"
+          " are decided; events/s: how fast the producer threads raised them; ref 1000/tx: INSERTs of the same rows in"
+          " 1,000-row transactions; ref single: single-row autocommit (context); cpu: the worker's per order")
+    print(f"sweep with nothing due: {sweep_ms:.3f} ms per merchant ({merchants} merchants, {platform:,} platform"
+          f" orders; database time of one probe {probe_ms:.3f} ms, {probe_node}); the old sweep's query (orders"
+          f" without an attribution): {old_sweep_ms:.1f} ms per merchant (goal < 10 ms at 3M platform orders)")
 
 
 if __name__ == "__main__":

@@ -1,24 +1,27 @@
-"""Shopper link opens under load: latency of a click (recorded) plus the page, against a bare view.
+"""Shopper link opens at a constant rate (open loop): new and repeat links against a bare view.
 
-    apt-get install -y hey        # the load generator: Debian's package (Go), a few % of one core here
-    .venv/bin/python bench/link_open.py --rate 200 --duration 30
+    .venv/bin/python bench/link_open.py --rate 200 --duration 15
 
-Starts gunicorn on PostgreSQL (DATABASE_URL, or a private server: bench/stack.py) with Redis for
-cache and sessions, signs in one shopper per client, and drives `--rate` requests/s with `hey`:
-`--clients` processes, each one shopper pacing its own requests evenly (`hey -c 1 -q rate/clients`),
-started a fraction of an interval apart so that their requests interleave. First the bare Django
-view (same middleware, no work), then the shoppers' links (the click is recorded and the list
-rendered in one response). Prints p50/p99 latency and throughput of both, their ratio, and the
-clicks found in the database afterwards. Goal: p99 < 25 ms.
+Times the product path: gunicorn (2 x cores sync workers, as `WEB_CONCURRENCY` would) on
+PostgreSQL with Redis for cache and sessions (DATABASE_URL / REDIS_URL, else private servers:
+bench/stack.py). Shoppers are members signed in by session cookie. Links are shared through the
+product's share path (`recommendations.services.link_create`), whose card a real Celery worker
+builds after commit; the worker is stopped before the load, so nothing builds cards during it.
 
-gunicorn runs 2 x cores sync workers by default (as `WEB_CONCURRENCY` would in production): the
-load tool, PostgreSQL and Redis share the same cores.
+The load is an open loop: request i is sent at start + i/rate whether or not earlier answers came
+back (one new connection each, as sync gunicorn closes them), and its latency runs from that
+scheduled time to the last byte, so queueing in the server counts (no coordinated omission).
+Phases: the bare Django view (same middleware: session, user, tenancy; no work) as the same-run
+reference, then link opens mixing new links (never opened: the shopper's first open, the click
+recorded, the session's cart source written) and repeat links (opened before). Prints p50/p99,
+the served rate of each, their ratio to the bare view, and the clicks found in the database.
+Goal (issue 18): link open p99 <= 2x the bare view's p99, cold and warm.
 """
 
 import argparse
-import csv
+import asyncio
 import os
-import shutil
+import random
 import socket
 import subprocess
 import sys
@@ -37,8 +40,8 @@ MARK = b'data-testid="recommended-item"'
 USER_AGENT = "Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) Mobile"
 
 
-def seed(shoppers: int) -> list[dict]:
-    """A merchant, a store, a staff member, products, and shoppers with one link each, signed in."""
+def seed(shoppers: int):
+    """A merchant, a store, a staff member, products, and shoppers (members) signed in."""
     from importlib import import_module
 
     from django.conf import settings
@@ -48,7 +51,6 @@ def seed(shoppers: int) -> list[dict]:
     from members.models import Member
     from omo.accounts.models import User
     from omo.tenancy.models import Merchant, Staff, Store
-    from recommendations.models import RecommendationItem, RecommendationLink
 
     slug = f"bench-{int(time.time())}"
     merchant = Merchant.objects.create(name="Bench Brand", slug=slug)
@@ -57,7 +59,7 @@ def seed(shoppers: int) -> list[dict]:
     staff = Staff.objects.for_merchant(merchant).create(merchant=merchant, user=staff_user, store=store,
                                                         display_name="Amy")
     products = Product.objects.for_merchant(merchant).bulk_create(
-        [Product(merchant=merchant, name=f"Product {i}", category="Tea") for i in range(5)]
+        [Product(merchant=merchant, name=f"Product {i}", category="Tea") for i in range(20)]
     )
     variations = Variation.objects.for_merchant(merchant).bulk_create(
         [Variation(merchant=merchant, product=p, sku=f"SKU-{i}", price="120.00") for i, p in enumerate(products)]
@@ -69,23 +71,40 @@ def seed(shoppers: int) -> list[dict]:
     members = Member.objects.for_merchant(merchant).bulk_create(
         [Member(merchant=merchant, email=u.email, name=u.name, user=u) for u in users]
     )
-    links = RecommendationLink.objects.for_merchant(merchant).bulk_create(
-        [RecommendationLink(merchant=merchant, store=store, staff=staff, member=m) for m in members]
-    )
-    RecommendationItem.objects.for_merchant(merchant).bulk_create(
-        [RecommendationItem(merchant=merchant, link=link, variation=v, position=i)
-         for link in links for i, v in enumerate(variations[:3])]
-    )
     SessionStore = import_module(settings.SESSION_ENGINE).SessionStore
-    result = []
     backend = settings.AUTHENTICATION_BACKENDS[1]
-    for user, link in zip(users, links):
+    people = []
+    for user, member in zip(users, members):
         session = SessionStore()
         session[SESSION_KEY], session[BACKEND_SESSION_KEY] = str(user.pk), backend
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
         session.create()
-        result.append({"session": session.session_key, "path": f"/m/{slug}/l/{link.token}/"})
-    return result, merchant
+        people.append({"member": member, "session": session.session_key})
+    return merchant, staff, variations, people
+
+
+def share(merchant, staff, variations, people, count: int, rng) -> list[dict]:
+    """`count` links shared by the staff member through the share path, round-robin over shoppers."""
+    from omo.tenancy.scoping import merchant_scope
+    from recommendations.services import link_create
+
+    links = []
+    with merchant_scope(merchant.pk):
+        for i in range(count):
+            person = people[i % len(people)]
+            link = link_create(merchant=merchant, staff=staff, member=person["member"],
+                               variations=rng.sample(variations, 3))
+            links.append({"session": person["session"], "token": link.token,
+                          "path": f"/m/{merchant.slug}/l/{link.token}/"})
+    return links
+
+
+def cards_ready(merchant, links) -> int:
+    from django.core.cache import cache
+
+    from recommendations.cards import _card_key
+
+    return sum(cache.get(_card_key(merchant.pk, link["token"], "en")) is not None for link in links)
 
 
 def free_port() -> int:
@@ -97,7 +116,7 @@ def free_port() -> int:
 def start_gunicorn(port: int, workers: int, env: dict, log) -> subprocess.Popen:
     proc = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "omo.wsgi", "-b", f"127.0.0.1:{port}", "-w", str(workers),
-         "--worker-class", "sync", "--log-level", "warning"],
+         "--worker-class", "sync", "--backlog", "4096", "--log-level", "warning"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )
     for _ in range(150):
@@ -110,54 +129,55 @@ def start_gunicorn(port: int, workers: int, env: dict, log) -> subprocess.Popen:
     raise SystemExit("gunicorn did not start: see the log")
 
 
-def check_pages(port: int, shoppers: list[dict]) -> None:
-    """Every shopper's link answers its list (this also builds each link's cached card once)."""
-    for shopper in shoppers:
-        request = urllib.request.Request(f"http://127.0.0.1:{port}{shopper['path']}",
-                                         headers={"Cookie": f"sessionid={shopper['session']}"})
-        with urllib.request.urlopen(request, timeout=10) as response:
-            if response.status != 200 or MARK not in response.read():
-                raise SystemExit(f"{shopper['path']} did not answer the recommended list")
+def start_worker(env: dict, log) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "omo", "worker", "--pool=solo", "-Q", "celery", "-n",
+         f"bench-{os.getpid()}@localhost", "--without-heartbeat", "--without-gossip", "--without-mingle", "-l", "warning"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+    )
 
 
-def hey(port: int, path: str, session: str, out: Path, *, duration: float = 0, rate: float = 0, requests: int = 0):
-    args = ["hey", "-c", "1", "-o", "csv", "-H", f"Cookie: sessionid={session}", "-H", f"User-Agent: {USER_AGENT}"]
-    args += ["-z", f"{duration}s", "-q", f"{rate:.3f}"] if duration else ["-n", str(requests)]
-    return subprocess.Popen([*args, f"http://127.0.0.1:{port}{path}"], stdout=out.open("w"), stderr=subprocess.DEVNULL)
+def request_bytes(path: str, session: str) -> bytes:
+    return (f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: {USER_AGENT}\r\n"
+            f"Cookie: sessionid={session}\r\nConnection: close\r\n\r\n").encode()
 
 
-def summary(files: list[Path], duration: float) -> dict:
-    times, failed = [], 0
-    for file in files:
-        with file.open(newline="") as f:
-            for row in csv.DictReader(f):
-                times.append(float(row["response-time"]) * 1000)
-                failed += row["status-code"] != "200"
-    times.sort()
-    n = len(times)
-    return {"requests": n, "failed": failed, "rps": n / duration if duration else 0.0,
-            "p50": times[n // 2], "p99": times[min(n - 1, int(n * 0.99))], "mean": sum(times) / n}
+async def send(port: int, request: bytes, scheduled: float, kind: str, check: bool, results: list) -> None:
+    loop = asyncio.get_running_loop()
+    try:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(request)
+        data = await asyncio.wait_for(reader.read(-1), timeout=30)  # sync gunicorn closes after the answer
+        writer.close()
+        ok = data[9:12] == b"200" and (not check or MARK in data)
+    except (OSError, asyncio.TimeoutError):
+        ok = False
+    results.append((kind, (loop.time() - scheduled) * 1000, ok, loop.time()))
 
 
-def load(port: int, shoppers: list[dict], *, bare: bool, rate: int, duration: int, clients: int, workdir: Path) -> dict:
-    """`clients` hey processes, one shopper each, each at rate/clients requests/s for `duration` s."""
-    files, procs = [], []
-    for i in range(clients):
-        shopper = shoppers[i % len(shoppers)]
-        files.append(workdir / f"{'bare' if bare else 'link'}-{i}.csv")
-        procs.append(hey(port, "/bench/bare/" if bare else shopper["path"], shopper["session"], files[-1],
-                         duration=duration, rate=rate / clients))
-        time.sleep(1 / rate)  # one request interval apart: the clients' requests interleave
-    for proc in procs:
-        proc.wait()
-    return summary(files, duration)
+async def drive(port: int, rate: float, duration: float, pick) -> tuple[list, float]:
+    """Send request i at start + i/rate (open loop); `pick(i)` gives (kind, request bytes, check)."""
+    loop = asyncio.get_running_loop()
+    results, tasks = [], []
+    start = loop.time() + 0.05
+    for i in range(int(rate * duration)):
+        scheduled = start + i / rate
+        delay = scheduled - loop.time()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        kind, request, check = pick(i)
+        tasks.append(asyncio.create_task(send(port, request, scheduled, kind, check, results)))
+    await asyncio.gather(*tasks)
+    return results, start
 
 
-def serial(port: int, path: str, session: str, workdir: Path, n: int = 300) -> dict:
-    """One client, one request at a time: the latency with no queueing."""
-    out = workdir / "serial.csv"
-    hey(port, path, session, out, requests=n).wait()
-    return summary([out], 0)
+def stats(results: list, start: float, kind: str | None = None) -> dict:
+    rows = [r for r in results if kind is None or r[0] == kind]
+    times = sorted(r[1] for r in rows)
+    n, served = len(times), sum(r[2] for r in rows)
+    span = max(r[3] for r in results) - start
+    return {"requests": n, "failed": n - served, "served": served / span,
+            "p50": times[n // 2], "p99": times[min(n - 1, int(n * 0.99))], "max": times[-1]}
 
 
 def clicks(merchant) -> int:
@@ -168,14 +188,12 @@ def clicks(merchant) -> int:
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rate", type=int, default=200, help="requests per second, all clients together")
-    parser.add_argument("--duration", type=int, default=30, help="seconds per phase")
-    parser.add_argument("--clients", type=int, default=10, help="shoppers, one hey process each")
+    parser.add_argument("--rate", type=float, default=200, help="requests per second, sent on schedule")
+    parser.add_argument("--duration", type=float, default=15, help="seconds per phase")
+    parser.add_argument("--new", type=float, default=0.5, help="share of link opens that are new links")
+    parser.add_argument("--shoppers", type=int, default=50, help="signed-in shoppers; each has one repeat link")
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1), help="gunicorn sync workers")
-    parser.add_argument("--warmup", type=int, default=5, help="seconds of link opens before measuring")
     args = parser.parse_args()
-    if shutil.which("hey") is None:
-        raise SystemExit("hey, the load generator, is missing: apt-get install -y hey")
 
     stack.ensure(redis=True)
     os.environ["DJANGO_SETTINGS_MODULE"] = SETTINGS
@@ -183,44 +201,84 @@ def main():
 
     django.setup()
     from django.core.management import call_command
+    from django.db import connection
 
     call_command("migrate", verbosity=0)
-    shoppers, merchant = seed(args.clients)
-
-    workdir = Path(tempfile.mkdtemp(prefix="omo-link-bench-"))
-    port = free_port()
+    rng = random.Random(18)
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": SETTINGS, "DJANGO_DEBUG": "false", "LOG_LEVEL": "WARNING"}
-    phase = {"rate": args.rate, "duration": args.duration, "clients": args.clients, "workdir": workdir}
+    workdir = Path(tempfile.mkdtemp(prefix="omo-link-bench-"))
+    merchant, staff, variations, people = seed(args.shoppers)
+    opens = int(args.rate * args.duration)
+    with open(workdir / "worker.log", "wb") as log:
+        worker = start_worker(env, log)
+        try:
+            began = time.monotonic()
+            repeat = share(merchant, staff, variations, people, args.shoppers, rng)
+            new = share(merchant, staff, variations, people, int(opens * args.new) + 50, rng)
+            shared_s = time.monotonic() - began
+            deadline = time.monotonic() + 300
+            while cards_ready(merchant, repeat + new) < len(repeat + new) and time.monotonic() < deadline:
+                time.sleep(0.5)
+            built = cards_ready(merchant, repeat + new)
+        finally:
+            worker.terminate()
+            worker.wait(timeout=30)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    print(f"shared {len(repeat) + len(new)} links through link_create in {shared_s:.1f} s;"
+          f" cards built by the worker: {built}")
+
+    port = free_port()
     with open(workdir / "gunicorn.log", "wb") as log:
         server = start_gunicorn(port, args.workers, env, log)
         try:
-            check_pages(port, shoppers)
-            if args.warmup:
-                load(port, shoppers, bare=False, **{**phase, "duration": args.warmup})
-            bare = load(port, shoppers, bare=True, **phase)
+            for link in repeat:  # the repeat links: opened once before (their first click)
+                request = urllib.request.Request(f"http://127.0.0.1:{port}{link['path']}",
+                                                 headers={"Cookie": f"sessionid={link['session']}"})
+                with urllib.request.urlopen(request, timeout=10) as response:
+                    if MARK not in response.read():
+                        raise SystemExit(f"{link['path']} did not answer the recommended list")
+            bare_requests = [request_bytes("/bench/bare/", p["session"]) for p in people]
+            repeat_requests = [request_bytes(link["path"], link["session"]) for link in repeat]
+            new_requests = iter(request_bytes(link["path"], link["session"]) for link in new)
+
+            def bare(i):
+                return "bare", bare_requests[i % len(bare_requests)], False
+
+            def mixed(i):
+                if rng.random() < args.new:
+                    return "new", next(new_requests), True
+                return "repeat", rng.choice(repeat_requests), True
+
+            asyncio.run(drive(port, args.rate, 3, bare))  # warm-up: workers' imports, connections
+            load_before = os.getloadavg()
+            bare_results, bare_start = asyncio.run(drive(port, args.rate, args.duration, bare))
             before = clicks(merchant)
-            link = load(port, shoppers, bare=False, **phase)
+            link_results, link_start = asyncio.run(drive(port, args.rate, args.duration, mixed))
             recorded = clicks(merchant) - before
-            alone = {"bare": serial(port, "/bench/bare/", shoppers[0]["session"], workdir),
-                     "link": serial(port, shoppers[0]["path"], shoppers[0]["session"], workdir)}
+            load_after = os.getloadavg()
         finally:
             server.terminate()
             server.wait(timeout=30)
 
-    print(f"link open benchmark: gunicorn {args.workers} sync workers on PostgreSQL + Redis, hey: {args.clients} shoppers"
-          f" at {args.rate} req/s in all, {args.duration} s per phase, {os.cpu_count()} CPUs")
-    print(f"{'':24}{'p50 ms':>8}{'p99 ms':>8}{'mean ms':>9}{'req/s':>8}{'requests':>10}{'failed':>8}")
-    for name, r in (("bare Django view", bare), ("link open + page", link)):
-        print(f"{name:24}{r['p50']:>8.1f}{r['p99']:>8.1f}{r['mean']:>9.1f}{r['rps']:>8.1f}{r['requests']:>10}"
-              f"{r['failed']:>8}")
-    print(f"ratio link/bare: p50 {link['p50'] / bare['p50']:.1f}x, p99 {link['p99'] / bare['p99']:.1f}x,"
-          f" throughput {link['rps'] / bare['rps']:.2f}x")
-    print(f"clicks recorded during the link phase: {recorded} for {link['requests']} opens")
-    print(f"one client, one request at a time (no queueing): bare p50 {alone['bare']['p50']:.1f} ms"
-          f" p99 {alone['bare']['p99']:.1f} ms; link open + page p50 {alone['link']['p50']:.1f} ms"
-          f" p99 {alone['link']['p99']:.1f} ms")
-    print(f"goal p99 < 25 ms: {'met' if link['p99'] < 25 else 'NOT met'} ({link['p99']:.1f} ms)")
-    shutil.rmtree(workdir, ignore_errors=True)
+    ref = stats(bare_results, bare_start)
+    rows = [("bare Django view", ref, "bare"),
+            ("link open: new (cold)", stats(link_results, link_start, "new"), "new"),
+            ("link open: repeat (warm)", stats(link_results, link_start, "repeat"), "repeat"),
+            ("link open: all", stats(link_results, link_start), "all")]
+    print(f"link open benchmark: gunicorn {args.workers} sync workers on PostgreSQL + Redis, {os.cpu_count()} CPUs;"
+          f" open loop at {args.rate:.0f} req/s for {args.duration:.0f} s per phase, {args.new:.0%} new links;"
+          f" load average {load_before[0]:.1f} before, {load_after[0]:.1f} after")
+    print(f"{'':26}{'p50 ms':>8}{'p99 ms':>8}{'max ms':>8}{'served/s':>9}{'requests':>9}{'failed':>7}"
+          f"{'p99/bare':>9}")
+    for name, r, _kind in rows:
+        print(f"{name:26}{r['p50']:>8.1f}{r['p99']:>8.1f}{r['max']:>8.1f}{r['served']:>9.1f}{r['requests']:>9}"
+              f"{r['failed']:>7}{r['p99'] / ref['p99']:>8.2f}x")
+    opened = sum(ok for kind, _t, ok, _e in link_results)
+    print(f"clicks recorded during the link phase: {recorded} for {opened} opens served")
+    for name, r, kind in rows[1:3]:
+        ratio = r["p99"] / ref["p99"]
+        print(f"goal {name}: p99 <= 2x bare: {'met' if ratio <= 2 and not r['failed'] else 'NOT met'} ({ratio:.2f}x)")
 
 
 if __name__ == "__main__":

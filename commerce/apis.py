@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from omo.api.errors import api_validation_error
+from omo.api.money import MoneyField
 from omo.api.parsers import BoundedJSONParser
 
 from . import signing
@@ -20,14 +21,13 @@ from .models import Order
 from .services import MONEY_FIELDS, MONEY_MAX
 
 # Every figure optional: an edit may send only what changed. Only the edit delta may be negative.
-# Bounds are the column's: 0 (or -max for the delta) to 999,999,999,999.99.
+# Bounds: 0 (or -max for the delta) to 999,999,999,999.99; decimals: the merchant's currency's
+# (KWD 3, TWD 2, JPY 0; more are refused, never rounded: omo.api.money).
 MoneySerializer = type(
     "MoneySerializer",
     (serializers.Serializer,),
     {
-        name: serializers.DecimalField(
-            max_digits=14,
-            decimal_places=2,
+        name: MoneyField(
             min_value=-MONEY_MAX if name == "edited_amount" else 0,
             max_value=MONEY_MAX,
             required=False,
@@ -47,11 +47,9 @@ class LineSerializer(serializers.Serializer):
     sku = serializers.CharField(required=False, allow_blank=True, max_length=64)
     name = serializers.CharField(required=False, allow_blank=True, max_length=255)
     quantity = serializers.IntegerField(min_value=1, max_value=100000)
-    unit_price = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0, max_value=MONEY_MAX)
+    unit_price = MoneyField(min_value=0, max_value=MONEY_MAX)
     returned_quantity = serializers.IntegerField(min_value=0, max_value=100000, required=False, default=0)
-    returned_amount = serializers.DecimalField(
-        max_digits=14, decimal_places=2, min_value=0, max_value=MONEY_MAX, required=False
-    )
+    returned_amount = MoneyField(min_value=0, max_value=MONEY_MAX, required=False)
 
     def validate(self, attrs):
         if attrs.get("returned_quantity", 0) > attrs["quantity"]:
@@ -144,7 +142,7 @@ class OrderEventApi(SignedApi):
         parameters=SIGNED_HEADERS,
     )
     def post(self, request, merchant):
-        serializer = OrderEventSerializer(data=self.signed_body(request))
+        serializer = OrderEventSerializer(data=self.signed_body(request), context={"merchant": request.merchant})
         serializer.is_valid(raise_exception=True)
         try:
             result = order_event_ingest(merchant=request.merchant, data=serializer.validated_data)

@@ -20,14 +20,19 @@ from .models import Order
 
 @cache
 def followers() -> tuple:
-    return tuple(
-        (import_string(mark) if mark else None, import_string(task)) for mark, task in settings.ORDER_FOLLOWERS
+    """(mark, after-commit step) per follower; the step is a Celery task (queued), a function
+    that queues what it needs itself (e.g. one batch for a burst of events), or None (a mark only)."""
+    steps = (
+        (import_string(mark) if mark else None, import_string(step) if step else None)
+        for mark, step in settings.ORDER_FOLLOWERS
     )
+    return tuple((mark, getattr(step, "delay", step)) for mark, step in steps)
 
 
 def order_changed(order: Order) -> None:
     merchant_id, order_id = order.merchant_id, order.pk
-    for mark, task in followers():
+    for mark, step in followers():
         if mark is not None:
             mark(order)
-        transaction.on_commit(lambda task=task: task.delay(merchant_id, order_id), robust=True)
+        if step is not None:
+            transaction.on_commit(lambda step=step: step(merchant_id, order_id), robust=True)

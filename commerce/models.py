@@ -4,11 +4,12 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from omo.moneyfield import MoneyField
 from omo.tenancy.models import MerchantOwned, Staff, Store, UpdatedAt
 
 from . import channels
 
-MONEY = {"max_digits": 14, "decimal_places": 2, "default": Decimal("0.00")}
+MONEY = {"default": Decimal("0.00")}
 
 
 class Product(UpdatedAt, MerchantOwned):
@@ -46,7 +47,7 @@ class Variation(UpdatedAt, MerchantOwned):
     name = models.CharField(_("variation"), max_length=120, blank=True, help_text=_("e.g. Red / M"))
     sku = models.CharField(_("SKU"), max_length=64)
     barcode = models.CharField(_("barcode"), max_length=64, blank=True, db_index=True)
-    price = models.DecimalField(_("price"), max_digits=14, decimal_places=2)
+    price = MoneyField(_("price"))
     # Units on hand as the merchant's stock system last said (shown to staff); empty: not tracked.
     stock = models.IntegerField(_("stock"), null=True, blank=True)
 
@@ -125,21 +126,21 @@ class Order(MerchantOwned):
     )
     placed_at = models.DateTimeField(_("placed at"), db_index=True)
     currency = models.CharField(_("currency"), max_length=3)
-    item_subtotal = models.DecimalField(_("item subtotal"), **MONEY)
-    discounts = models.DecimalField(_("discounts"), **MONEY)
-    store_credit = models.DecimalField(_("store credit used"), **MONEY)
-    points_redeemed = models.DecimalField(_("points redeemed"), **MONEY)
-    shipping = models.DecimalField(_("shipping"), **MONEY)
-    surcharge = models.DecimalField(_("surcharge"), **MONEY)
-    tax = models.DecimalField(_("tax"), **MONEY)
-    total = models.DecimalField(_("order amount"), **MONEY)
-    paid_amount = models.DecimalField(_("paid amount"), **MONEY)
-    unpaid_amount = models.DecimalField(_("unpaid amount"), **MONEY)
-    returned_amount = models.DecimalField(_("returned amount"), **MONEY)
+    item_subtotal = MoneyField(_("item subtotal"), **MONEY)
+    discounts = MoneyField(_("discounts"), **MONEY)
+    store_credit = MoneyField(_("store credit used"), **MONEY)
+    points_redeemed = MoneyField(_("points redeemed"), **MONEY)
+    shipping = MoneyField(_("shipping"), **MONEY)
+    surcharge = MoneyField(_("surcharge"), **MONEY)
+    tax = MoneyField(_("tax"), **MONEY)
+    total = MoneyField(_("order amount"), **MONEY)
+    paid_amount = MoneyField(_("paid amount"), **MONEY)
+    unpaid_amount = MoneyField(_("unpaid amount"), **MONEY)
+    returned_amount = MoneyField(_("returned amount"), **MONEY)
     is_preorder = models.BooleanField(_("pre-order"), default=False)
-    preorder_paid = models.DecimalField(_("pre-order amount paid off"), **MONEY)
-    preorder_outstanding = models.DecimalField(_("pre-order amount outstanding"), **MONEY)
-    edited_amount = models.DecimalField(_("edited order amount"), **MONEY)
+    preorder_paid = MoneyField(_("pre-order amount paid off"), **MONEY)
+    preorder_outstanding = MoneyField(_("pre-order amount outstanding"), **MONEY)
+    edited_amount = MoneyField(_("edited order amount"), **MONEY)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -188,10 +189,10 @@ class OrderLine(MerchantOwned):
     kind = models.CharField(_("kind"), max_length=10, choices=Product.Kind.choices, default=Product.Kind.REGULAR)
     category = models.CharField(_("category"), max_length=100, blank=True)
     quantity = models.PositiveIntegerField(_("quantity"))
-    unit_price = models.DecimalField(_("unit price"), max_digits=14, decimal_places=2)
-    line_subtotal = models.DecimalField(_("line subtotal"), max_digits=14, decimal_places=2)
+    unit_price = MoneyField(_("unit price"))
+    line_subtotal = MoneyField(_("line subtotal"))
     returned_quantity = models.PositiveIntegerField(_("returned quantity"), default=0)
-    returned_amount = models.DecimalField(_("returned amount"), **MONEY)
+    returned_amount = MoneyField(_("returned amount"), **MONEY)
     # True when the line's variation was among the recommended items of the link it came through.
     recommended = models.BooleanField(_("from a recommendation"), default=False)
 

@@ -131,7 +131,7 @@ def members_spending(*, merchant, member_ids) -> dict[int, SpendingOverview]:
                 edited=row["edited_sum"],
             )
         )
-    return {member_id: spending_overview(figures.get(member_id, ())) for member_id in member_ids}
+    return {member_id: spending_overview(figures.get(member_id, ()), merchant.currency) for member_id in member_ids}
 
 
 def member_spending(*, merchant, member) -> SpendingOverview:

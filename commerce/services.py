@@ -17,6 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from omo import metrics
+from omo.money import exceeds_minor_unit
+from omo.moneyfield import money_places_message
 
 from .events import order_changed
 from .models import Order, OrderLine, Variation
@@ -55,7 +57,8 @@ ORDER_FIELDS = (
     "is_preorder",
 )
 ZERO = Decimal("0")
-# numeric(14, 2) holds 999,999,999,999.99: a larger figure is refused with its name, never a 500.
+# The money columns (numeric(15, 3)) hold 12 digits before the point: a larger figure is refused
+# with its name, never a 500.
 MONEY_MAX = Decimal("999999999999.99")
 # An order cannot be placed before the platform's time or more than a day ahead of the clock.
 PLACED_AT_EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
@@ -134,15 +137,22 @@ def _money_derive(current: dict, given: dict, lines: list[LineInput] | None) -> 
     return money
 
 
-def _money_check(money: dict, given: dict, lines: list[LineInput] | None) -> None:
-    """Figures that cannot all be true are refused, naming the field (nothing is written)."""
+def _money_check(money: dict, given: dict, lines: list[LineInput] | None, currency: str) -> None:
+    """Figures that cannot all be true are refused, naming the field (nothing is written).
+
+    An amount with more decimal places than the currency has (KWD 1.2345, JPY 10.5) is refused
+    too: rounding it here would change what the shop said."""
     errors = {}
     for name in MONEY_FIELDS:
         if abs(money[name]) > MONEY_MAX:
             errors[name] = _("This amount is too large.")
+        elif name in given and exceeds_minor_unit(given[name], currency):
+            errors[name] = money_places_message(currency)
     for line in lines or ():
         if line.subtotal > MONEY_MAX:
             errors["lines"] = _("A line's quantity × unit price is too large.")
+        elif exceeds_minor_unit(line.unit_price, currency) or exceeds_minor_unit(line.returned_amount, currency):
+            errors["lines"] = money_places_message(currency)
     if errors:
         raise ValidationError(errors)
     if lines and "item_subtotal" in given:
@@ -207,7 +217,7 @@ def order_create(
         raise TypeError(f"unknown money fields: {sorted(unknown)}")
     given = {k: Decimal(v) for k, v in money.items()}
     figures = _money_derive(dict.fromkeys(MONEY_FIELDS, ZERO), given, lines)
-    _money_check(figures, given, lines)
+    _money_check(figures, given, lines, merchant.currency)
     placed_at = placed_at or timezone.now()
     _placed_at_check(placed_at)
     order = Order.objects.for_merchant(merchant).create(
@@ -251,7 +261,7 @@ def order_update(*, merchant, order: Order, changes: dict, lines: list[LineInput
     given = {k: Decimal(v) for k, v in changes.items() if k in MONEY_FIELDS}
     figures = _money_derive({k: getattr(order, k) for k in MONEY_FIELDS}, given, lines)
     if given or lines is not None:  # a status-only edit does not re-judge figures it leaves alone
-        _money_check(figures, given, lines)
+        _money_check(figures, given, lines, merchant.currency)
     if "placed_at" in changes:
         _placed_at_check(changes["placed_at"])
     values = {**{k: v for k, v in changes.items() if k in ORDER_FIELDS}, **figures}

@@ -20,7 +20,9 @@ the overview stays current on every request with no daily batch.
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
+
+from omo.money import quantize_money
 
 from . import channels
 from .channels import ONLINE, OTHERS, RETAIL
@@ -63,7 +65,8 @@ class SpendingOverview:
         return [(group, self.orders_by_group.get(group, 0), round(100 * self.orders_by_group.get(group, 0) / peak)) for group in GROUPS]
 
 
-def spending_overview(rows: Iterable[OrderFigures]) -> SpendingOverview:
+def spending_overview(rows: Iterable[OrderFigures], currency: str = "") -> SpendingOverview:
+    """The overview of a member's order buckets; the AOV is rounded to `currency`'s minor unit (2 digits when not given)."""
     created_amount = cancelled_amount = preorder_paid = preorder_outstanding = returned = edited = ZERO
     created = cancelled = 0
     by_group = dict.fromkeys(GROUPS, 0)
@@ -83,5 +86,5 @@ def spending_overview(rows: Iterable[OrderFigures]) -> SpendingOverview:
             edited += row.edited
     accumulated = created_amount - cancelled_amount + preorder_paid - preorder_outstanding - returned + edited
     gross = created - cancelled
-    aov = (accumulated / gross).quantize(Decimal("0.01"), ROUND_HALF_UP) if gross else None
+    aov = quantize_money(accumulated / gross, currency) if gross else None
     return SpendingOverview(accumulated=accumulated, gross_orders=gross, average_order_value=aov, orders_by_group=by_group)

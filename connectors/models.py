@@ -7,6 +7,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from omo.moneyfield import MoneyField
 from omo.tenancy.models import MerchantOwned, Staff, Store
 
 
@@ -104,7 +105,7 @@ class Refund(MerchantOwned):
     connection = models.ForeignKey(Connection, on_delete=models.CASCADE, related_name="+")
     order_number = models.CharField(max_length=64)
     refund_id = models.CharField(max_length=100)
-    amount = models.DecimalField(max_digits=14, decimal_places=2)
+    amount = MoneyField()
     # [{"sku": "...", "name": "...", "quantity": 1, "amount": "10.00"}]
     lines = models.JSONField(default=list, blank=True)
 

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from commerce.ingest import order_event_ingest
 from commerce.models import Order, OrderLine, Variation
+from omo.money import quantize_money
 from omo.tenancy.tasks import task_enqueue_on_commit
 
 from . import crypto, selectors
@@ -245,7 +246,9 @@ def _returns(merchant, connection, number: str) -> tuple[Decimal, dict]:
             key = line.get("sku") or line.get("name") or ""
             per_line[key][0] += int(line.get("quantity") or 0)
             per_line[key][1] += Decimal(line.get("amount") or "0")
-    return amount, per_line
+    for value in per_line.values():
+        value[1] = quantize_money(value[1], merchant.currency)
+    return quantize_money(amount, merchant.currency), per_line
 
 
 def _lines_with_returns(rows: list[dict], per_line: dict) -> list[dict]:
@@ -329,11 +332,13 @@ def _order_body(merchant, connection, number: str, data, references: dict) -> di
     by_barcode = _sku_by_barcode(merchant, data.lines)
     rows = [
         {"sku": by_barcode.get(line.barcode, line.sku), "name": line.name, "quantity": line.quantity,
-         "unit_price": line.unit_price}
+         "unit_price": quantize_money(line.unit_price, merchant.currency)}
         for line in data.lines if line.quantity > 0
     ]
     refunded, per_line = _returns(merchant, connection, number)
-    money = dict(data.money)
+    # Platforms send amounts in the shop's currency; a share they computed (a unit price from a
+    # line subtotal) is rounded to the currency's digits, which the order service insists on.
+    money = {name: quantize_money(value, merchant.currency) for name, value in data.money.items()}
     money["returned_amount"] = min(refunded, max(money.get("total", ZERO),
                                                   sum((r["unit_price"] * r["quantity"] for r in rows), ZERO)))
     body = {

@@ -9,6 +9,7 @@ from allauth.account.models import EmailAddress
 from django.db import transaction
 from django.utils import timezone
 
+from attribution.rollups import rollups_rebuild
 from commerce import services as order_services
 from commerce.models import Order, Product, Variation
 from loyalty.models import Offer, PointsBudget, Tier
@@ -208,6 +209,7 @@ def _seed_merchant(merchant, spec, password, rnd, n_orders, n_members, n_product
     logins.extend(_seed_programs(merchant, password, sellers, rnd))
     seed_referrals(merchant, sellers, stores)
     seed_expiry(merchant)
+    rollups_rebuild(merchant=merchant)  # members were back-dated past the rollups' receiver
     return logins
 
 

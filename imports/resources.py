@@ -23,6 +23,8 @@ from commerce.services import LineInput, order_create
 from members import services as member_services
 from members.models import Member
 from omo.contact import normalize_email, normalize_phone
+from omo.money import exceeds_minor_unit, quantize_money
+from omo.moneyfield import money_places_message
 from omo.tenancy.models import Store
 
 TRUE = {"1", "true", "yes", "y", "published"}
@@ -44,7 +46,8 @@ def _int_id(row, name):
         raise ValidationError({name: [_("“%(value)s” is not an id.") % {"value": raw}]}) from None
 
 
-def _decimal(row, name, *, required=True) -> Decimal | None:
+def _decimal(row, name, currency: str, *, required=True) -> Decimal | None:
+    """An amount column; more decimal places than the merchant's currency has are refused, not rounded."""
     raw = _text(row, name).replace(",", "")
     if not raw:
         if required:
@@ -56,7 +59,9 @@ def _decimal(row, name, *, required=True) -> Decimal | None:
         raise ValidationError({name: [_("“%(value)s” is not an amount.") % {"value": raw}]}) from None
     if value < 0 or not value.is_finite():
         raise ValidationError({name: [_("“%(value)s” is not an amount.") % {"value": raw}]})
-    return value.quantize(Decimal("0.01"))
+    if exceeds_minor_unit(value, currency):
+        raise ValidationError({name: [money_places_message(currency)]})
+    return quantize_money(value, currency)
 
 
 def _required(row, name) -> str:
@@ -141,7 +146,7 @@ class CatalogResource(MerchantResource):
             raise ValidationError({"published": [_("Use yes or no.")]})
         # A column the file does not have leaves that field as it is (None); new rows get defaults.
         self._row = {
-            "sku": sku, "product_name": _required(row, "product"), "price": _decimal(row, "price"),
+            "sku": sku, "product_name": _required(row, "product"), "price": _decimal(row, "price", self.merchant.currency),
             "variation_name": _text(row, "variation") if "variation" in row else None,
             "barcode": _text(row, "barcode") if "barcode" in row else None,
             "category": _text(row, "category") if "category" in row else None,
@@ -282,7 +287,7 @@ class OrderResource(MerchantResource):
             raise ValidationError({"quantity": [_("“%(value)s” is not a quantity.") % {"value": quantity_raw}]}) from None
         if quantity <= 0:
             raise ValidationError({"quantity": [_("The quantity must be at least 1.")]})
-        price = _decimal(row, "unit_price")
+        price = _decimal(row, "unit_price", self.merchant.currency)
         sku = _text(row, "sku")
         variation = None
         if sku:

@@ -8,10 +8,11 @@ from decimal import Decimal
 
 from django_scopes import scopes_disabled
 
+from omo.money import quantize_money
+
 from . import expiry as rules
 from .models import ExpiryNotice, LoyaltySettings, PointsAccount, PointsLedgerEntry
 
-CENT = Decimal("0.01")
 
 
 def expiry_settings(merchant) -> LoyaltySettings:
@@ -136,7 +137,7 @@ def points_liability(*, merchant) -> Liability:
         LiabilityRow(
             month=date(key[0], key[1], 1) if key else None,
             points=totals[key],
-            value=(totals[key] * point_value).quantize(CENT),
+            value=quantize_money(totals[key] * point_value, merchant.currency),
         )
         for key in keys
     ]
@@ -144,7 +145,7 @@ def points_liability(*, merchant) -> Liability:
     return Liability(
         rows=rows,
         points=total_points,
-        value=(total_points * point_value).quantize(CENT),
+        value=quantize_money(total_points * point_value, merchant.currency),
         point_value=point_value,
         expire_months=settings.points_expire_months,
     )

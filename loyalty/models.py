@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from omo.moneyfield import MoneyField
 from omo.tenancy.models import MerchantOneToOneField, MerchantOwned, Staff, Store, UpdatedAt
 
 from . import offers as rules
@@ -136,8 +137,8 @@ class Tier(MerchantOwned):
     tier is computed from their orders when needed (`loyalty.selectors.member_tier`), never stored."""
 
     name = models.CharField(_("name"), max_length=60)
-    threshold = models.DecimalField(
-        _("12-month spending from"), max_digits=14, decimal_places=2, validators=[MinValueValidator(0)],
+    threshold = MoneyField(
+        _("12-month spending from"), validators=[MinValueValidator(0)],
         help_text=_("A member who spent at least this in the last 12 months is in this tier."),
     )
     multiplier = models.DecimalField(
@@ -209,10 +210,9 @@ class Offer(UpdatedAt, MerchantOwned):
         decimal_places=2,
         help_text=_("Points, points per amount, multiplier (2 = double points) or discount %."),
     )
-    per_amount = models.DecimalField(
+    per_amount = MoneyField(
         _("per amount"),
-        max_digits=12,
-        decimal_places=2,
+        max_digits=13,
         null=True,
         blank=True,
         help_text=_("Only for points per amount: e.g. 1 point per 10.00."),
@@ -429,7 +429,7 @@ class PointsLedgerEntry(MerchantOwned):
     )
     # The store the movement belongs to (payroll groups staff cash redemptions by it).
     store = models.ForeignKey(Store, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    cash_amount = models.DecimalField(_("cash paid"), max_digits=14, decimal_places=2, null=True, blank=True)
+    cash_amount = MoneyField(_("cash paid"), null=True, blank=True)
     description = models.CharField(_("description"), max_length=255, blank=True)
     # Set from the offer's points lifetime when earned; the expiry job acts on it.
     expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)

@@ -19,6 +19,7 @@ from members.access import member_for_request
 from members.services import member_for_user
 from omo.audit.services import Action, audit_changes, audit_request
 from omo.integrations.qr import qr_png
+from omo.money import money_text
 from omo.spreadsheet import csv_download
 from omo.tenancy.access import staff_required
 
@@ -232,7 +233,7 @@ def payroll_csv(request, merchant):
             entry.account.staff.user.email if entry.account.staff else "",
             timezone.localtime(entry.created_at, tz).strftime("%Y-%m-%d %H:%M"),
             -entry.points,
-            entry.cash_amount,
+            money_text(entry.cash_amount, request.merchant.currency),
             request.merchant.currency,
         ]
         for entry in rows

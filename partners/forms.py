@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from commerce.models import Product
+from omo.moneyfield import MoneyFormField, money_places_check
 
 from .models import Campaign, NotificationKind
 from .services import campaign_values, partner_for_user
@@ -63,11 +64,9 @@ class CampaignForm(forms.Form):
     currency = forms.CharField(label=_("Currency"), max_length=3, min_length=3)
     condition = forms.ChoiceField(label=_("Commission condition"), choices=Campaign.Condition.choices)
     commission_type = forms.ChoiceField(label=_("Commission type"), choices=Campaign.CommissionType.choices)
-    rate = forms.DecimalField(
+    rate = MoneyFormField(
         label=_("Commission"),
         min_value=0,
-        max_digits=14,
-        decimal_places=2,
         help_text=_("Percent for a percentage; an amount per order (whole order) or per unit (specific products) for a fixed amount."),
     )
     products = forms.ModelMultipleChoiceField(
@@ -97,6 +96,17 @@ class CampaignForm(forms.Form):
 
     def clean_link_lifetime_days(self):
         return self.cleaned_data["link_lifetime_days"] or 30
+
+    def clean(self):
+        data = super().clean()
+        # A fixed commission is money: no more decimal places than the campaign's currency has.
+        rate, currency = data.get("rate"), (data.get("currency") or "").upper()
+        if rate is not None and currency and data.get("commission_type") == Campaign.CommissionType.FIXED:
+            try:
+                money_places_check(rate, currency)
+            except ValidationError as exc:
+                self.add_error("rate", exc)
+        return data
 
 
 class InviteForm(forms.Form):

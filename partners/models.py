@@ -14,11 +14,12 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from omo.moneyfield import MONEY_MAX_DIGITS, MoneyField
 from omo.tenancy.models import MerchantOneToOneField, MerchantOwned, UpdatedAt
 
 from .commission import CommissionRule
 
-MONEY = {"max_digits": 14, "decimal_places": 2, "default": Decimal("0.00")}
+MONEY = {"default": Decimal("0.00")}
 # Unambiguous characters only (no 0/O, 1/I/L), so a code read aloud or typed at checkout works.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 
@@ -83,7 +84,7 @@ class Campaign(UpdatedAt, MerchantOwned):
     commission_type = models.CharField(_("commission type"), max_length=12, choices=CommissionType.choices)
     # Percent (10 = 10 %) for percentage; an amount per order (whole order) or per unit
     # (specific products) for fixed.
-    rate = models.DecimalField(_("commission"), max_digits=14, decimal_places=2)
+    rate = MoneyField(_("commission"))
     products = models.ManyToManyField(
         "commerce.Product", through="CampaignProduct", blank=True, related_name="+",
         verbose_name=_("products earning commission"),
@@ -205,9 +206,9 @@ class CampaignOrder(MerchantOwned):
     campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="orders")
     # Copied from the order so that the 2-year order list is one index range per campaign.
     placed_at = models.DateTimeField(_("placed at"))
-    settlement = models.DecimalField(_("settlement amount"), **MONEY)
-    commission = models.DecimalField(_("commission"), **MONEY)
-    order_total = models.DecimalField(_("order total"), **MONEY)
+    settlement = MoneyField(_("settlement amount"), **MONEY)
+    commission = MoneyField(_("commission"), **MONEY)
+    order_total = MoneyField(_("order total"), **MONEY)
     # Not cancelled (processing, confirmed, completed): only these are in the aggregates.
     counted = models.BooleanField(default=False)
     # {product key: units} this order contributes to the ranking (see services._ranking_key).
@@ -238,9 +239,9 @@ class CampaignStats(MerchantOwned):
 
     campaign = MerchantOneToOneField(Campaign, on_delete=models.CASCADE, related_name="stats")
     order_count = models.IntegerField(default=0)
-    order_total = models.DecimalField(max_digits=18, decimal_places=2, default=Decimal("0.00"))
-    settlement_total = models.DecimalField(max_digits=18, decimal_places=2, default=Decimal("0.00"))
-    commission_total = models.DecimalField(max_digits=18, decimal_places=2, default=Decimal("0.00"))
+    order_total = MoneyField(max_digits=MONEY_MAX_DIGITS + 4, default=Decimal("0.00"))
+    settlement_total = MoneyField(max_digits=MONEY_MAX_DIGITS + 4, default=Decimal("0.00"))
+    commission_total = MoneyField(max_digits=MONEY_MAX_DIGITS + 4, default=Decimal("0.00"))
     updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -299,8 +300,8 @@ class CampaignDay(UpdatedAt, MerchantOwned):
     day = models.DateField()
     clicks = models.IntegerField(default=0)
     order_count = models.IntegerField(default=0)
-    order_total = models.DecimalField(max_digits=18, decimal_places=2, default=Decimal("0.00"))
-    commission = models.DecimalField(max_digits=18, decimal_places=2, default=Decimal("0.00"))
+    order_total = MoneyField(max_digits=MONEY_MAX_DIGITS + 4, default=Decimal("0.00"))
+    commission = MoneyField(max_digits=MONEY_MAX_DIGITS + 4, default=Decimal("0.00"))
 
     class Meta:
         verbose_name = _("campaign day")
@@ -425,7 +426,7 @@ class CommissionTier(UpdatedAt, MerchantOwned):
     """
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="tiers")
-    from_sales = models.DecimalField(_("from settled sales of"), max_digits=14, decimal_places=2)
+    from_sales = MoneyField(_("from settled sales of"))
     rate = models.DecimalField(_("commission (%)"), max_digits=5, decimal_places=2)
 
     class Meta:
@@ -464,7 +465,7 @@ class Payout(UpdatedAt, MerchantOwned):
     period_end = models.DateField(_("period to"))
     currency = models.CharField(_("currency"), max_length=3)
     status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.OPEN)
-    total = models.DecimalField(_("total"), **MONEY)
+    total = MoneyField(_("total"), **MONEY)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -482,9 +483,9 @@ class PayoutLine(MerchantOwned):
 
     payout = models.ForeignKey(Payout, on_delete=models.CASCADE, related_name="lines")
     partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="payout_lines")
-    commission_total = models.DecimalField(_("commissions"), **MONEY)
-    adjustment_total = models.DecimalField(_("adjustments"), **MONEY)
-    amount = models.DecimalField(_("amount to pay"), **MONEY)
+    commission_total = MoneyField(_("commissions"), **MONEY)
+    adjustment_total = MoneyField(_("adjustments"), **MONEY)
+    amount = MoneyField(_("amount to pay"), **MONEY)
 
     class Meta:
         verbose_name = _("payout line")
@@ -507,9 +508,9 @@ class Commission(UpdatedAt, MerchantOwned):
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
     # What is owed: the order's commission while it counts (0 once cancelled or refunded). Frozen
     # once in a payout: later changes become adjustments.
-    amount = models.DecimalField(_("commission"), **MONEY)
+    amount = MoneyField(_("commission"), **MONEY)
     # The order's commission base while it counts (settled sales for the tiers).
-    sales = models.DecimalField(_("settled sales"), **MONEY)
+    sales = MoneyField(_("settled sales"), **MONEY)
     completed_at = models.DateTimeField(_("order completed at"), null=True, blank=True)
     due_at = models.DateTimeField(_("approved automatically at"), null=True, blank=True)
     decided_at = models.DateTimeField(_("approved or rejected at"), null=True, blank=True)
@@ -536,7 +537,7 @@ class CommissionAdjustment(UpdatedAt, MerchantOwned):
 
     commission = models.ForeignKey(Commission, on_delete=models.PROTECT, related_name="adjustments")
     campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="adjustments")
-    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
+    amount = MoneyField(_("amount"))
     reason = models.CharField(_("reason"), max_length=300)
     created_at = models.DateTimeField(auto_now_add=True)
     payout_line = models.ForeignKey(
@@ -554,11 +555,11 @@ class CommissionTotals(MerchantOwned):
     the portal's overview reads one row."""
 
     campaign = MerchantOneToOneField(Campaign, on_delete=models.CASCADE, related_name="commission_totals")
-    pending = models.DecimalField(max_digits=18, decimal_places=2, default=Decimal("0.00"))
-    approved = models.DecimalField(max_digits=18, decimal_places=2, default=Decimal("0.00"))
-    rejected = models.DecimalField(max_digits=18, decimal_places=2, default=Decimal("0.00"))
-    paid = models.DecimalField(max_digits=18, decimal_places=2, default=Decimal("0.00"))
-    adjusted = models.DecimalField(max_digits=18, decimal_places=2, default=Decimal("0.00"))
+    pending = MoneyField(max_digits=MONEY_MAX_DIGITS + 4, default=Decimal("0.00"))
+    approved = MoneyField(max_digits=MONEY_MAX_DIGITS + 4, default=Decimal("0.00"))
+    rejected = MoneyField(max_digits=MONEY_MAX_DIGITS + 4, default=Decimal("0.00"))
+    paid = MoneyField(max_digits=MONEY_MAX_DIGITS + 4, default=Decimal("0.00"))
+    adjusted = MoneyField(max_digits=MONEY_MAX_DIGITS + 4, default=Decimal("0.00"))
 
     class Meta:
         verbose_name = _("commission totals")

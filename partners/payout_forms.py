@@ -3,6 +3,8 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from omo.moneyfield import MoneyFormField
+
 TIER_ROWS = 3
 
 
@@ -33,12 +35,12 @@ class PayoutTermsForm(forms.Form):
         label=_("Return window (days after the order completed)"), min_value=0, max_value=365
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, currency: str = "", **kwargs):
         super().__init__(*args, **kwargs)
         for i in range(1, TIER_ROWS + 1):
-            self.fields[f"tier_{i}_from"] = forms.DecimalField(
+            self.fields[f"tier_{i}_from"] = MoneyFormField(
                 label=_("Tier %(n)s: from settled sales in the month of") % {"n": i}, required=False,
-                min_value=Decimal("0.01"), max_digits=14, decimal_places=2,
+                min_value=Decimal("0.01"), currency=currency,
             )
             self.fields[f"tier_{i}_rate"] = forms.DecimalField(
                 label=_("Tier %(n)s: rate (%%)") % {"n": i}, required=False, min_value=0, max_value=100,

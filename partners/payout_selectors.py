@@ -8,6 +8,9 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 
+from omo.money import money_text
+
+from . import selectors
 from .models import (
     Campaign,
     CampaignPayoutTerms,
@@ -36,7 +39,9 @@ class LifecycleTotals:
 
 def commission_totals(*, merchant, campaign: Campaign) -> LifecycleTotals:
     """One primary-key row kept by every transition (partners/payouts.py)."""
-    row = CommissionTotals.objects.for_merchant(merchant).filter(campaign=campaign).first()
+    row = selectors.loaded_or_query(
+        campaign, Campaign.commission_totals, CommissionTotals.objects.for_merchant(merchant).filter(campaign=campaign)
+    )
     if row is None:
         return LifecycleTotals(ZERO, ZERO, ZERO, ZERO, ZERO)
     return LifecycleTotals(row.pending, row.approved, row.rejected, row.paid, row.adjusted)
@@ -68,6 +73,14 @@ def commission_list(*, merchant, campaign: Campaign | None = None, status: str =
     if status:
         items = items.filter(status=status)
     return items.order_by("-campaign_order__placed_at", "-pk")
+
+
+def commission_page(*, merchant, campaign: Campaign, status: str = "", cursor: str = "", size: int = 50):
+    """A page of `commission_list` by (order time, id) cursor (`selectors.keyset_page`)."""
+    return selectors.keyset_page(
+        commission_list(merchant=merchant, campaign=campaign, status=status), cursor=cursor, size=size,
+        time_field="campaign_order__placed_at", time_of=lambda item: item.campaign_order.placed_at,
+    )
 
 
 def commission_get(*, merchant, commission_id) -> Commission:
@@ -123,7 +136,7 @@ def payout_export_rows(*, merchant, payout: Payout):
             d.account_number if d else "",
             d.note if d else "",
             payout.currency,
-            line.amount,
+            money_text(line.amount, payout.currency),
         ]
 
 

@@ -19,7 +19,7 @@ from omo.tenancy.access import staff_required
 from . import payout_selectors, payouts, selectors
 from .models import Commission
 from .payout_forms import PayoutCreateForm, PayoutDetailsForm, PayoutTermsForm, RejectForm
-from .views import _portal_context, partner_required
+from .views import _portal_context, cursor_url, partner_required
 
 COMMISSIONS_PER_PAGE = 50
 
@@ -29,35 +29,25 @@ COMMISSIONS_PER_PAGE = 50
 # =====================================================================================
 
 
-def _page(request):
-    try:
-        return max(int(request.GET.get("page", 1)), 1)
-    except ValueError:
-        return 1
-
-
 @require_GET
 @staff_required("admin")
 def campaign_commissions(request, merchant, campaign_id):
     campaign = selectors.campaign_get(merchant=request.merchant, campaign_id=campaign_id)
     status = request.GET.get("status", "")
     status = status if status in Commission.Status.values else ""
-    page = _page(request)
-    start = (page - 1) * COMMISSIONS_PER_PAGE
-    rows = list(
-        payout_selectors.commission_list(merchant=request.merchant, campaign=campaign, status=status)[
-            start : start + COMMISSIONS_PER_PAGE + 1
-        ]
+    page = payout_selectors.commission_page(
+        merchant=request.merchant, campaign=campaign, status=status, cursor=request.GET.get("cursor", ""),
+        size=COMMISSIONS_PER_PAGE,
     )
     with timezone.override(request.merchant.tzinfo):
         return render(request, "partners/merchant/commissions.html", {
             "campaign": campaign,
-            "commissions": rows[:COMMISSIONS_PER_PAGE],
+            "commissions": page.records,
             "totals": payout_selectors.commission_totals(merchant=request.merchant, campaign=campaign),
             "status": status,
             "statuses": Commission.Status.choices,
-            "page": page,
-            "has_next": len(rows) > COMMISSIONS_PER_PAGE,
+            "newer_url": cursor_url(request, page.newer),
+            "older_url": cursor_url(request, page.older),
             "reject_form": RejectForm(),
         })
 
@@ -105,7 +95,7 @@ def commission_reject(request, merchant, commission_id):
 def campaign_payout_terms(request, merchant, campaign_id):
     campaign = selectors.campaign_get(merchant=request.merchant, campaign_id=campaign_id)
     days, tiers = payout_selectors.payout_terms(merchant=request.merchant, campaign=campaign)
-    form = PayoutTermsForm(request.POST or None, initial=PayoutTermsForm.initial_for(days, tiers))
+    form = PayoutTermsForm(request.POST or None, initial=PayoutTermsForm.initial_for(days, tiers), currency=campaign.currency)
     if request.method == "POST" and form.is_valid():
         try:
             payouts.campaign_payout_terms_set(

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from omo.audit.services import Action, audit_request
-from omo.spreadsheet import csv_download
+from omo.spreadsheet import csv_download_rows
 from omo.errors import form_errors_add
 from omo.tenancy.access import staff_required
 from omo.tenancy.models import Merchant
@@ -207,10 +207,10 @@ def partner_required(view):
     def wrapper(request, *args, **kwargs):
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path(), login_url=reverse("partners:login"))
-        partner = services.partner_for_user(request.user)
+        partner = selectors.portal_partner(request.user)
         if partner is None:
             return render(request, "partners/not_partner.html", status=403)
-        if not _email_verified(request.user):
+        if not partner.email_verified:
             return render(request, "partners/verify_email.html", {"email": request.user.email}, status=403)
         request.partner = partner
         return view(request, *args, **kwargs)
@@ -300,10 +300,10 @@ def portal_home(request):
     return redirect("partners:campaigns", merchant_slug=selected if selected in slugs else slugs[0])
 
 
-def _portal_context(request, merchant, **extra):
+def _portal_context(request, merchant, merchants=None, **extra):
     return {
         "merchant": merchant,
-        "merchants": selectors.partner_merchants(partner=request.partner),
+        "merchants": selectors.partner_merchants(partner=request.partner) if merchants is None else merchants,
         "partner": request.partner,
         **extra,
     }
@@ -313,7 +313,7 @@ def _portal_context(request, merchant, **extra):
 @partner_required
 def portal_campaigns(request, merchant_slug):
     merchant = selectors.partner_merchant_get(partner=request.partner, slug=merchant_slug)
-    request.session[SESSION_MERCHANT_KEY] = merchant.slug
+    _remember_merchant(request, merchant)
     tab = "ended" if request.GET.get("tab") == "ended" else "ongoing"
     rows = selectors.partner_campaign_list(merchant=merchant, partner=request.partner, ended=tab == "ended")
     with timezone.override(merchant.tzinfo):
@@ -326,19 +326,24 @@ def _portal_campaign(request, merchant_slug, code):
     return merchant, campaign
 
 
+def _remember_merchant(request, merchant):
+    """The portal opens on the merchant last looked at (a session write only when it changes)."""
+    if request.session.get(SESSION_MERCHANT_KEY) != merchant.slug:
+        request.session[SESSION_MERCHANT_KEY] = merchant.slug
+
+
 @require_GET
 @partner_required
 def portal_campaign(request, merchant_slug, code):
-    merchant, campaign = _portal_campaign(request, merchant_slug, code)
-    request.session[SESSION_MERCHANT_KEY] = merchant.slug
-    try:
-        page = max(int(request.GET.get("page", 1)), 1)
-    except ValueError:
-        page = 1
-    start = (page - 1) * ORDERS_PER_PAGE
-    # One row more than a page tells whether there is a next page without counting.
-    rows = list(selectors.campaign_orders(merchant=merchant, campaign=campaign)[start : start + ORDERS_PER_PAGE + 1])
-    orders = list(selectors.order_rows(campaign=campaign, records=rows[:ORDERS_PER_PAGE]))
+    # The switcher's list is also the membership check: one query for both.
+    merchants = selectors.partner_merchants(partner=request.partner)
+    merchant = selectors.partner_merchant_pick(merchants=merchants, slug=merchant_slug)
+    campaign = selectors.partner_campaign_get(merchant=merchant, partner=request.partner, code=code)
+    _remember_merchant(request, merchant)
+    page = selectors.campaign_orders_page(
+        merchant=merchant, campaign=campaign, cursor=request.GET.get("cursor", ""), size=ORDERS_PER_PAGE
+    )
+    orders = list(selectors.order_rows(campaign=campaign, records=page.records))
     with timezone.override(merchant.tzinfo):
         return render(
             request,
@@ -346,19 +351,29 @@ def portal_campaign(request, merchant_slug, code):
             _portal_context(
                 request,
                 merchant,
+                merchants,
                 campaign=campaign,
                 overview=selectors.campaign_overview(merchant=merchant, campaign=campaign),
                 lifecycle_totals=payout_selectors.commission_totals(merchant=merchant, campaign=campaign),
                 settlement_label=selectors.settlement_column_label(campaign),
                 ranking=selectors.campaign_ranking(merchant=merchant, campaign=campaign),
                 orders=orders,
-                page=page,
-                has_next=len(rows) > ORDERS_PER_PAGE,
+                newer_url=cursor_url(request, page.newer),
+                older_url=cursor_url(request, page.older),
                 share_url=_referral_url(request, campaign),
                 history_start=selectors.history_start(),
                 **_portal_growth_context(request, merchant, campaign),
             ),
         )
+
+
+def cursor_url(request, cursor):
+    """The same page's query (the date range kept) at another cursor; "" without one."""
+    if not cursor:
+        return ""
+    query = request.GET.copy()
+    query["cursor"] = cursor
+    return f"?{query.urlencode()}"
 
 
 @require_GET
@@ -388,35 +403,13 @@ def _report_header(campaign):
     )
 
 
-def _report_rows(merchant, campaign):
-    tz = merchant.tzinfo
-    records = selectors.campaign_orders(merchant=merchant, campaign=campaign).iterator(chunk_size=2000)
-    for row in selectors.order_rows(campaign=campaign, records=records):
-        order = row.order
-        yield [
-            order.number,
-            timezone.localtime(order.placed_at, tz).strftime("%Y-%m-%d %H:%M"),
-            order.get_status_display(),
-            order.get_payment_status_display(),
-            order.get_delivery_status_display(),
-            row.orderer,
-            row.settlement_column,
-            row.record.commission,
-            row.record.order_total,
-            _("yes") if row.record.counted else _("no"),
-            payout_selectors.commission_status_label(row.lifecycle),
-            # The own-order guard's reason, as the page shows it (issue 15 item 5).
-            row.record.get_not_commissioned_reason_display() if row.record.not_commissioned_reason else "",
-            row.return_adjustment or "",
-        ]
-
-
 @require_GET
 @partner_required
 def portal_report(request, merchant_slug, code):
     merchant, campaign = _portal_campaign(request, merchant_slug, code)
     audit_request(request, merchant=merchant, action=Action.EXPORT_PARTNER_REPORT, target=campaign)
-    return csv_download(f"campaign-{campaign.code}-report.csv", _report_header(campaign), _report_rows(merchant, campaign))
+    rows = selectors.campaign_report_rows(merchant=merchant, campaign=campaign)
+    return csv_download_rows(f"campaign-{campaign.code}-report.csv", _report_header(campaign), rows)
 
 
 

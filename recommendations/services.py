@@ -54,6 +54,8 @@ def link_create(*, merchant, staff, member, variations) -> RecommendationLink:
     )
     # Sharing through this button (and only this) earns the sharer share points, capped per day.
     loyalty_services.share_points_award(merchant=merchant, staff_or_member=staff, link_id=link.pk)
+    # The shopper's first open finds the link's card ready (recommendations/cards.py).
+    task_enqueue_on_commit("recommendations.cards_build", merchant.pk, [link.pk])
     return link
 
 

@@ -19,11 +19,25 @@ def join_pending_clicks(sender, request, user, **kwargs):
         services.pending_clicks_record(request.session, user=user)
 
 
-def catalog_edited(sender, instance, **kwargs):
-    cards.catalog_changed(instance.merchant_id)
+def _variation_edited(sender, instance, **kwargs):
+    cards.catalog_changed(instance.merchant_id, variation_ids=[instance.pk])
 
 
-# What a link card shows: product and variation names, prices, availability; staff and store names.
-for model in (Product, Variation, Staff, Store):
-    post_save.connect(catalog_edited, sender=model, dispatch_uid=f"recommendations.card.save.{model.__name__}")
-    post_delete.connect(catalog_edited, sender=model, dispatch_uid=f"recommendations.card.delete.{model.__name__}")
+def _product_edited(sender, instance, **kwargs):
+    cards.product_changed(instance.merchant_id, instance.pk)
+
+
+def _staff_edited(sender, instance, **kwargs):
+    cards.catalog_changed(instance.merchant_id, staff_ids=[instance.pk])
+
+
+def _store_edited(sender, instance, **kwargs):
+    cards.catalog_changed(instance.merchant_id, store_ids=[instance.pk])
+
+
+# What a link card shows: product and variation names, prices, pictures, availability; staff and
+# store names. Admin, services, imports and connectors all save through the models.
+for model, edited in ((Product, _product_edited), (Variation, _variation_edited), (Staff, _staff_edited),
+                      (Store, _store_edited)):
+    post_save.connect(edited, sender=model, dispatch_uid=f"recommendations.card.save.{model.__name__}")
+    post_delete.connect(edited, sender=model, dispatch_uid=f"recommendations.card.delete.{model.__name__}")

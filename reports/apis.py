@@ -3,6 +3,8 @@
 
 from rest_framework import serializers
 
+from omo.api.money import MoneyField
+
 
 class FiguresSerializer(serializers.Serializer):
     id = serializers.IntegerField(allow_null=True)
@@ -10,8 +12,8 @@ class FiguresSerializer(serializers.Serializer):
     store = serializers.CharField()
     rank = serializers.IntegerField()
     orders = serializers.IntegerField(help_text="Credited orders, cancelled ones excluded.")
-    sales = serializers.DecimalField(max_digits=16, decimal_places=2, help_text="Order amount of those orders.")
-    average = serializers.DecimalField(max_digits=16, decimal_places=2, help_text="Average order value.")
+    sales = MoneyField(help_text="Order amount of those orders.")
+    average = MoneyField(help_text="Average order value.")
     new_members = serializers.IntegerField(help_text="Members registered by staff.")
 
 

@@ -15,12 +15,12 @@ from django.db.models import Q, Sum
 
 from commerce.models import Order
 from loyalty.models import LoyaltySettings, PointsAccount, PointsLedgerEntry
+from omo.money import quantize_money
 
 from .periods import Period
 from .selectors import Scope
 
 ZERO = Decimal("0.00")
-CENT = Decimal("0.01")
 Source = PointsLedgerEntry.Source
 
 
@@ -102,7 +102,7 @@ def referral_split_get(*, merchant, scope: Scope, period: Period) -> ReferralPer
             sales_points=sales,
             orders=len(orders_of[account_id]),
             amount=sum((amounts.get(pk, ZERO) for pk in orders_of[account_id]), ZERO),
-            value=((traffic + sales) * point_value).quantize(CENT),
+            value=quantize_money((traffic + sales) * point_value, merchant.currency),
         ))
     rows.sort(key=lambda r: (-r.points, -r.amount, r.name.casefold()))
     traffic_total = sum(row.traffic_points for row in rows)
@@ -111,5 +111,5 @@ def referral_split_get(*, merchant, scope: Scope, period: Period) -> ReferralPer
         rows=rows,
         traffic_points=traffic_total,
         sales_points=sales_total,
-        value=((traffic_total + sales_total) * point_value).quantize(CENT),
+        value=quantize_money((traffic_total + sales_total) * point_value, merchant.currency),
     )

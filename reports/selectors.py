@@ -2,28 +2,32 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 import datetime as dt
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
-from django.db.models import Case, CharField, Count, DecimalField, ExpressionWrapper, F, Func, Q, Sum, Value, When
-from django.db.models.functions import Coalesce, Concat, ExtractHour, Greatest, Left, Round, TruncDate
-from django.db.models.lookups import In
+from django.db.models import Case, CharField, Count, DecimalField, F, Q, Sum, Value, When
+from django.db.models.functions import Coalesce, ExtractHour, Greatest, TruncDate
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext
 
-from attribution.models import Attribution
+from attribution import rollups
+from attribution.models import Attribution, PerformanceDay
 from attribution.rules import Reason
 from commerce.models import Order
 from members.models import Member
 from omo.tenancy.models import Staff, Store
-from omo.money import minor_unit
+from omo.money import MONEY_PLACES, at_least_cents, minor_unit, quantize_money
+from omo.moneyfield import MONEY_MAX_DIGITS
+from omo.spreadsheet import LocalTime, Money, labels, phone_text, typed_text
 
 from . import csv_columns
 from .periods import Period
 
 ZERO = Decimal("0.00")
-MONEY = DecimalField(max_digits=14, decimal_places=2)
+MONEY = DecimalField(max_digits=MONEY_MAX_DIGITS, decimal_places=MONEY_PLACES)
 
 
 # --- Who sees what -----------------------------------------------------------------------
@@ -68,13 +72,14 @@ class Figures:
     sales: Decimal = ZERO
     new_members: int = 0
     rank: int = 0
+    currency: str = ""
 
     @property
     def average(self) -> Decimal:
-        """Average order value, rounded to the cent; 0 with no orders."""
+        """Average order value, rounded half-up to the currency's minor unit; 0 with no orders."""
         if not self.orders:
             return ZERO
-        return (self.sales / self.orders).quantize(Decimal("0.01"))
+        return quantize_money(self.sales / self.orders, self.currency)
 
 
 @dataclass
@@ -88,15 +93,13 @@ class Performance:
     series: list[tuple] = field(default_factory=list)
 
 
-def _credited(*, merchant, period: Period, scope: Scope):
-    """Credited orders of the period within the scope that are still sales: not cancelled, not
-    refunded (payment refunded, or everything returned)."""
+def _credited(*, merchant, start, end, scope: Scope):
+    """Credited orders placed in [start, end) within the scope that are still sales: not
+    cancelled, not refunded (payment refunded, or everything returned)."""
     qs = (
         Attribution.objects.for_merchant(merchant)
-        .filter(reason=Reason.CREDITED, order_at__gte=period.start, order_at__lt=period.end)
-        .exclude(order__status=Order.Status.CANCELLED)
-        .exclude(order__payment_status=Order.PaymentStatus.REFUNDED)
-        .exclude(order__total__gt=0, order__returned_amount__gte=F("order__total"))
+        .filter(reason=Reason.CREDITED, order_at__gte=start, order_at__lt=end)
+        .filter(rollups.counted_filter("order__"))
     )
     if scope.store_id is not None:
         qs = qs.filter(store_id=scope.store_id)
@@ -109,10 +112,10 @@ def _credited(*, merchant, period: Period, scope: Scope):
 SALES = Sum(F("order__total") - F("order__returned_amount"))
 
 
-def _registered(*, merchant, period: Period, scope: Scope):
-    """Members registered by staff in the period within the scope."""
+def _registered(*, merchant, start, end, scope: Scope):
+    """Members registered by staff in [start, end) within the scope."""
     qs = Member.objects.for_merchant(merchant).filter(
-        registered_by__isnull=False, created_at__gte=period.start, created_at__lt=period.end
+        registered_by__isnull=False, created_at__gte=start, created_at__lt=end
     )
     if scope.store_id is not None:
         qs = qs.filter(registered_store_id=scope.store_id)
@@ -121,11 +124,92 @@ def _registered(*, merchant, period: Period, scope: Scope):
     return qs
 
 
-def _sums(qs, key):
-    return {
-        row[key]: (row["orders"], row["sales"] or ZERO)
-        for row in qs.values(key).annotate(orders=Count("id"), sales=SALES).order_by()
-    }
+@dataclass
+class _Tally:
+    """Figures of part of a period: per (staff id, store id) [orders, sales, new members], and per
+    chart bucket [orders, sales]."""
+
+    pairs: dict = field(default_factory=lambda: defaultdict(lambda: [0, ZERO, 0]))
+    buckets: dict = field(default_factory=lambda: defaultdict(lambda: [0, ZERO]))
+
+
+def _raw_tally(tally: _Tally, *, merchant, scope: Scope, period: Period, start, end) -> None:
+    """Add up the raw rows of [start, end): orders and attributions, members."""
+    credited = _credited(merchant=merchant, start=start, end=end, scope=scope)
+    for row in credited.values("staff_id", "store_id").annotate(orders=Count("id"), sales=SALES).order_by():
+        pair = tally.pairs[(row["staff_id"], row["store_id"])]
+        pair[0] += row["orders"]
+        pair[1] += row["sales"] or ZERO
+    registered = _registered(merchant=merchant, start=start, end=end, scope=scope)
+    for row in registered.values("registered_by_id", "registered_store_id").annotate(n=Count("id")).order_by():
+        tally.pairs[(row["registered_by_id"], row["registered_store_id"])][2] += row["n"]
+    bucket = ExtractHour("order_at", tzinfo=period.tz) if period.hourly else TruncDate("order_at", tzinfo=period.tz)
+    for row in credited.annotate(bucket=bucket).values("bucket").annotate(orders=Count("id"), sales=SALES).order_by():
+        figures = tally.buckets[row["bucket"]]
+        figures[0] += row["orders"]
+        figures[1] += row["sales"] or ZERO
+
+
+def _rollup_tally(tally: _Tally, *, merchant, scope: Scope, first_day, last_day) -> None:
+    """Add up the rollups of whole local days [first_day, last_day]: two queries whatever the length."""
+    cells = PerformanceDay.objects.for_merchant(merchant).filter(day__gte=first_day, day__lte=last_day)
+    if scope.store_id is not None:
+        cells = cells.filter(store_id=scope.store_id)
+    if scope.staff_id is not None:
+        cells = cells.filter(staff_id=scope.staff_id)
+    sums = {"orders": Sum("orders"), "sales": Sum("sales")}
+    for row in cells.values("staff_id", "store_id").annotate(**sums, new_members=Sum("new_members")).order_by():
+        pair = tally.pairs[(row["staff_id"], row["store_id"] or None)]
+        pair[0] += row["orders"]
+        pair[1] += row["sales"]
+        pair[2] += row["new_members"]
+    for row in cells.values("day").annotate(**sums).order_by():
+        figures = tally.buckets[row["day"]]
+        figures[0] += row["orders"]
+        figures[1] += row["sales"]
+
+
+def _rollup_days(*, merchant, period: Period, now):
+    """The days of the period read from the rollups, or None: the whole local days before today
+    (today is still being written: it is read from the raw rows, a day's worth), while the
+    rollups are in the period's time zone. A one-day period is charted by hour: raw rows."""
+    if period.hourly:
+        return None
+    last_day = min(period.last_day, now.astimezone(period.tz).date() - dt.timedelta(days=1))
+    if last_day < period.first_day or rollups.rollups_zone(merchant_id=merchant.pk) != str(period.tz):
+        return None
+    return period.first_day, last_day
+
+
+def _tally(*, merchant, scope: Scope, period: Period, use_rollups=True) -> _Tally:
+    tally = _Tally()
+    days = _rollup_days(merchant=merchant, period=period, now=timezone.now()) if use_rollups else None
+    start = period.start
+    if days is not None:
+        _rollup_tally(tally, merchant=merchant, scope=scope, first_day=days[0], last_day=days[1])
+        start = dt.datetime.combine(days[1] + dt.timedelta(days=1), dt.time.min, tzinfo=period.tz)
+    if start < period.end:
+        _raw_tally(tally, merchant=merchant, scope=scope, period=period, start=start, end=period.end)
+    return tally
+
+
+def _sum_by(pairs: dict, index: int) -> dict:
+    """Per staff (index 0) or per store (index 1): [orders, sales, new members]."""
+    out = defaultdict(lambda: [0, ZERO, 0])
+    for key, figures in pairs.items():
+        total = out[key[index]]
+        for n, value in enumerate(figures):
+            total[n] += value
+    return out
+
+
+def _money_places(value: Decimal) -> Decimal:
+    """Sales at the order amounts' scale, whichever way they were added up (3 places stored; two
+    when the third is zero, as a money column reads back: omo.money.at_least_cents)."""
+    return at_least_cents(value.quantize(MONEY_STEP))
+
+
+MONEY_STEP = Decimal(1).scaleb(-Order._meta.get_field("total").decimal_places)
 
 
 def _rank(rows: list[Figures]) -> list[Figures]:
@@ -139,83 +223,49 @@ def _rank(rows: list[Figures]) -> list[Figures]:
     return rows
 
 
-def performance_get(*, merchant, scope: Scope, period: Period) -> Performance:
-    credited = _credited(merchant=merchant, period=period, scope=scope)
-    registered = _registered(merchant=merchant, period=period, scope=scope)
+def _figures(id, name, figures, currency, store="") -> Figures:
+    orders, sales, new_members = figures
+    return Figures(id=id, name=name, store=store, orders=orders, sales=_money_places(sales), new_members=new_members,
+                   currency=currency)
 
-    total = credited.aggregate(orders=Count("id"), sales=SALES)
-    totals = Figures(
-        id=None,
-        name="",
-        orders=total["orders"],
-        sales=total["sales"] or ZERO,
-        new_members=registered.count(),
-    )
+
+def performance_get(*, merchant, scope: Scope, period: Period, use_rollups: bool = True) -> Performance:
+    """The period's figures: whole past days from the performance rollups (`attribution.rollups`),
+    the rest (today, a one-day chart by hour, rollups in another time zone) from the raw rows.
+    ``use_rollups=False`` adds up the raw rows only (the benchmark's and the tests' reference)."""
+    tally = _tally(merchant=merchant, scope=scope, period=period, use_rollups=use_rollups)
+    totals = _figures(None, "", [sum(column) for column in zip(*tally.pairs.values())] or [0, ZERO, 0],
+                      merchant.currency)
 
     # Per staff: everyone with figures, plus the employed staff of the scope (so a manager
     # sees the whole team, zeros included).
-    by_staff = _sums(credited, "staff_id")
-    members_by_staff = dict(
-        registered.values("registered_by_id").annotate(n=Count("id")).order_by().values_list("registered_by_id", "n")
-    )
+    by_staff = _sum_by(tally.pairs, 0)
     people = Staff.objects.for_merchant(merchant).select_related("store")
     if scope.staff_id is not None:
         people = people.filter(pk=scope.staff_id)
     else:
-        ids = set(by_staff) | set(members_by_staff)
         employed = Q(resigned_at__isnull=True) & ~Q(role=Staff.Role.ADMIN)
         if scope.store_id is not None:
             employed &= Q(store_id=scope.store_id)
-        people = people.filter(Q(pk__in=ids) | employed)
-    staff_rows = []
-    for person in people:
-        orders, sales = by_staff.get(person.pk, (0, ZERO))
-        staff_rows.append(
-            Figures(
-                id=person.pk,
-                name=person.display_name,
-                store=person.store.name if person.store else "",
-                orders=orders,
-                sales=sales,
-                new_members=members_by_staff.get(person.pk, 0),
-            )
-        )
+        people = people.filter(Q(pk__in=set(by_staff) - {None}) | employed)
+    staff_rows = [
+        _figures(person.pk, person.display_name, by_staff.get(person.pk, [0, ZERO, 0]), merchant.currency,
+                 store=person.store.name if person.store else "")
+        for person in people
+    ]
 
     store_rows = []
     if scope.staff_id is None:
-        by_store = _sums(credited, "store_id")
-        members_by_store = dict(
-            registered.values("registered_store_id")
-            .annotate(n=Count("id"))
-            .order_by()
-            .values_list("registered_store_id", "n")
-        )
+        by_store = _sum_by(tally.pairs, 1)
         stores = Store.objects.for_merchant(merchant)
         if scope.store_id is not None:
             stores = stores.filter(pk=scope.store_id)
         else:
-            stores = stores.filter(Q(pk__in=set(by_store) | set(members_by_store)) | Q(removed_at__isnull=True))
-        for store in stores:
-            orders, sales = by_store.get(store.pk, (0, ZERO))
-            store_rows.append(
-                Figures(
-                    id=store.pk,
-                    name=store.name,
-                    orders=orders,
-                    sales=sales,
-                    new_members=members_by_store.get(store.pk, 0),
-                )
-            )
+            stores = stores.filter(Q(pk__in=set(by_store) - {None}) | Q(removed_at__isnull=True))
+        store_rows = [_figures(store.pk, store.name, by_store.get(store.pk, [0, ZERO, 0]), merchant.currency) for store in stores]
 
-    bucket = ExtractHour("order_at", tzinfo=period.tz) if period.hourly else TruncDate("order_at", tzinfo=period.tz)
-    per_bucket = {
-        row["bucket"]: (row["orders"], row["sales"] or ZERO)
-        for row in credited.annotate(bucket=bucket)
-        .values("bucket")
-        .annotate(orders=Count("id"), sales=SALES)
-        .order_by()
-    }
-    series = [(b, *per_bucket.get(b, (0, ZERO))) for b in period.buckets()]
+    series = [(b, *(tally.buckets[b] if b in tally.buckets else (0, ZERO))) for b in period.buckets()]
+    series = [(b, orders, _money_places(sales)) for b, orders, sales in series]
 
     return Performance(
         period=period,
@@ -252,121 +302,21 @@ def order_export_queryset(*, merchant, filters: ExportFilters):
     return qs
 
 
-def _labels(field_name, choices):
-    """A SQL CASE turning a code into its label in the active language (unknown codes as is)."""
-    return Case(
-        *[When(**{field_name: code}, then=Value(str(label))) for code, label in choices],
-        default=F(field_name),
-        output_field=CharField(),
-    )
-
-
-# A cell starting with one of these is read by Excel as a formula (CSV injection).
-FORMULA_STARTS = ["=", "+", "-", "@", "\t", "\r"]
-
-
-def _typed_text(expression):
-    """Text people or other systems typed (a shopper's name, a store or campaign name, the order
-    number an integration sent), defused for spreadsheets: a value that Excel would run as a
-    formula gets a leading apostrophe, which Excel shows as plain text. Done in SQL, so it costs
-    the export nothing per row in Python, and `COPY` of the same SELECT is defused too."""
-    return Case(
-        When(In(Left(expression, 1), FORMULA_STARTS), then=Concat(Value("'"), expression, output_field=CharField())),
-        default=expression,
-        output_field=CharField(),
-    )
-
-
-def _phone_text(field_name):
-    """A phone number as text a spreadsheet keeps as typed: Excel reads a bare "+886912345678" as
-    the number 8.86912E+11 (and drops a local number's leading 0), so every phone, E.164 or not,
-    gets the leading apostrophe of typed text (omo.spreadsheet.phone_cell does the same in Python)."""
-    return Case(
-        When(Q(**{f"{field_name}": ""}), then=F(field_name)),
-        default=Concat(Value("'"), F(field_name), output_field=CharField()),
-        output_field=CharField(),
-    )
-
-
-class Money(ExpressionWrapper):
-    """A money value for the CSV.
-
-    On PostgreSQL it is sent as text (``numeric::text`` keeps the scale, "1200.00"): the
-    driver then hands over a str with no Decimal parsing and formatting per cell, which is
-    most of the export's speed. On SQLite (floats inside) it comes back as a Decimal
-    quantized to the field's places; the csv writer prints either the same way.
-    """
-
-    def as_postgresql(self, compiler, connection, **extra_context):
-        sql, params = compiler.compile(self.expression)
-        return f"({sql})::text", params
-
-    def get_db_converters(self, connection):
-        if connection.vendor == "postgresql":
-            return []
-        exponent = Decimal(1).scaleb(-self.output_field.decimal_places)
-
-        def quantize(value, expression, connection):
-            return None if value is None else Decimal(value).quantize(exponent, rounding=ROUND_HALF_UP)
-
-        return [*super().get_db_converters(connection), quantize]
-
-
-class LocalTime(Func):
-    """An aware timestamp as local wall time text "YYYY-MM-DD HH:MM:SS" in ``tz``.
-
-    PostgreSQL formats it itself (no timestamptz parsing per row in Python); elsewhere the
-    stored UTC value is converted in a per-row converter.
-    """
-
-    output_field = CharField()
-
-    def __init__(self, expression, tz, **extra):
-        self.tz = tz
-        super().__init__(expression, **extra)
-
-    def as_sql(self, compiler, connection, **extra_context):
-        return compiler.compile(self.source_expressions[0])
-
-    def as_postgresql(self, compiler, connection, **extra_context):
-        sql, params = compiler.compile(self.source_expressions[0])
-        return f"to_char(({sql}) AT TIME ZONE %s, 'YYYY-MM-DD HH24:MI:SS')", [*params, str(self.tz)]
-
-    def get_db_converters(self, connection):
-        if connection.vendor == "postgresql":
-            return []
-        tz = self.tz
-
-        def to_local(value, expression, connection):
-            if value is None:
-                return None
-            if isinstance(value, str):
-                value = dt.datetime.fromisoformat(value)
-            if value.tzinfo is None:
-                value = value.replace(tzinfo=dt.timezone.utc)
-            return value.astimezone(tz).isoformat(" ", "seconds")[:19]
-
-        return [to_local]
-
-
 def settlement_expression(currency: str):
     """Settlement amount in SQL, the same formula as `partners.commission.settlement_amount`:
     item subtotal - discounts - store credit - points - returns, never below zero, rounded
     half-up to the currency's minor unit."""
-    places = minor_unit(currency)
-    field = DecimalField(max_digits=14, decimal_places=places)
     amount = Greatest(
         F("item_subtotal") - F("discounts") - F("store_credit") - F("points_redeemed") - F("returned_amount"),
         Value(ZERO),
         output_field=MONEY,
     )
-    if places != 2:
-        amount = Round(amount, places, output_field=field)
-    return Money(amount, output_field=field)
+    return _money(amount, currency)
 
 
-def _money(name):
-    return Money(F(name), output_field=MONEY)
+def _money(amount, currency: str):
+    """A CSV amount with the currency's digits (Money rounds half-up to its field's places)."""
+    return Money(amount, output_field=DecimalField(max_digits=MONEY_MAX_DIGITS, decimal_places=minor_unit(currency)))
 
 
 def order_export_rows(*, merchant, filters: ExportFilters):
@@ -387,20 +337,20 @@ def order_export_rows(*, merchant, filters: ExportFilters):
         *[(code, Order.ChannelGroup.ONLINE.label) for code in Order.ONLINE_CHANNELS],
     ]
     expressions = {
-        "number": _typed_text(F("number")),
+        "number": typed_text(F("number")),
         "placed_at": LocalTime("placed_at", merchant.tzinfo),
         "channel_group": Case(
             *[When(channel=code, then=Value(str(label))) for code, label in group_labels],
             default=Value(str(Order.ChannelGroup.OTHERS.label)),
             output_field=CharField(),
         ),
-        "created_from": _typed_text(F("created_from")),
+        "created_from": typed_text(F("created_from")),
         # Order Source and Order From (SPEC section 2): the credited store, else for an in-store
         # order the store that rang it up (an online order no link was credited with: blank).
-        "source_store": _typed_text(order_store),
-        "order_from": _typed_text(order_store),
+        "source_store": typed_text(order_store),
+        "order_from": typed_text(order_store),
         # The credited staff member, else whoever rang the sale up.
-        "sales": _typed_text(
+        "sales": typed_text(
             Coalesce(
                 Case(When(credited, then=F("attribution__staff__display_name")), output_field=CharField()),
                 F("closing_staff__display_name"),
@@ -410,21 +360,21 @@ def order_export_rows(*, merchant, filters: ExportFilters):
         "credited": Case(
             When(credited, then=Value(gettext("Yes"))), default=Value(gettext("No")), output_field=CharField()
         ),
-        "member": _typed_text(F("member__name")),
-        "member_phone": _phone_text("member__phone"),
-        "status": _labels("status", Order.Status.choices),
-        "payment_status": _labels("payment_status", Order.PaymentStatus.choices),
-        "currency": _typed_text(F("currency")),
-        "item_subtotal": _money("item_subtotal"),
-        "discounts": _money("discounts"),
-        "store_credit": _money("store_credit"),
-        "points_redeemed": _money("points_redeemed"),
-        "shipping": _money("shipping"),
-        "tax": _money("tax"),
-        "total": _money("total"),
+        "member": typed_text(F("member__name")),
+        "member_phone": phone_text("member__phone"),
+        "status": labels("status", Order.Status.choices),
+        "payment_status": labels("payment_status", Order.PaymentStatus.choices),
+        "currency": typed_text(F("currency")),
+        "item_subtotal": _money(F("item_subtotal"), merchant.currency),
+        "discounts": _money(F("discounts"), merchant.currency),
+        "store_credit": _money(F("store_credit"), merchant.currency),
+        "points_redeemed": _money(F("points_redeemed"), merchant.currency),
+        "shipping": _money(F("shipping"), merchant.currency),
+        "tax": _money(F("tax"), merchant.currency),
+        "total": _money(F("total"), merchant.currency),
         "settlement": settlement_expression(merchant.currency),
-        "campaign": _typed_text(F("campaign_order__campaign__name")),
-        "commission": _money("campaign_order__commission"),
+        "campaign": typed_text(F("campaign_order__campaign__name")),
+        "commission": _money(F("campaign_order__commission"), merchant.currency),
     }
     assert tuple(expressions) == csv_columns.KEYS
     # Annotations get a prefix so they cannot clash with the model's own field names.

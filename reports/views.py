@@ -1,4 +1,3 @@
-from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, JsonResponse, StreamingHttpResponse
@@ -11,6 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from commerce.models import Order
 from omo.audit.services import Action, audit_request
+from omo.money import quantize_money
 from omo.spreadsheet import csv_download
 from omo.tenancy.access import staff_required
 from omo.tenancy.models import Staff, Store
@@ -20,7 +20,6 @@ from .forms import PerformanceFilterForm
 from .models import ExportJob
 
 ADMIN = Staff.Role.ADMIN
-CENT = Decimal("0.01")
 
 
 def _chart_data(performance):
@@ -102,7 +101,7 @@ def performance_csv(request, merchant):
     )
     currency = request.merchant.currency
     rows = [
-        [level, row.name, row.store, row.rank, row.orders, row.sales.quantize(CENT), row.average, row.new_members, currency,
+        [level, row.name, row.store, row.rank, row.orders, quantize_money(row.sales, currency), row.average, row.new_members, currency,
          period.first_day.isoformat(), period.last_day.isoformat()]
         for level, rows in ((_("Store"), result.stores), (_("Staff"), result.staff))
         for row in rows
@@ -117,7 +116,7 @@ def performance_csv(request, merchant):
         rows += [
             [referral_kind(row.kind), row.name, row.store, "", "", "", "", "", currency,
              period.first_day.isoformat(), period.last_day.isoformat(),
-             row.traffic_points, row.sales_points, row.orders, row.amount.quantize(CENT), row.value]
+             row.traffic_points, row.sales_points, row.orders, quantize_money(row.amount, currency), row.value]
             for row in split.rows
         ]
     filename = f"performance-{period.first_day:%Y%m%d}-{period.last_day:%Y%m%d}.csv"

@@ -7,7 +7,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import get_language
@@ -60,25 +59,19 @@ def _referral(request):
     return storefront_selectors.referral_get(merchant=request.merchant, code=request.session.get("campaign_code", ""))
 
 
-def recommended_card(request, token: str):
-    """(link, its rendered product list) for `token`, or 404: the list comes from the link's card,
-    cached per language until the merchant edits its catalog (recommendations/cards.py)."""
-
-    def build():
-        link = link_selectors.link_by_token(merchant=request.merchant, token=token)
-        variations = link_selectors.link_items(merchant=request.merchant, link=link)
-        context = {"link": link, "variations": variations, "merchant": request.merchant}
-        return link, render_to_string("storefront/_recommended_list.html", context)
-
-    return cards.card_get(merchant=request.merchant, token=token, variant=get_language(), build=build)
+def recommended_card(request, token: str) -> cards.Card:
+    """The card of `token` (the link, its products, their rendered list) in the shopper's language,
+    or 404: built by the worker at share time and on catalog edits (recommendations/cards.py)."""
+    return cards.card_get(merchant=request.merchant, token=token, language=get_language())
 
 
-def recommended_page(request, link, card_html):
+def recommended_page(request, card):
     """The recommended list of `link` for a logged-in shopper; the link becomes the cart's source.
 
     Also the answer of the shared link itself (`storefront:open`), so a shopper's open is
     one request; "add to cart" comes back to the list page, never to the link (another click).
     """
+    link = card.link
     if session_cart.link_token_get(request.session, merchant=request.merchant) != link.token:
         session_cart.link_token_set(request.session, merchant=request.merchant, token=link.token)  # no session write when unchanged
     return render(
@@ -86,7 +79,7 @@ def recommended_page(request, link, card_html):
         "storefront/recommended.html",
         {
             "link": link,
-            "card_html": card_html,
+            "card_html": card.html,
             "cart_count": _cart_count(request),
         },
     )
@@ -98,25 +91,24 @@ def recommended_page(request, link, card_html):
 def link_open(request, merchant, token):
     """The shopper's link: a logged-in shopper's open is a click and shows the list; before login
     the click waits in the session and the shopper goes to login, then to the list."""
-    link, card_html = recommended_card(request, token)
+    card = recommended_card(request, token)
     user_agent = request.headers.get("User-Agent", "")
     if request.user.is_authenticated:
-        link_services.click_record(merchant=request.merchant, link=link, user=request.user, user_agent=user_agent)
+        link_services.click_record(merchant=request.merchant, link=card.link, user=request.user, user_agent=user_agent)
         # The list itself, in this response: one request per open, at the URL the shopper shared.
-        return recommended_page(request, link, card_html)
-    link_services.pending_click_add(request.session, link=link, user_agent=user_agent)
-    return link_landing(request, link)
+        return recommended_page(request, card)
+    link_services.pending_click_add(request.session, link=card.link, user_agent=user_agent)
+    return link_landing(request, card)
 
 
-def link_landing(request, link):
+def link_landing(request, card):
     """The shared link before login: the shop (name, logo), who picked what, with pictures, and the
     ways in (a mobile number and an SMS code, or email and password); each comes back to the list."""
-    target = reverse("storefront:recommended", kwargs={"merchant": request.merchant.slug, "token": link.token})
-    variations = list(link_selectors.link_items(merchant=request.merchant, link=link))
+    target = reverse("storefront:recommended", kwargs={"merchant": request.merchant.slug, "token": card.link.token})
     context = {
-        "link": link,
-        "variations": variations,
-        "count": len(variations),
+        "link": card.link,
+        "variations": card.variations,
+        "count": len(card.variations),
         "next_query": urlencode({"next": target}),
     }
     return render(request, "storefront/link_landing.html", context)
@@ -125,7 +117,7 @@ def link_landing(request, link):
 @require_GET
 @login_required
 def recommended(request, merchant, token):
-    return recommended_page(request, *recommended_card(request, token))
+    return recommended_page(request, recommended_card(request, token))
 
 
 @require_POST

@@ -15,8 +15,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 
+from omo.money import MONEY_PLACES
+
 ZERO = Decimal("0")
-CENT = Decimal("0.01")
+# The money columns' scale (KWD has 3 digits); the merchant's currency's own digits are applied
+# when the order is handed over (connectors.services._order_body).
+PLACES = Decimal(1).scaleb(-MONEY_PLACES)
 
 
 class PayloadError(ValueError):
@@ -119,11 +123,11 @@ def header(headers, name: str) -> str:
 
 
 def money(value, name: str = "amount") -> Decimal:
-    """A platform amount ("12.50", 12.5, null) as Decimal to the cent."""
+    """A platform amount ("12.50", 12.5, null) as Decimal to the money columns' scale."""
     if value is None or value == "":
         return ZERO
     try:
-        amount = Decimal(str(value)).quantize(CENT)
+        amount = Decimal(str(value)).quantize(PLACES)
     except (InvalidOperation, ValueError) as exc:
         raise PayloadError(f"{name}: not an amount: {value!r}") from exc
     if not amount.is_finite():

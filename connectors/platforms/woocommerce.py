@@ -17,8 +17,8 @@ import re
 
 from .base import (
     IGNORE,
+    PLACES,
     ZERO,
-    CENT,
     Contact,
     Event,
     Line,
@@ -80,7 +80,7 @@ def parse(topic: str, payload: dict) -> Event:
 def _line(item: dict) -> Line:
     count = quantity(item.get("quantity"), "line_items.quantity")
     subtotal = money(item.get("subtotal"), "line_items.subtotal")  # before coupons, without tax
-    unit = (subtotal / count).quantize(CENT) if count else money(item.get("price"), "line_items.price")
+    unit = (subtotal / count).quantize(PLACES) if count else money(item.get("price"), "line_items.price")
     return Line(sku=text(item.get("sku"), 64), name=text(item.get("name")), quantity=count, unit_price=unit)
 
 

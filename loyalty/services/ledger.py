@@ -4,7 +4,6 @@ corrections and expiry (see the package docstring for how a balance stays right)
 import logging
 import uuid
 from datetime import datetime, timedelta
-from decimal import Decimal
 from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
@@ -28,7 +27,6 @@ logger = logging.getLogger(__name__)
 Entry = PointsLedgerEntry
 Source = PointsLedgerEntry.Source
 Kind = PointsLedgerEntry.Kind
-CENT = Decimal("0.01")
 
 
 class NotEnoughPoints(ValidationError):

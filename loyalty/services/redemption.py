@@ -10,23 +10,24 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from commerce.models import Order
+from omo.money import quantize_money
 from omo.tenancy.models import Staff
 
 from .. import offers as rules
 from .. import selectors
-from .ledger import CENT, CashRedemptionRefused, Entry, Kind, Source, _post, account_lock
+from .ledger import CashRedemptionRefused, Entry, Kind, Source, _post, account_lock
 from .settings import settings_for
 
 
 @dataclass(frozen=True)
 class Redemption:
     entry: Entry
-    # What the points pay for, in the merchant's currency (rounded down to the cent).
+    # What the points pay for, in the merchant's currency (rounded down to its minor unit: the cent, the fils).
     amount: Decimal
 
 
 def points_value(*, merchant, points: int) -> Decimal:
-    return (Decimal(points) * settings_for(merchant).point_value).quantize(CENT, rounding=ROUND_DOWN)
+    return quantize_money(Decimal(points) * settings_for(merchant).point_value, merchant.currency, ROUND_DOWN)
 
 
 @transaction.atomic

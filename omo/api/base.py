@@ -31,8 +31,11 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.relations import PKOnlyObject
 
 from . import publicid
+from omo.moneyfield import MoneyField as MoneyModelField
+
 from .authentication import ApiKeyAuthentication
 from .errors import PreconditionFailed, UnknownParameter
+from .money import MoneyField
 from .permissions import MerchantRole
 from .ordering import StrictOrderingFilter
 from .safety import dumps
@@ -102,6 +105,8 @@ class ApiModelSerializer(serializers.ModelSerializer):
     `PublicIdRelatedField(model=..., read_only=True)` or with a merchant-scoped queryset."""
 
     serializer_related_field = PublicIdRelatedField
+    # Money columns come out with the merchant's currency's digits (omo.api.money).
+    serializer_field_mapping = {**serializers.ModelSerializer.serializer_field_mapping, MoneyModelField: MoneyField}
 
     def build_field(self, field_name, info, model_class, nested_depth):
         if field_name == "id" or (info.pk is not None and field_name == info.pk.name):

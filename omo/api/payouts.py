@@ -31,11 +31,11 @@ from partners.models import (
 
 from .base import ApiModelSerializer, PublicIdField, PublicIdFilter, PublicIdRelatedField
 from .errors import Conflict, api_validation_error
+from .money import MoneyField
 from .filters import SyncFilterSet, UtcDateTimeFilter
 from .ordering import StrictOrderingFilter
 from .views import DjangoFilterBackend, ReadOnly
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
 # A transition refused because of the commission's state: 409 (the request itself was fine).
 STATE_CODES = {"not_pending", "in_payout"}
 
@@ -77,10 +77,10 @@ class CommissionSerializer(ApiModelSerializer):
     order_number = serializers.CharField(source="order.number", read_only=True)
     status = serializers.ChoiceField(source="lifecycle.status", choices=Commission.Status.choices, read_only=True,
                                      allow_null=True)
-    amount = serializers.DecimalField(source="lifecycle.amount", **MONEY, read_only=True, allow_null=True,
+    amount = MoneyField(source="lifecycle.amount", read_only=True, allow_null=True,
                                       help_text="what is owed: the commission while the order counts, "
                                                 "frozen once in a payout")
-    sales = serializers.DecimalField(source="lifecycle.sales", **MONEY, read_only=True, allow_null=True,
+    sales = MoneyField(source="lifecycle.sales", read_only=True, allow_null=True,
                                      help_text="settled sales (the base of the commission tiers)")
     completed_at = serializers.DateTimeField(source="lifecycle.completed_at", read_only=True, allow_null=True)
     due_at = serializers.DateTimeField(source="lifecycle.due_at", read_only=True, allow_null=True,
@@ -192,7 +192,8 @@ class PayoutSerializer(ApiModelSerializer):
     @extend_schema_field(PayoutLineSerializer(many=True))
     def get_lines(self, payout) -> list:
         return PayoutLineSerializer(
-            payout_selectors.payout_lines(merchant=payout.merchant_id, payout=payout), many=True).data
+            payout_selectors.payout_lines(merchant=payout.merchant_id, payout=payout), many=True,
+            context=self.context).data
 
 
 class PayoutCreateSerializer(serializers.Serializer):
@@ -256,7 +257,7 @@ class AdjustmentSerializer(ApiModelSerializer):
 
 class AdjustmentCreateSerializer(serializers.Serializer):
     commission = PublicIdRelatedField(queryset=CampaignOrder._base_manager.none())
-    amount = serializers.DecimalField(**MONEY)
+    amount = MoneyField()
     reason = serializers.CharField(max_length=300)
 
     def __init__(self, *args, **kwargs):
@@ -338,7 +339,7 @@ class CommissionTierViewSet(ReadOnly):
 
 
 class TierInputSerializer(serializers.Serializer):
-    from_sales = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0)
+    from_sales = MoneyField(min_value=0)
     rate = serializers.DecimalField(max_digits=5, decimal_places=2, min_value=0, max_value=100)
 
 

@@ -18,6 +18,7 @@ from rest_framework.relations import ManyRelatedField
 
 from . import publicid
 from .base import PublicIdField, PublicIdRelatedField
+from .money import MoneyField
 
 HMAC_SCHEME = "OrderApiHmac"
 SECURITY_SCHEMES = {
@@ -67,15 +68,15 @@ class PeriodSerializer(serializers.Serializer):
 
 class PerformanceTotalsSerializer(serializers.Serializer):
     orders = serializers.IntegerField()
-    sales = serializers.DecimalField(max_digits=16, decimal_places=2)
-    average = serializers.DecimalField(max_digits=16, decimal_places=2)
+    sales = MoneyField()
+    average = MoneyField()
     new_members = serializers.IntegerField()
 
 
 class PerformanceBucketSerializer(serializers.Serializer):
     bucket = serializers.CharField(help_text="Local hour (\"0\"-\"23\") for a one-day range, else the local date.")
     orders = serializers.IntegerField()
-    sales = serializers.DecimalField(max_digits=16, decimal_places=2)
+    sales = MoneyField()
 
 
 class PerformanceSerializer(serializers.Serializer):
@@ -90,8 +91,8 @@ class RankedFiguresSerializer(serializers.Serializer):
     store = serializers.CharField()
     rank = serializers.IntegerField()
     orders = serializers.IntegerField()
-    sales = serializers.DecimalField(max_digits=16, decimal_places=2)
-    average = serializers.DecimalField(max_digits=16, decimal_places=2)
+    sales = MoneyField()
+    average = MoneyField()
     new_members = serializers.IntegerField()
 
 

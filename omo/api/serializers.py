@@ -20,9 +20,8 @@ from partners.models import Campaign, CampaignStats, Invitation, Partner, Partne
 from recommendations.models import LinkClick, RecommendationItem, RecommendationLink
 from reports.models import ExportJob
 
+from .money import MoneyField, RateField
 from .base import ApiModelSerializer, PublicIdField, PublicIdRelatedField
-
-MONEY = {"max_digits": 14, "decimal_places": 2}
 
 
 class StoreSerializer(ApiModelSerializer):
@@ -104,7 +103,7 @@ class MemberUpdateSerializer(serializers.Serializer):
 
 class VariationSerializer(ApiModelSerializer):
     product = PublicIdRelatedField(queryset=Product._base_manager.none())
-    price = serializers.DecimalField(**MONEY, min_value=0, max_value=MONEY_MAX)
+    price = MoneyField(min_value=0, max_value=MONEY_MAX)
 
     class Meta:
         model = Variation
@@ -250,7 +249,7 @@ class CampaignSerializer(ApiModelSerializer):
     partner = PublicIdRelatedField(model=Partner, read_only=True,
                                    help_text="set only by the partner accepting an invitation")
     products = PublicIdRelatedField(many=True, queryset=Product._base_manager.none(), required=False)
-    rate = serializers.DecimalField(**MONEY, min_value=0, max_value=MONEY_MAX)
+    rate = RateField(min_value=0, max_value=MONEY_MAX)
 
     class Meta:
         model = Campaign
@@ -293,7 +292,7 @@ class InvitationCreateSerializer(serializers.Serializer):
             self.fields["campaign"].queryset = Campaign.objects.for_merchant(merchant)
 
 
-class CampaignStatsSerializer(serializers.ModelSerializer):
+class CampaignStatsSerializer(ApiModelSerializer):
     campaign = serializers.SerializerMethodField()
 
     class Meta:

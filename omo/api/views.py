@@ -22,6 +22,7 @@ from loyalty.services import points_adjust
 from members.models import Member
 from members.services import member_erase, member_register, member_update
 from omo.audit.services import Action, audit_request
+from omo.money import money_text
 from omo.tenancy.models import ApiKey, Staff, Store
 from omo.tenancy.scoping import one_to_one_prefetch
 from omo.tenancy.services import staff_invite, staff_resign
@@ -578,20 +579,20 @@ class PerformanceViewSet(MerchantViewSet):
     def list(self, request, *args, **kwargs):
         """Totals and the chart series of the range (local hours for one day, else local dates)."""
         result = self._result(request)
-        totals = FiguresSerializer(result.totals).data
+        totals = FiguresSerializer(result.totals, context={"merchant": request.merchant}).data
         return Response({
             "period": self._period(result.period),
             "totals": {key: totals[key] for key in ("orders", "sales", "average", "new_members")},
             "series": [
                 {"bucket": str(bucket) if isinstance(bucket, int) else bucket.isoformat(), "orders": orders,
-                 "sales": f"{sales:.2f}"}
+                 "sales": money_text(sales, request.merchant.currency)}
                 for bucket, orders, sales in result.series
             ],
         })
 
     def _ranking(self, request, attribute):
         result = self._result(request)
-        rows = [{**FiguresSerializer(row).data,
+        rows = [{**FiguresSerializer(row, context={"merchant": request.merchant}).data,
                  "id": publicid.public_id_of(Staff if attribute == "staff" else Store, row.id) if row.id else None}
                 for row in getattr(result, attribute)]
         paginator = Pagination()

@@ -8,9 +8,8 @@ Times are shown in the active time zone (the merchant's on its pages and in the 
 omo.tenancy.middleware) with the zone written after them. Django's own date formats get the
 zone too (the packages beside this file, FORMAT_MODULE_PATH), so admin change lists show it.
 
-The stored amounts keep 2 decimal places (commerce.models.MONEY): a 3-digit currency (KWD,
-BHD, OMR, JOD) is shown and exported with 3 digits but stored to 2; widening every money column
-is a separate migration (see the README's formats note).
+The money columns keep 3 decimal places (omo.moneyfield), so a 3-digit currency (KWD, BHD, OMR,
+JOD) is stored, shown and exported with all its digits.
 """
 
 import copy

@@ -286,6 +286,9 @@ CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 # The longest task: an order CSV export (1M rows take 30-60 s; 10 minutes is ~20M rows).
 REPORTS_EXPORT_TIME_LIMIT = env.int("REPORTS_EXPORT_TIME_LIMIT", default=600)
+# Due orders one attribution drain decides in one batch (attribution.due).
+ATTRIBUTION_DRAIN_BATCH = env.int("ATTRIBUTION_DRAIN_BATCH", default=500)
+
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     # A task whose worker was killed is redelivered once this many seconds have passed: just
     # longer than the longest task may run (a shorter timeout would hand a running task to a
@@ -393,12 +396,14 @@ PAYMENT_PROVIDER = env("PAYMENT_PROVIDER", default="omo.integrations.payments.Fa
 
 # The apps that follow orders (commerce.events): (mark, task) per app, as dotted paths. The mark
 # runs inside the order's transaction and records what the app still owes the order (its beat
-# sweeper's work list should the event be lost); the task, queued after commit, takes
-# (merchant_id, order_id). commerce names them here and never imports them.
+# sweeper's work list should the event be lost); the task (or a function queuing one), run after
+# commit, takes (merchant_id, order_id). commerce names them here and never imports them.
 ORDER_FOLLOWERS = [
-    (None, "attribution.tasks.attribute_order_task"),  # its sweeper finds unattributed orders by themselves
+    ("attribution.due.order_attribution_due", "attribution.tasks.drain_request"),  # drained in batches
     ("partners.services.campaign_order_due", "partners.tasks.order_campaign_update_task"),
     ("loyalty.services.order_points_due", "loyalty.tasks.order_points_task"),
+    # No task: a cancel, refund, return or edit moves the performance rollups in the order's transaction.
+    ("attribution.rollups.order_figures_mark", None),
 ]
 # Who a sale's attribution credits, for the sales part of a referred online sale (SPEC section 6):
 # loyalty sits below attribution, so it reads the decision through this declared reader.

@@ -1,7 +1,12 @@
+import functools
+
 from django.contrib import admin
+from django.core.exceptions import FieldDoesNotExist
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from omo.formats import merchant_money
+from omo.moneyfield import MoneyField
 from omo.net import client_ip
 from omo.audit.models import AuditEvent
 from omo.audit.services import audit_changes, audit_record
@@ -16,6 +21,19 @@ def _audit(request, *, merchant, action, target, details):
                  ip=client_ip(request))
 
 
+@functools.cache
+def _money_column(model, name):
+    """A list column showing a money field in its merchant's currency ("NT$100.00", "KWD3.702"):
+    Django would print every money column with the columns' 3 places."""
+    field = model._meta.get_field(name)
+
+    @admin.display(description=field.verbose_name, ordering=name)
+    def column(obj):
+        return merchant_money(getattr(obj, name), obj.merchant)
+
+    return column
+
+
 class MerchantOwnedAdmin(admin.ModelAdmin):
     """Admin is the platform operator's tool: scopes are disabled for it by the middleware,
     so every list shows and filters by merchant explicitly."""
@@ -24,6 +42,19 @@ class MerchantOwnedAdmin(admin.ModelAdmin):
 
     def get_list_filter(self, request):
         return ("merchant", *super().get_list_filter(request))
+
+    def get_list_display(self, request):
+        return [_money_column(self.model, name) if _is_money(self.model, name) else name
+                for name in super().get_list_display(request)]
+
+
+def _is_money(model, name) -> bool:
+    if not isinstance(name, str):
+        return False
+    try:
+        return isinstance(model._meta.get_field(name), MoneyField)
+    except FieldDoesNotExist:
+        return False
 
 
 class ReadOnlyAdmin(MerchantOwnedAdmin):

@@ -18,7 +18,8 @@ from django.db.models.sql.where import AND, WhereNode
 from django_scopes import ScopedManager, scope
 from django_scopes.exceptions import ScopeError
 
-__all__ = ["ScopeError", "TenantManager", "is_tenant_model", "merchant_scope", "one_to_one_prefetch", "scoped_manager"]
+__all__ = ["ScopeError", "TenantManager", "is_tenant_model", "merchant_scope", "one_to_one_joined", "one_to_one_joined_keep",
+           "one_to_one_prefetch", "scoped_manager"]
 
 
 def _merchant_value(merchant):
@@ -50,6 +51,26 @@ def one_to_one_prefetch(model, name: str, *, merchant, select_related=()):
     one shard (docs/scaling.md), with `select_related` of the prefetched rows."""
     related = model._meta.get_field(name).related_model
     return models.Prefetch(name, queryset=related.objects.for_merchant(merchant).select_related(*select_related))
+
+
+def one_to_one_joined(queryset, *names):
+    """`queryset` with its model's reverse one-to-ones `names` (MerchantOneToOneFields) read in the
+    same query: Django `select_related`s a reverse one-to-one only through a unique column, so each
+    is joined as a FilteredRelation (its ON carries merchant_id like every tenant join). Call
+    `one_to_one_joined_keep` on each row read to fill the relations' caches."""
+    aliases = {_joined_alias(name): models.FilteredRelation(name) for name in names}
+    return queryset.annotate(**aliases).select_related(*aliases)
+
+
+def one_to_one_joined_keep(instance, *names):
+    """Put the rows joined by `one_to_one_joined` in `instance`'s reverse one-to-one caches (None for
+    a missing row), so that `instance.<name>` reads no more and raises DoesNotExist like Django's."""
+    for name in names:
+        getattr(type(instance), name).related.set_cached_value(instance, getattr(instance, _joined_alias(name), None))
+
+
+def _joined_alias(name: str) -> str:
+    return f"{name}_joined"
 
 
 # --- joins between two merchants' tables carry the merchant (Citus, docs/scaling.md) ----------

@@ -5,7 +5,8 @@ from datetime import datetime, timedelta, timezone as dt_timezone
 
 import pytest
 
-from attribution.models import Attribution
+from attribution import services as attribution_services
+from attribution.models import Attribution, AttributionDue
 from commerce.models import Order
 from omo.tenancy.models import Staff, Store
 from tests.factories import ClickFactory, LinkFactory, MemberFactory, StaffFactory
@@ -186,7 +187,54 @@ def test_sweeper_attributes_orders_whose_event_was_lost(merchant, amy_link):
     # Saved, but its event never reached a worker: the test's transaction never commits, so no task runs.
     order = services.order_create(merchant=merchant, number="lost", channel="web", lines=[],
                                   member=amy_link.member, placed_at=T0 + H)
-    Order.objects.for_merchant(merchant).filter(pk=order.pk).update(created_at=T0)
+    due = AttributionDue.objects.for_merchant(merchant)
+    assert sweep_unattributed_task.delay().get() == 0  # just saved: its event may still be on its way
+    due.filter(order_id=order.pk).update(marked_at=T0)
     assert not Attribution.objects.for_merchant(merchant).filter(order=order).exists()
     assert sweep_unattributed_task.delay().get() == 1
     assert decision(merchant, "lost") == ("credited", "Amy", "Taipei 101")
+    assert not due.exists() and sweep_unattributed_task.delay().get() == 0  # decided: no longer due
+
+
+def test_a_sweep_with_nothing_due_reads_one_index_per_merchant(merchant, other_merchant, amy_link,
+                                                               django_assert_max_num_queries):
+    from attribution.tasks import sweep_unattributed_task
+    from commerce import services
+
+    for n in range(20):  # decided orders: the old sweep scanned them all, every minute
+        services.order_create(merchant=merchant, number=f"done-{n}", channel="web", lines=[],
+                              member=amy_link.member, placed_at=T0 + H)
+    AttributionDue.objects.for_merchant(merchant).update(marked_at=T0)
+    assert sweep_unattributed_task.delay().get() == 20
+    assert Attribution.objects.for_merchant(merchant).count() == 20
+
+    with django_assert_max_num_queries(1 + 2) as captured:  # the merchants, then one probe each
+        assert sweep_unattributed_task.delay().get() == 0
+    probes = [q["sql"] for q in captured.captured_queries if "attributiondue" in q["sql"]]
+    assert len(probes) == 2 and all("commerce_order" not in sql for sql in probes)
+
+
+def test_an_order_changed_while_its_drain_decides_stays_due(merchant, amy_link, monkeypatch):
+    """A drain clears only the marks it read: an event marking the order again meanwhile (the
+    drain may have read the order before that change) leaves it due for the next drain."""
+    from attribution import due as attribution_due
+    from commerce import services
+
+    ClickFactory(merchant=merchant, link=amy_link, member=amy_link.member, clicked_at=T0)
+    order = services.order_create(merchant=merchant, number="o1", channel="web", lines=[],
+                                  member=amy_link.member, placed_at=T0 + H)
+    marks = AttributionDue.objects.for_merchant(merchant)
+    decide = attribution_services.orders_attribute
+
+    def decide_then_change(**kwargs):  # the order is changed again while the drain decides
+        decided = decide(**kwargs)
+        attribution_due.order_attribution_due(Order.objects.for_merchant(merchant).get(pk=order.pk))
+        return decided
+
+    monkeypatch.setattr(attribution_services, "orders_attribute", decide_then_change)
+    assert attribution_due.due_drain(merchant_id=merchant.pk) == 1
+    monkeypatch.undo()
+    assert list(marks.values_list("order_id", flat=True)) == [order.pk]
+    assert attribution_due.due_drain(merchant_id=merchant.pk) == 1
+    assert not marks.exists()
+    assert decision(merchant, "o1")[0] == "credited"

@@ -43,6 +43,8 @@ def test_worker_killed_mid_burst_loses_nothing_and_credits_once(celery_worker_pr
         link = LinkFactory(merchant=merchant, staff=staff, store=staff.store, member=m)
         ClickFactory(merchant=merchant, link=link, member=m, clicked_at=timezone.now() - timedelta(hours=1))
     attributions = Attribution.objects.for_merchant(merchant)
+    # Drains of 10 orders, so the burst spans many tasks and the kill lands between them.
+    celery_worker_process.restart(ATTRIBUTION_DRAIN_BATCH="10")
 
     # When their orders arrive and the worker is SIGKILLed after it has started on them
     for i, m in enumerate(members):

@@ -17,7 +17,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from attribution.models import Attribution
+from attribution.models import Attribution, AttributionDue
 from attribution.tasks import sweep_unattributed_task
 from commerce import services
 from commerce.models import Order
@@ -114,7 +114,7 @@ def test_worker_killed_mid_burst_of_1000_orders_attributes_each_exactly_once(
         # A message the broker handed over (BRPOP) but the worker had not yet recorded as
         # unacknowledged dies with the worker: kombu's Redis transport has that window. The beat
         # sweeper is the net for it; it takes orders older than 30 s, as these are after the drain.
-        newest = Order.objects.for_merchant(merchant).order_by("-created_at").first().created_at
+        newest = AttributionDue.objects.for_merchant(merchant).order_by("-marked_at").first().marked_at
         time.sleep(max(0.0, 31 - (timezone.now() - newest).total_seconds()))
         sweep_unattributed_task.delay()
     assert wait_for(lambda: attributions.count() == burst, timeout=60), (attributions.count(), worker.log())
@@ -157,7 +157,8 @@ def test_orders_are_saved_while_redis_is_down_and_swept_once_it_is_back(
 
     # Then the beat sweeper (run as beat would send it) queues them and the worker attributes each once
     assert "attribution-sweep-unattributed" in settings.CELERY_BEAT_SCHEDULE
-    orders.update(created_at=timezone.now() - timedelta(minutes=1))  # they arrived a minute ago
+    # they were marked due a minute ago, so the sweep no longer waits for their own events
+    AttributionDue.objects.for_merchant(merchant).update(marked_at=timezone.now() - timedelta(minutes=1))
     sweep_unattributed_task.delay()
     assert wait_for(lambda: attributions.count() == 10, timeout=60), (attributions.count(), worker.log())
     sweep_unattributed_task.delay()  # a second sweep finds nothing left to do

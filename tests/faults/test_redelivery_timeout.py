@@ -10,7 +10,7 @@ from omo.celery import app
 def test_visibility_timeout_outlasts_every_task_and_not_by_much():
     app.loader.import_default_modules()
     tasks = {name: task for name, task in app.tasks.items() if not name.startswith("celery.")}
-    assert "reports.export_orders" in tasks and "attribution.attribute_order" in tasks
+    assert "reports.export_orders" in tasks and "attribution.drain_due" in tasks
 
     limits = {name: task.time_limit or app.conf.task_time_limit for name, task in tasks.items()}
     assert all(limits.values()), "every task has a hard time limit"

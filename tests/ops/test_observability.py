@@ -12,8 +12,8 @@ import pytest
 from django.utils import timezone
 from prometheus_client.parser import text_string_to_metric_families
 
+from attribution.models import AttributionDue
 from commerce import services as order_services
-from commerce.models import Order
 from omo import logs, telemetry
 from omo.integrations import sms
 from tests.factories import ClickFactory, LinkFactory
@@ -103,7 +103,7 @@ def test_a_request_id_flows_into_the_logs_of_the_task_it_queued(client, merchant
 
     # Then the task's log line carries that request id, its own task id and the merchant
     lines = json_log_lines()
-    task_lines = [line for line in lines if line.get("task") == "attribution.attribute_order"]
+    task_lines = [line for line in lines if line.get("task") == "attribution.drain_due"]
     assert task_lines, lines
     task_line = task_lines[0]
     assert task_line["request_id"] == "req-42-abc"
@@ -209,12 +209,13 @@ def test_sweeper_catch_ups_and_sms_are_counted(client, settings, merchant, membe
     before = scrape(client, **auth)
     # An order whose attribution event was lost (saved while the broker was down, 5 minutes ago)
     order = order_services.order_create(merchant=merchant, number="LOST-1", channel="web", lines=[], member=member)
-    Order.objects.for_merchant(merchant).filter(pk=order.pk).update(created_at=timezone.now() - timedelta(minutes=5))
+    AttributionDue.objects.for_merchant(merchant).filter(order_id=order.pk).update(
+        marked_at=timezone.now() - timedelta(minutes=5))
     assert sweep_unattributed_task.apply().get() == 1
     sms.send_sms(to="+886912000999", body="hello")
 
     after = scrape(client, **auth)
-    swept = "omo_sweeper_requeued_total[('task', 'attribution.attribute_orders')]"
+    swept = "omo_sweeper_requeued_total[('task', 'attribution.drain_due')]"
     sent = "omo_sms_sent_total[('backend', 'ConsoleBackend'), ('outcome', 'sent')]"
     assert after[swept] == before.get(swept, 0) + 1
     assert after[sent] == before.get(sent, 0) + 1

@@ -60,7 +60,7 @@ def test_the_worker_logs_the_request_id_of_the_request_that_queued_the_task(
         return next(
             (
                 line for line in json_lines(celery_worker_process.log())
-                if line.get("task") == "attribution.attribute_order" and line.get("event") == "task_finished"
+                if line.get("task") == "attribution.drain_due" and line.get("event") == "task_finished"
             ),
             None,
         )

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 from django.utils import timezone
 
 from attribution.models import Attribution
+from attribution.rollups import rollups_rebuild
 from attribution.rules import Reason
 from members.models import Member
 from tests.factories import MemberFactory, OrderFactory
@@ -31,6 +32,7 @@ def credited_order(merchant, staff, *, at, total="100.00", store=None, **fields)
         click_at=at,
         order_at=at,
     )
+    rollups_rebuild(merchant=merchant)  # rows written past the worker: add them up again
     return order
 
 
@@ -39,6 +41,7 @@ def uncredited_order(merchant, *, at, total="100.00", reason=Reason.NO_CLICK, **
     Attribution.objects.for_merchant(merchant).create(
         merchant=merchant, order=order, reason=reason, order_at=at
     )
+    rollups_rebuild(merchant=merchant)
     return order
 
 
@@ -46,6 +49,7 @@ def registered_member(merchant, staff, *, at, store=None, **fields):
     member = MemberFactory(merchant=merchant, registered_by=staff, registered_store=store or staff.store, **fields)
     # created_at is set on insert; move it to the moment the test needs.
     Member.objects.for_merchant(merchant).filter(pk=member.pk).update(created_at=at)
+    rollups_rebuild(merchant=merchant)
     return member
 
 

@@ -9,8 +9,8 @@ from django.db.migrations.executor import MigrationExecutor
 
 from tests.factories import MerchantFactory, ProductFactory, StoreFactory
 
-BEFORE = [("partners", "0008_unique_constraints_with_merchant"), ("loyalty", "0010_unique_constraints_with_merchant")]
-AFTER = [("partners", "0009_campaign_products_through_model"), ("loyalty", "0011_offer_stores_through_model")]
+BEFORE = [("partners", "0009_unique_constraints_with_merchant"), ("loyalty", "0011_unique_constraints_with_merchant")]
+AFTER = [("partners", "0010_campaign_products_through_model"), ("loyalty", "0012_offer_stores_through_model")]
 
 
 @pytest.fixture

@@ -8,8 +8,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('commerce', '0007_updated_at_for_api_sync'),
-        ('loyalty', '0009_updated_at_for_api_sync'),
+        ('commerce', '0008_money_three_decimals'),
+        ('loyalty', '0010_money_three_decimals'),
         ('members', '0004_updated_at_for_api_sync'),
         ('tenancy', '0008_unique_constraints_with_merchant'),
     ]

@@ -10,8 +10,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('commerce', '0007_updated_at_for_api_sync'),
-        ('partners', '0007_updated_at_for_partner_api'),
+        ('commerce', '0008_money_three_decimals'),
+        ('partners', '0008_money_three_decimals'),
         ('tenancy', '0008_unique_constraints_with_merchant'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -35,7 +35,7 @@ def copy_back(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("loyalty", "0010_unique_constraints_with_merchant"),
+        ("loyalty", "0011_unique_constraints_with_merchant"),
         ("tenancy", "0008_unique_constraints_with_merchant"),
     ]
 

@@ -35,8 +35,8 @@ def copy_back(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("commerce", "0007_updated_at_for_api_sync"),
-        ("partners", "0008_unique_constraints_with_merchant"),
+        ("commerce", "0008_money_three_decimals"),
+        ("partners", "0009_unique_constraints_with_merchant"),
         ("tenancy", "0008_unique_constraints_with_merchant"),
     ]
 

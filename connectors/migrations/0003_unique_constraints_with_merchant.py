@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('connectors', '0001_connections_deliveries_mappings'),
+        ('connectors', '0002_money_three_decimals'),
         ('tenancy', '0008_unique_constraints_with_merchant'),
     ]
 

@@ -8,8 +8,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('attribution', '0005_orderevent_to_commerce'),
-        ('commerce', '0007_updated_at_for_api_sync'),
+        ('attribution', '0007_performance_rollups'),
+        ('commerce', '0008_money_three_decimals'),
         ('recommendations', '0004_updated_at_for_api_sync'),
         ('tenancy', '0008_unique_constraints_with_merchant'),
     ]
