@@ -1,7 +1,7 @@
 """Attribution throughput: the live path (order events, drained in batches) and the batch path,
 against PostgreSQL INSERTs of the same rows, measured in the same run on the same server.
 
-    .venv/bin/python bench/attribution.py --scales 10000,100000
+    .venv/bin/python bench/attribution.py --scales 10000,100000 --platform-orders 3000000
 
 Uses DATABASE_URL / REDIS_URL when set (a private PostgreSQL 15 and Redis otherwise). For each
 scale it loads a merchant with that many orders (shoppers who clicked a staff member's link
@@ -205,6 +205,46 @@ def reference_rates(merchant, single_rows: int) -> tuple[float, float]:
     return batched, autocommit
 
 
+def platform_fill(target: int, merchants: int = 15) -> int:
+    """Other merchants' orders, every one decided (an Attribution each), until the platform holds
+    `target` orders: the sweep's cost must not grow with them. Returns how many were added."""
+    from django.db import transaction
+    from django_scopes import scopes_disabled
+
+    from attribution.models import Attribution
+    from bench.bulk import insert_select
+    from commerce.models import Order
+    from members.models import Member
+    from omo.tenancy.models import Merchant
+
+    with scopes_disabled():
+        missing = target - Order.objects.count()
+    if missing <= 0:
+        return 0
+    per = -(-missing // merchants)
+    stamp = int(time.time())
+    with scopes_disabled(), transaction.atomic():
+        for k in range(merchants):
+            merchant = Merchant.objects.create(name=f"bench-platform-{stamp}-{k}", slug=f"bench-platform-{stamp}-{k}")
+            member = Member.objects.create(merchant=merchant, email=f"platform{k}@bench.example")
+            before = Order.objects.filter(merchant=merchant).count()
+            insert_select(
+                Order,
+                {"merchant_id": str(merchant.pk), "number": "'F' || g", "member_id": str(member.pk),
+                 "channel": "'web'", "currency": "'TWD'", "item_subtotal": "100", "total": "100",
+                 "paid_amount": "100", "placed_at": "now() - (g % 300 || ' days')::interval"},
+                "FROM generate_series(1, %s) AS g", [per],
+            )
+            insert_select(
+                Attribution,
+                {"merchant_id": str(merchant.pk), "order_id": "o.id", "reason": "'no_click'",
+                 "order_at": "o.placed_at", "decided_at": "o.placed_at"},
+                f"FROM {Order._meta.db_table} o WHERE o.merchant_id = %s", [merchant.pk],
+            )
+            assert before == 0
+    return per * merchants
+
+
 def sweep_per_merchant(repeat: int = 20) -> tuple[float, float, int, int]:
     """(new sweep ms per merchant, old sweep query ms per merchant, merchants, platform orders,
     the probe's database time in ms and its plan node)."""
@@ -250,6 +290,8 @@ def main():
     parser.add_argument("--scales", default="10000,100000", help="orders per loaded merchant, comma-separated")
     parser.add_argument("--batch", type=int, default=1000)
     parser.add_argument("--producers", type=int, default=4, help="threads raising the live path's order events")
+    parser.add_argument("--platform-orders", type=int, default=0,
+                        help="before the sweep, fill the platform up to this many orders (other merchants'), e.g. 3000000")
     parser.add_argument("--single-rows", type=int, default=5000, help="rows for the autocommit INSERT context rate")
     args = parser.parse_args()
 
@@ -292,6 +334,11 @@ def main():
             n = len(ids)
             results.append((n, loaded, n / batch_s, batch_cpu / n, n / live_s, live_cpu / n, n / raised_s,
                             batched_ref, single_ref, credited))
+        if args.platform_orders:
+            started = time.perf_counter()
+            added = platform_fill(args.platform_orders)
+            analyze()
+            print(f"platform filled with {added:,} other merchants' decided orders in {time.perf_counter() - started:.0f} s")
         sweep_ms, old_sweep_ms, merchants, platform, probe_ms, probe_node = sweep_per_merchant()
     finally:
         worker.terminate()
