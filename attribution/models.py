@@ -1,5 +1,6 @@
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext, ngettext
@@ -53,6 +54,9 @@ class Attribution(MerchantOwned):
         indexes = [
             models.Index(fields=["merchant", "staff", "order_at"], name="attribution_staff_time"),
             models.Index(fields=["merchant", "store", "order_at"], name="attribution_store_time"),
+            # The performance overview of a whole merchant reads today's credited rows (the
+            # rollups hold the past days): without it, a scan of all the merchant's rows.
+            models.Index(fields=["merchant", "order_at"], condition=Q(reason=Reason.CREDITED), name="attribution_credited_time"),
         ]
         constraints = [models.UniqueConstraint(fields=["merchant", "order"], name="attribution_once_per_order")]
 

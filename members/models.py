@@ -49,6 +49,11 @@ class Member(UpdatedAt, MerchantOwned):
             ),
             models.CheckConstraint(condition=~Q(phone="", email=""), name="member_has_phone_or_email"),
         ]
+        indexes = [
+            # The performance overview's new members of today (the rollups hold the past days).
+            models.Index(fields=["merchant", "created_at"], condition=Q(registered_by__isnull=False),
+                         name="member_registered_time"),
+        ]
 
     # An erased member keeps a placeholder address (the row must have a phone or an email): nothing
     # of the person, unique per row, never deliverable (.invalid).

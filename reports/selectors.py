@@ -240,7 +240,7 @@ def performance_get(*, merchant, scope: Scope, period: Period, use_rollups: bool
     # Per staff: everyone with figures, plus the employed staff of the scope (so a manager
     # sees the whole team, zeros included).
     by_staff = _sum_by(tally.pairs, 0)
-    people = Staff.objects.for_merchant(merchant).select_related("store")
+    people = Staff.objects.for_merchant(merchant).select_related("store").only("display_name", "store__name")
     if scope.staff_id is not None:
         people = people.filter(pk=scope.staff_id)
     else:
@@ -257,7 +257,7 @@ def performance_get(*, merchant, scope: Scope, period: Period, use_rollups: bool
     store_rows = []
     if scope.staff_id is None:
         by_store = _sum_by(tally.pairs, 1)
-        stores = Store.objects.for_merchant(merchant)
+        stores = Store.objects.for_merchant(merchant).only("name")
         if scope.store_id is not None:
             stores = stores.filter(pk=scope.store_id)
         else:

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('attribution', '0007_performance_rollups'),
+        ('attribution', '0008_overview_today_indexes'),
         ('commerce', '0008_money_three_decimals'),
         ('recommendations', '0004_updated_at_for_api_sync'),
         ('tenancy', '0008_unique_constraints_with_merchant'),
