@@ -25,7 +25,8 @@ README = ROOT / "README.md"
 # The README sections whose figures come from a kept output, in the summary's order.
 SCRIPTS = ["performance_overview", "attribution", "partner_csv", "product_search", "link_open",
            "partner_overview", "export"]
-GOAL = re.compile(r"\bgoal\b", re.IGNORECASE)
+# A line that states a goal and whether it was met.
+GOAL = re.compile(r"\bgoal\b.*\b(met|missed)\b", re.IGNORECASE)
 
 
 def run(script: str, args: list[str]) -> int:
