@@ -46,41 +46,13 @@ N_PRODUCTS = 300
 
 
 def _purge(merchant_id):
+    """Every row of the bench merchant, whatever the apps hold (new tenant tables included)."""
     from django.db import connection
 
-    from commerce.models import Order, OrderLine, Product, Variation
-    from members.models import Member
-    from partners.models import (
-        Campaign,
-        CampaignApplication,
-        CampaignClick,
-        CampaignCoupon,
-        CampaignDay,
-        CampaignOrder,
-        CampaignPayoutTerms,
-        CampaignProductSales,
-        CampaignStats,
-        Commission,
-        CommissionAdjustment,
-        CommissionTier,
-        CommissionTotals,
-        Invitation,
-        PartnerMembership,
-        Payout,
-        PayoutLine,
-    )
+    from bench.export import _delete_merchant_rows
 
+    _delete_merchant_rows(merchant_id)
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"DELETE FROM {Campaign.products.through._meta.db_table} WHERE campaign_id IN "
-            f"(SELECT id FROM {Campaign._meta.db_table} WHERE merchant_id = %s)",
-            [merchant_id],
-        )
-        for model in (CommissionAdjustment, Commission, PayoutLine, Payout, CommissionTotals, CommissionTier,
-                      CampaignPayoutTerms, CampaignProductSales, CampaignStats, CampaignOrder, CampaignDay, CampaignClick,
-                      CampaignCoupon, CampaignApplication, Invitation, PartnerMembership, Campaign,
-                      OrderLine, Order, Member, Variation, Product):
-            cursor.execute(f"DELETE FROM {model._meta.db_table} WHERE merchant_id = %s", [merchant_id])
         cursor.execute("DELETE FROM tenancy_merchant WHERE id = %s", [merchant_id])
 
 
