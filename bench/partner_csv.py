@@ -138,7 +138,10 @@ def measure(n_orders, args):
                 best[name] = result
     view, copy = best["view"], best["copy"]
     copy_jit = copy_reference(_report_rows(selectors, merchant, campaign, translation), jit=True)
-    assert view["rows"] == copy["rows"] == listed, (view["rows"], copy["rows"], listed)
+    # The 2-year list's edge moves with the clock: at 1M orders over 3 years one order leaves it
+    # about every 95 s, so runs a few minutes apart may differ by a few rows, never more.
+    counts = (view["rows"], copy["rows"], listed)
+    assert max(counts) - min(counts) <= 5, counts
 
     # The deep page: 20,000 when the list is that long, else the last one, reached by its cursor.
     pages = -(-listed // PAGE)
