@@ -18,8 +18,11 @@ HEADERS_SCRIPT = """
 import json, django
 django.setup()
 from django.conf import settings
-# The hashed-name manifest exists only after collectstatic; plain storage for this probe.
-settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+# The hashed-name manifest exists only after collectstatic; plain storage for this probe (through
+# override_settings: its signal resets the storages already built, e.g. the exports' at model load).
+from django.test import override_settings
+override_settings(STORAGES={**settings.STORAGES,
+                            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}).enable()
 from django.test import Client
 client = Client(HTTP_HOST="omo.example.com")
 plain = client.get("/accounts/login/")
