@@ -37,6 +37,10 @@ from .models import Attribution, PerformanceDay, PerformanceRollup
 from .rules import Reason
 
 ZERO = Decimal("0")
+# The store and staff ids of a merchant's whole-day cell: each day also has one cell adding up all
+# its others, so the whole merchant's chart reads one row a day (366 for a year, not a cell per
+# store and staff member); readers of store and staff cells leave it out (`merchant_day_cells`).
+WHOLE_DAY = -1
 ORDER_FIGURES = ("status", "payment_status", "total", "returned_amount")
 
 
@@ -78,10 +82,12 @@ class _Deltas:
         self.cells = defaultdict(lambda: [0, ZERO, 0])
 
     def add(self, at, store_id, staff_id, *, orders=0, sales=ZERO, members=0):
-        cell = self.cells[(timezone.localtime(at, self.tz).date(), store_id or 0, staff_id)]
-        cell[0] += orders
-        cell[1] += sales
-        cell[2] += members
+        day = timezone.localtime(at, self.tz).date()
+        for key in ((day, store_id or 0, staff_id), (day, WHOLE_DAY, WHOLE_DAY)):
+            cell = self.cells[key]
+            cell[0] += orders
+            cell[1] += sales
+            cell[2] += members
 
     def credit(self, at, store_id, staff_id, sales, sign):
         if sales is not None:
@@ -223,6 +229,10 @@ def rollups_rebuild(*, merchant: Merchant) -> int:
     )
     for row in registered:
         cells[(row["day"], row["registered_store_id"] or 0, row["registered_by_id"])][2] += row["n"]
+    for (day, _store_id, _staff_id), figures in list(cells.items()):
+        whole = cells[(day, WHOLE_DAY, WHOLE_DAY)]
+        for n, value in enumerate(figures):
+            whole[n] += value
     PerformanceDay.objects.for_merchant(merchant).delete()
     PerformanceDay.objects.for_merchant(merchant).bulk_create(
         [
@@ -236,6 +246,11 @@ def rollups_rebuild(*, merchant: Merchant) -> int:
         merchant=merchant, defaults={"tz": merchant.timezone, "built_at": timezone.now()}
     )
     return len(cells)
+
+
+def merchant_day_cells(cells, *, whole_day: bool):
+    """The whole-day cells of the merchant (`whole_day`), or its store and staff cells."""
+    return cells.filter(staff_id=WHOLE_DAY) if whole_day else cells.exclude(staff_id=WHOLE_DAY)
 
 
 def rollups_zone(*, merchant_id) -> str | None:

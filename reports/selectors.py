@@ -151,8 +151,10 @@ def _raw_tally(tally: _Tally, *, merchant, scope: Scope, period: Period, start, 
 
 
 def _rollup_tally(tally: _Tally, *, merchant, scope: Scope, first_day, last_day) -> None:
-    """Add up the rollups of whole local days [first_day, last_day]: two queries whatever the length."""
-    cells = PerformanceDay.objects.for_merchant(merchant).filter(day__gte=first_day, day__lte=last_day)
+    """Add up the rollups of whole local days [first_day, last_day]: two queries whatever the length
+    (the whole merchant's chart from its whole-day cells)."""
+    days = PerformanceDay.objects.for_merchant(merchant).filter(day__gte=first_day, day__lte=last_day)
+    cells = rollups.merchant_day_cells(days, whole_day=False)
     if scope.store_id is not None:
         cells = cells.filter(store_id=scope.store_id)
     if scope.staff_id is not None:
@@ -163,7 +165,9 @@ def _rollup_tally(tally: _Tally, *, merchant, scope: Scope, first_day, last_day)
         pair[0] += row["orders"]
         pair[1] += row["sales"]
         pair[2] += row["new_members"]
-    for row in cells.values("day").annotate(**sums).order_by():
+    # The whole merchant's chart: one whole-day cell a day.
+    by_day = rollups.merchant_day_cells(days, whole_day=True) if scope.everything else cells
+    for row in by_day.values("day").annotate(**sums).order_by():
         figures = tally.buckets[row["day"]]
         figures[0] += row["orders"]
         figures[1] += row["sales"]

@@ -15,7 +15,7 @@ from django.core.management import call_command
 
 from attribution import services as attribution_services
 from attribution.models import Attribution, PerformanceDay
-from attribution.rollups import rollups_rebuild
+from attribution.rollups import WHOLE_DAY, rollups_rebuild
 from commerce import services as orders
 from commerce.models import Order
 from members.services import member_register
@@ -180,7 +180,10 @@ def test_a_time_zone_change_reads_the_raw_rows_until_the_rollups_are_rebuilt(mer
         performance = performance_get(merchant=merchant, scope=Scope(), period=period)
         assert performance.series == [(MARCH[0], 0, Decimal("0.00")), (MARCH[1], 1, Decimal("100.00"))]
         call_command("rollups_rebuild", "--merchant", merchant.slug, stdout=open("/dev/null", "w"))
-    assert cells(merchant) == [(MARCH[1], shop["north"].pk, shop["amy"].pk, 1, Decimal("100.000"), 0)]
+    assert cells(merchant) == [
+        (MARCH[1], WHOLE_DAY, WHOLE_DAY, 1, Decimal("100.000"), 0),  # the whole merchant's 2 March
+        (MARCH[1], shop["north"].pk, shop["amy"].pk, 1, Decimal("100.000"), 0),
+    ]
 
 
 @pytest.mark.django_db(transaction=True)
