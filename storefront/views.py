@@ -25,6 +25,7 @@ from recommendations import selectors as link_selectors
 from recommendations import services as link_services
 
 from . import cart as session_cart
+from . import page_shell
 from . import selectors as storefront_selectors
 from .forms import CheckoutForm
 from .services import PaymentMethod, cart_lines, cart_price, storefront_checkout, variation_check_available
@@ -74,15 +75,7 @@ def recommended_page(request, card):
     link = card.link
     if session_cart.link_token_get(request.session, merchant=request.merchant) != link.token:
         session_cart.link_token_set(request.session, merchant=request.merchant, token=link.token)  # no session write when unchanged
-    return render(
-        request,
-        "storefront/recommended.html",
-        {
-            "link": link,
-            "card_html": card.html,
-            "cart_count": _cart_count(request),
-        },
-    )
+    return page_shell.recommended_response(request, link=link, card_html=card.html, cart_count=_cart_count(request))
 
 
 @transaction.non_atomic_requests  # its one write, the click, commits alone: no request transaction
