@@ -12,8 +12,11 @@ this transaction's own reads, and again at commit, for a card built by another r
 rows as they were before the commit. A card whose stamp differs from the current versions is never
 served, so prices, availability and names are never older than the last committed edit, and one
 edit makes stale only the cards that show it (a price sync of one product leaves the merchant's
-other cards warm). A bulk `QuerySet.update()` of those models sends no signal: code that does one
-calls `catalog_changed`.
+other cards warm). Every change also sets the merchant's catalog epoch, which each card's stamp
+carries too: while it is unchanged (nothing the merchant's cards show has changed since the card
+was built) the card is current without reading its own versions, so a process's first open of a
+link is one cache read, not two (the card, then the versions it names). A bulk `QuerySet.update()`
+of those models sends no signal: code that does one calls `catalog_changed`.
 """
 
 import uuid
@@ -56,6 +59,10 @@ def _dep_keys(link, variation_ids) -> list[str]:
             *(f"card-dep:{m}:v:{pk}" for pk in sorted(set(variation_ids)))]
 
 
+def _epoch_key(merchant_id: int) -> str:
+    return f"card-epoch:{merchant_id}"
+
+
 def _bump(keys: list[str]) -> None:
     version = uuid.uuid4().hex
     cache.set_many({key: version for key in keys}, timeout=None)
@@ -69,6 +76,7 @@ def catalog_changed(merchant_id: int, *, variation_ids=(), staff_ids=(), store_i
             *(f"card-dep:{merchant_id}:store:{pk}" for pk in store_ids)]
     if not keys:
         return
+    keys.append(_epoch_key(merchant_id))
     _bump(keys)
     transaction.on_commit(lambda: _bump(keys))
     task_enqueue_on_commit("recommendations.cards_refresh", merchant_id, list(variation_ids), list(staff_ids),
@@ -115,13 +123,14 @@ def cards_build(*, merchant, links, languages=None) -> dict:
     for link_id, variation_id in items.values_list("link_id", "variation_id"):
         variation_ids.setdefault(link_id, []).append(variation_id)
     deps = {link.pk: _dep_keys(link, variation_ids.get(link.pk, ())) for link in links}
-    versions = _versions(sorted({key for keys in deps.values() for key in keys}))
+    epoch = _epoch_key(merchant.pk)
+    versions = _versions(sorted({epoch, *(key for keys in deps.values() for key in keys)}))
     variations = {}
     for item in items.select_related("variation__product").order_by("link_id", "position", "id"):
         variations.setdefault(item.link_id, []).append(item.variation)
     built, stored = {}, {}
     for link in links:
-        stamp = {key: versions.get(key) for key in deps[link.pk]}
+        stamp = {key: versions.get(key) for key in [epoch, *deps[link.pk]]}
         shown = variations.get(link.pk, [])
         for language in languages or likely[link.pk]:
             with translation.override(language):
@@ -141,20 +150,25 @@ KNOWN_DEPS_MAX = 50_000
 
 def card_get(*, merchant, token: str, language: str) -> Card:
     """The card of `token` at `merchant` in `language`: the stored one while its versions are
-    current (one or two cache reads, no query), else built now and stored. Http404 for an unknown
-    token (nothing is stored for it)."""
-    card_key = _card_key(merchant.pk, token, language)
+    current (one cache read, two the first time this process checks the card's own versions after
+    a catalog change; no query), else built now and stored. Http404 for an unknown token (nothing
+    is stored for it)."""
+    card_key, epoch = _card_key(merchant.pk, token, language), _epoch_key(merchant.pk)
     deps = _known_deps.get((merchant.pk, token), [])
-    found = cache.get_many([card_key, *deps])
+    found = cache.get_many([card_key, epoch, *deps])
     stored = found.pop(card_key, None)
     if stored is not None:
         stamp, card = stored
-        if deps != list(stamp):
-            found = cache.get_many(list(stamp))
+        if epoch in stamp and found.get(epoch) == stamp[epoch]:
+            return card  # nothing the merchant's cards show has changed since this one was built
+        own = {key: version for key, version in stamp.items() if key != epoch}
+        if deps != list(own):
+            found = cache.get_many(list(own))
             if len(_known_deps) >= KNOWN_DEPS_MAX:
                 _known_deps.clear()
-            _known_deps[merchant.pk, token] = list(stamp)
-        if found == stamp:
+            _known_deps[merchant.pk, token] = list(own)
+        found.pop(epoch, None)
+        if found == own:
             return card
     link = selectors.link_by_token(merchant=merchant, token=token)
     return cards_build(merchant=merchant, links=[link], languages=[language])[token, language]

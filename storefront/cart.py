@@ -1,5 +1,8 @@
 """The shopper's cart, kept in the session per merchant: {variation id: quantity}."""
 
+from django.conf import settings
+from django.core import signing
+
 MAX_QUANTITY = 99
 
 
@@ -31,10 +34,32 @@ def cart_clear(session, *, merchant) -> None:
     session.pop(_key(merchant), None)
 
 
-def link_token_set(session, *, merchant, token: str) -> None:
-    """The recommendation link the shopper came through last (the order's source store and link)."""
-    session[f"cart_link:{merchant.pk}"] = token
+# The recommendation link the shopper came through last (the order's source store and link) is
+# kept in a signed cookie bound to the signed-in session (its key is in the signature), not in the
+# session: a shopper's open of another link changes it, and a session write (a database UPDATE and
+# a Redis SET) on every such open was a quarter of a link open's cost (bench/link_open.py). Like
+# session data it ends with the session (sign-out, a new session key), and cannot be forged.
+LINK_COOKIE_SALT = "storefront.cart_link"
 
 
-def link_token_get(session, *, merchant) -> str:
-    return session.get(f"cart_link:{merchant.pk}", "")
+def _link_cookie(merchant) -> str:
+    return f"omo_cart_link_{merchant.pk}"
+
+
+def link_token_set(request, response, *, merchant, token: str) -> None:
+    response.set_signed_cookie(
+        _link_cookie(merchant), token, salt=f"{LINK_COOKIE_SALT}:{request.session.session_key}",
+        max_age=settings.SESSION_COOKIE_AGE, httponly=True, samesite=settings.SESSION_COOKIE_SAMESITE or "Lax",
+        secure=settings.SESSION_COOKIE_SECURE or request.is_secure(),
+    )
+
+
+def link_token_get(request, *, merchant) -> str:
+    key = request.session.session_key
+    if not key:
+        return ""
+    try:
+        return request.get_signed_cookie(_link_cookie(merchant), default="", salt=f"{LINK_COOKIE_SALT}:{key}",
+                                         max_age=settings.SESSION_COOKIE_AGE)
+    except signing.BadSignature:
+        return ""

@@ -25,6 +25,7 @@ from recommendations import selectors as link_selectors
 from recommendations import services as link_services
 
 from . import cart as session_cart
+from . import page_shell
 from . import selectors as storefront_selectors
 from .forms import CheckoutForm
 from .services import PaymentMethod, cart_lines, cart_price, storefront_checkout, variation_check_available
@@ -72,17 +73,10 @@ def recommended_page(request, card):
     one request; "add to cart" comes back to the list page, never to the link (another click).
     """
     link = card.link
-    if session_cart.link_token_get(request.session, merchant=request.merchant) != link.token:
-        session_cart.link_token_set(request.session, merchant=request.merchant, token=link.token)  # no session write when unchanged
-    return render(
-        request,
-        "storefront/recommended.html",
-        {
-            "link": link,
-            "card_html": card.html,
-            "cart_count": _cart_count(request),
-        },
-    )
+    response = page_shell.recommended_response(request, link=link, card_html=card.html, cart_count=_cart_count(request))
+    if session_cart.link_token_get(request, merchant=request.merchant) != link.token:
+        session_cart.link_token_set(request, response, merchant=request.merchant, token=link.token)
+    return response
 
 
 @transaction.non_atomic_requests  # its one write, the click, commits alone: no request transaction
@@ -166,7 +160,7 @@ def cart_view(request, merchant):
 
 
 def _current_link(request):
-    token = session_cart.link_token_get(request.session, merchant=request.merchant)
+    token = session_cart.link_token_get(request, merchant=request.merchant)
     if not token:
         return None
     try:

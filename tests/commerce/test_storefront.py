@@ -282,3 +282,33 @@ def test_a_discount_offer_comes_off_the_checkout_total_and_the_order(
     client.post(url("checkout"))
     order = Order.objects.for_merchant(merchant).get()
     assert (order.item_subtotal, order.discounts, order.total) == (D("240.00"), discount, D("240.00") - discount)
+
+
+def _order_from_cart(client, merchant, variation, django_capture_on_commit_callbacks):
+    client.post(url("cart_add"), {"variation": variation.pk})
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url("checkout"))
+    return Order.objects.for_merchant(merchant).order_by("-pk").first()
+
+
+def test_the_order_source_is_the_last_link_opened_in_this_signed_in_session_only(
+    client, shopper, merchant, staff, member, link, django_capture_on_commit_callbacks
+):
+    """The cart's source link (signed cookie bound to the session) is the last link opened, ends at
+    sign-out like the session, and does not travel to another browser's session."""
+    published = link.variations[0]
+    later = LinkFactory(merchant=merchant, staff=staff, member=member)
+    later.items.model.objects.for_merchant(merchant).create(merchant=merchant, link=later, variation=published, position=0)
+    client.get(reverse("storefront:open", kwargs={"merchant": "acme", "token": link.token}))
+    client.get(reverse("storefront:open", kwargs={"merchant": "acme", "token": later.token}))
+    assert _order_from_cart(client, merchant, published, django_capture_on_commit_callbacks).recommendation_token == later.token
+
+    stolen = client.cookies[f"omo_cart_link_{merchant.pk}"].value
+    other = type(client)()
+    other.force_login(UserFactory())
+    other.cookies[f"omo_cart_link_{merchant.pk}"] = stolen
+    assert _order_from_cart(other, merchant, published, django_capture_on_commit_callbacks).recommendation_token == ""
+
+    client.post(reverse("account_logout"))
+    client.force_login(shopper)
+    assert _order_from_cart(client, merchant, published, django_capture_on_commit_callbacks).recommendation_token == ""
