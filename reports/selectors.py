@@ -244,7 +244,7 @@ def performance_get(*, merchant, scope: Scope, period: Period, use_rollups: bool
     # Per staff: everyone with figures, plus the employed staff of the scope (so a manager
     # sees the whole team, zeros included).
     by_staff = _sum_by(tally.pairs, 0)
-    people = Staff.objects.for_merchant(merchant).select_related("store").only("display_name", "store__name")
+    people = Staff.objects.for_merchant(merchant)
     if scope.staff_id is not None:
         people = people.filter(pk=scope.staff_id)
     else:
@@ -252,21 +252,22 @@ def performance_get(*, merchant, scope: Scope, period: Period, use_rollups: bool
         if scope.store_id is not None:
             employed &= Q(store_id=scope.store_id)
         people = people.filter(Q(pk__in=set(by_staff) - {None}) | employed)
+    # Plain values: a row per staff member of a large team costs no model instances.
     staff_rows = [
-        _figures(person.pk, person.display_name, by_staff.get(person.pk, [0, ZERO, 0]), merchant.currency,
-                 store=person.store.name if person.store else "")
-        for person in people
+        _figures(pk, name, by_staff.get(pk, [0, ZERO, 0]), merchant.currency, store=store_name or "")
+        for pk, name, store_name in people.values_list("pk", "display_name", "store__name")
     ]
 
     store_rows = []
     if scope.staff_id is None:
         by_store = _sum_by(tally.pairs, 1)
-        stores = Store.objects.for_merchant(merchant).only("name")
+        stores = Store.objects.for_merchant(merchant)
         if scope.store_id is not None:
             stores = stores.filter(pk=scope.store_id)
         else:
             stores = stores.filter(Q(pk__in=set(by_store) - {None}) | Q(removed_at__isnull=True))
-        store_rows = [_figures(store.pk, store.name, by_store.get(store.pk, [0, ZERO, 0]), merchant.currency) for store in stores]
+        store_rows = [_figures(pk, name, by_store.get(pk, [0, ZERO, 0]), merchant.currency)
+                      for pk, name in stores.values_list("pk", "name")]
 
     series = [(b, *(tally.buckets[b] if b in tally.buckets else (0, ZERO))) for b in period.buckets()]
     series = [(b, orders, _money_places(sales)) for b, orders, sales in series]

@@ -200,5 +200,8 @@ def test_two_orders_credited_to_one_staff_member_at_once_both_count(on_postgres,
         for order in placed
     ])
     assert results == [1, 1]
-    assert cells(merchant) == [(MARCH[0], shop["north"].pk, shop["amy"].pk, 2, Decimal("200.000"), 0)]
+    assert cells(merchant) == [
+        (MARCH[0], WHOLE_DAY, WHOLE_DAY, 2, Decimal("200.000"), 0),  # the whole merchant's day counts both too
+        (MARCH[0], shop["north"].pk, shop["amy"].pk, 2, Decimal("200.000"), 0),
+    ]
     assert_rollups_equal_raw(merchant, shop["scopes"])
