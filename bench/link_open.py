@@ -12,14 +12,17 @@ The load is an open loop: request i is sent at start + i/rate whether or not ear
 back (one new connection each, as sync gunicorn closes them), and its latency runs from that
 scheduled time to the last byte, so queueing in the server counts (no coordinated omission).
 Phases: the bare Django view (same middleware: session, user, tenancy; no work) as the same-run
-reference, then link opens mixing new links (never opened: the shopper's first open, the click
-recorded, the session's cart source written) and repeat links (opened before). Prints p50/p99,
-the served rate of each, their ratio to the bare view, and the clicks found in the database.
-Goal (issue 18): link open p99 <= 2x the bare view's p99, cold and warm.
+reference, and link opens mixing new links (never opened: the shopper's first open, the click
+recorded, the cart's source set) and repeat links (opened before). The two alternate in
+`--rounds` rounds (bare, links, bare, links, ...) after a warm-up of both, so a slow spell of the
+machine falls on both sides of the ratio rather than on one phase. Prints p50/p99 pooled over the
+rounds, the served rate of each, their ratio to the bare view, each round's p99, and the clicks
+found in the database. Goal (issue 18): link open p99 <= 2x the bare view's p99, cold and warm.
 """
 
 import argparse
 import asyncio
+import gc
 import os
 import random
 import socket
@@ -37,6 +40,8 @@ from bench import stack
 
 SETTINGS = "bench.link_open_settings"
 MARK = b'data-testid="recommended-item"'
+PARTS = ["gunicorn", "PostgreSQL", "Redis", "load generator"]
+WARM_UP = 5  # seconds of each path before the timed rounds (the first seconds run slower)
 USER_AGENT = "Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) Mobile"
 
 
@@ -137,47 +142,103 @@ def start_worker(env: dict, log) -> subprocess.Popen:
     )
 
 
-def request_bytes(path: str, session: str) -> bytes:
-    return (f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: {USER_AGENT}\r\n"
-            f"Cookie: sessionid={session}\r\nConnection: close\r\n\r\n").encode()
+class Browser:
+    """A shopper's browser: it sends back the cookies the site set (the session, the CSRF cookie,
+    the cart's source link), as a phone's browser does between opens."""
+
+    def __init__(self, session: str):
+        self.cookies = {"sessionid": session}
+
+    def request(self, path: str) -> bytes:
+        cookie = "; ".join(f"{name}={value}" for name, value in self.cookies.items())
+        return (f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: {USER_AGENT}\r\n"
+                f"Cookie: {cookie}\r\nConnection: close\r\n\r\n").encode()
+
+    def keep(self, response: bytes) -> None:
+        head = response.split(b"\r\n\r\n", 1)[0].decode("latin-1")
+        for line in head.split("\r\n")[1:]:
+            name, _, value = line.partition(":")
+            if name.lower() == "set-cookie":
+                cookie, _, _attributes = value.strip().partition(";")
+                key, _, val = cookie.partition("=")
+                self.cookies[key] = val.strip('"')
 
 
-async def send(port: int, request: bytes, scheduled: float, kind: str, check: bool, results: list) -> None:
+async def send(port: int, browser: Browser, path: str, scheduled: float, kind: str, check: bool,
+               results: list) -> None:
     loop = asyncio.get_running_loop()
     try:
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
-        writer.write(request)
+        writer.write(browser.request(path))
         data = await asyncio.wait_for(reader.read(-1), timeout=30)  # sync gunicorn closes after the answer
         writer.close()
         ok = data[9:12] == b"200" and (not check or MARK in data)
-    except (OSError, asyncio.TimeoutError):
+        browser.keep(data)
+    except (TimeoutError, OSError):
         ok = False
     results.append((kind, (loop.time() - scheduled) * 1000, ok, loop.time()))
 
 
 async def drive(port: int, rate: float, duration: float, pick) -> tuple[list, float]:
-    """Send request i at start + i/rate (open loop); `pick(i)` gives (kind, request bytes, check)."""
+    """Send request i at start + i/rate (open loop); `pick(i)` gives (kind, browser, path, check)."""
     loop = asyncio.get_running_loop()
     results, tasks = [], []
+    # No collector pauses in the load generator (its heap holds Django and the seeded rows): a
+    # pause would delay sends and be counted as the server's latency.
+    gc.collect()
+    gc.freeze()
+    gc.disable()
     start = loop.time() + 0.05
     for i in range(int(rate * duration)):
         scheduled = start + i / rate
         delay = scheduled - loop.time()
         if delay > 0:
             await asyncio.sleep(delay)
-        kind, request, check = pick(i)
-        tasks.append(asyncio.create_task(send(port, request, scheduled, kind, check, results)))
+        kind, browser, path, check = pick(i)
+        tasks.append(asyncio.create_task(send(port, browser, path, scheduled, kind, check, results)))
     await asyncio.gather(*tasks)
+    gc.enable()
+    gc.unfreeze()
     return results, start
 
 
-def stats(results: list, start: float, kind: str | None = None) -> dict:
-    rows = [r for r in results if kind is None or r[0] == kind]
+def cpu_by_part(server_pid: int) -> dict:
+    """CPU seconds used so far by each part on this machine: gunicorn (master and workers),
+    PostgreSQL, Redis, and this load generator; from /proc (empty where there is none)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    used = dict.fromkeys(PARTS, 0.0)
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            pid, rest = stat.read_text().split(" ", 1)
+        except OSError:
+            continue  # ended meanwhile
+        comm, fields = rest[1:rest.rindex(")")], rest[rest.rindex(")") + 2:].split()
+        ppid, cpu = int(fields[1]), (int(fields[11]) + int(fields[12])) / ticks
+        if int(pid) == os.getpid():
+            used["load generator"] += cpu
+        elif int(pid) == server_pid or ppid == server_pid:
+            used["gunicorn"] += cpu
+        elif comm.startswith("postgres"):
+            used["PostgreSQL"] += cpu
+        elif comm.startswith("redis-server"):
+            used["Redis"] += cpu
+    return used
+
+
+def p99(times: list) -> float:
+    times = sorted(times)
+    return times[min(len(times) - 1, int(len(times) * 0.99))]
+
+
+def stats(rounds: list, kind: str | None = None) -> dict:
+    """Pooled over `rounds` (each the results and start of one phase): the served rate is the
+    answers served over the phases' time, each phase running until its last answer."""
+    rows = [r for results, _start in rounds for r in results if kind is None or r[0] == kind]
     times = sorted(r[1] for r in rows)
     n, served = len(times), sum(r[2] for r in rows)
-    span = max(r[3] for r in results) - start
+    span = sum(max(r[3] for r in results) - start for results, start in rounds)
     return {"requests": n, "failed": n - served, "served": served / span,
-            "p50": times[n // 2], "p99": times[min(n - 1, int(n * 0.99))], "max": times[-1]}
+            "p50": times[n // 2], "p99": p99(times), "max": times[-1]}
 
 
 def clicks(merchant) -> int:
@@ -189,7 +250,8 @@ def clicks(merchant) -> int:
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rate", type=float, default=200, help="requests per second, sent on schedule")
-    parser.add_argument("--duration", type=float, default=15, help="seconds per phase")
+    parser.add_argument("--duration", type=float, default=15, help="seconds of load per phase (bare, links)")
+    parser.add_argument("--rounds", type=int, default=3, help="the phases alternate in this many rounds")
     parser.add_argument("--new", type=float, default=0.5, help="share of link opens that are new links")
     parser.add_argument("--shoppers", type=int, default=50, help="signed-in shoppers; each has one repeat link")
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1), help="gunicorn sync workers")
@@ -215,66 +277,85 @@ def main():
             began = time.monotonic()
             repeat = share(merchant, staff, variations, people, args.shoppers, rng)
             new = share(merchant, staff, variations, people, int(opens * args.new) + 50, rng)
+            warm = share(merchant, staff, variations, people, int(args.rate * WARM_UP), rng)
             shared_s = time.monotonic() - began
             deadline = time.monotonic() + 300
-            while cards_ready(merchant, repeat + new) < len(repeat + new) and time.monotonic() < deadline:
+            while cards_ready(merchant, repeat + new + warm) < len(repeat + new + warm) and time.monotonic() < deadline:
                 time.sleep(0.5)
-            built = cards_ready(merchant, repeat + new)
+            built = cards_ready(merchant, repeat + new + warm)
         finally:
             worker.terminate()
             worker.wait(timeout=30)
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
-    print(f"shared {len(repeat) + len(new)} links through link_create in {shared_s:.1f} s;"
+        # After loading: statistics for the planner, and the load's dirty pages written now rather
+        # than by a checkpoint in the middle of the timed rounds.
+        cursor.execute("VACUUM ANALYZE")
+        cursor.execute("CHECKPOINT")
+    print(f"shared {len(repeat) + len(new) + len(warm)} links through link_create in {shared_s:.1f} s;"
           f" cards built by the worker: {built}")
 
     port = free_port()
     with open(workdir / "gunicorn.log", "wb") as log:
         server = start_gunicorn(port, args.workers, env, log)
         try:
-            for link in repeat:  # the repeat links: opened once before (their first click)
-                request = urllib.request.Request(f"http://127.0.0.1:{port}{link['path']}",
-                                                 headers={"Cookie": f"sessionid={link['session']}"})
-                with urllib.request.urlopen(request, timeout=10) as response:
-                    if MARK not in response.read():
-                        raise SystemExit(f"{link['path']} did not answer the recommended list")
-            bare_requests = [request_bytes("/bench/bare/", p["session"]) for p in people]
-            repeat_requests = [request_bytes(link["path"], link["session"]) for link in repeat]
-            new_requests = iter(request_bytes(link["path"], link["session"]) for link in new)
+            browsers = {person["session"]: Browser(person["session"]) for person in people}
+            shoppers = list(browsers.values())
+            # The repeat links: opened once before (their first click), which sets each browser's cookies.
+            first, _start = asyncio.run(drive(port, 50, len(repeat) / 50, lambda i: (
+                "first", browsers[repeat[i]["session"]], repeat[i]["path"], True)))
+            if not all(ok for _kind, _ms, ok, _at in first):
+                raise SystemExit("a repeat link did not answer the recommended list: see the log")
+            new_links, warm_links = iter(new), iter(warm)
 
             def bare(i):
-                return "bare", bare_requests[i % len(bare_requests)], False
+                return "bare", shoppers[i % len(shoppers)], "/bench/bare/", False
 
-            def mixed(i):
+            def mixed(i, fresh=new_links):
                 if rng.random() < args.new:
-                    return "new", next(new_requests), True
-                return "repeat", rng.choice(repeat_requests), True
+                    link, kind = next(fresh), "new"
+                else:
+                    link, kind = rng.choice(repeat), "repeat"
+                return kind, browsers[link["session"]], link["path"], True
 
-            asyncio.run(drive(port, args.rate, 3, bare))  # warm-up: workers' imports, connections
+            # Warm-up of both paths (imports, connections, each worker's page shell), links of its own.
+            asyncio.run(drive(port, args.rate, WARM_UP, bare))
+            asyncio.run(drive(port, args.rate, WARM_UP, lambda i: mixed(i, fresh=warm_links)))
             load_before = os.getloadavg()
-            bare_results, bare_start = asyncio.run(drive(port, args.rate, args.duration, bare))
+            bare_rounds, link_rounds = [], []
             before = clicks(merchant)
-            link_results, link_start = asyncio.run(drive(port, args.rate, args.duration, mixed))
+            busy = {"bare": dict.fromkeys(PARTS, 0.0), "links": dict.fromkeys(PARTS, 0.0)}
+            for _round in range(args.rounds):
+                for name, phases, pick in (("bare", bare_rounds, bare), ("links", link_rounds, mixed)):
+                    began = cpu_by_part(server.pid)
+                    phases.append(asyncio.run(drive(port, args.rate, args.duration / args.rounds, pick)))
+                    for part, seconds in cpu_by_part(server.pid).items():
+                        busy[name][part] += seconds - began[part]
             recorded = clicks(merchant) - before
             load_after = os.getloadavg()
         finally:
             server.terminate()
             server.wait(timeout=30)
 
-    ref = stats(bare_results, bare_start)
+    ref = stats(bare_rounds)
     rows = [("bare Django view", ref, "bare"),
-            ("link open: new (cold)", stats(link_results, link_start, "new"), "new"),
-            ("link open: repeat (warm)", stats(link_results, link_start, "repeat"), "repeat"),
-            ("link open: all", stats(link_results, link_start), "all")]
+            ("link open: new (cold)", stats(link_rounds, "new"), "new"),
+            ("link open: repeat (warm)", stats(link_rounds, "repeat"), "repeat"),
+            ("link open: all", stats(link_rounds), "all")]
     print(f"link open benchmark: gunicorn {args.workers} sync workers on PostgreSQL + Redis, {os.cpu_count()} CPUs;"
-          f" open loop at {args.rate:.0f} req/s for {args.duration:.0f} s per phase, {args.new:.0%} new links;"
-          f" load average {load_before[0]:.1f} before, {load_after[0]:.1f} after")
+          f" open loop at {args.rate:.0f} req/s for {args.duration:.0f} s per phase in {args.rounds} alternating"
+          f" rounds, {args.new:.0%} new links; load average {load_before[0]:.1f} before, {load_after[0]:.1f} after")
     print(f"{'':26}{'p50 ms':>8}{'p99 ms':>8}{'max ms':>8}{'served/s':>9}{'requests':>9}{'failed':>7}"
           f"{'p99/bare':>9}")
     for name, r, _kind in rows:
         print(f"{name:26}{r['p50']:>8.1f}{r['p99']:>8.1f}{r['max']:>8.1f}{r['served']:>9.1f}{r['requests']:>9}"
               f"{r['failed']:>7}{r['p99'] / ref['p99']:>8.2f}x")
-    opened = sum(ok for kind, _t, ok, _e in link_results)
+    for name, phases in (("bare", bare_rounds), ("links", link_rounds)):
+        each = ", ".join(f"{p99([r[1] for r in results]):.1f}" for results, _start in phases)
+        requests = sum(len(results) for results, _start in phases)
+        parts = ", ".join(f"{part} {seconds / requests * 1000:.2f}" for part, seconds in busy[name].items())
+        total = sum(busy[name].values()) / requests * 1000
+        print(f"{name}: p99 ms of each round {each}; CPU ms per request {total:.2f} ({parts})")
+    opened = sum(r[2] for results, _start in link_rounds for r in results)
     print(f"clicks recorded during the link phase: {recorded} for {opened} opens served")
     for name, r, kind in rows[1:3]:
         ratio = r["p99"] / ref["p99"]
