@@ -38,6 +38,11 @@ sys.path.insert(0, str(ROOT))
 
 from bench import stack
 
+try:  # the load generator's own cost per request: about half on uvloop's event loop
+    from uvloop import run
+except ImportError:
+    run = asyncio.run
+
 SETTINGS = "bench.link_open_settings"
 MARK = b'data-testid="recommended-item"'
 PARTS = ["gunicorn", "PostgreSQL", "Redis", "load generator"]
@@ -166,7 +171,6 @@ class Browser:
 
 async def send(port: int, browser: Browser, path: str, scheduled: float, kind: str, check: bool,
                results: list) -> None:
-    loop = asyncio.get_running_loop()
     try:
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
         writer.write(browser.request(path))
@@ -176,22 +180,22 @@ async def send(port: int, browser: Browser, path: str, scheduled: float, kind: s
         browser.keep(data)
     except (TimeoutError, OSError):
         ok = False
-    results.append((kind, (loop.time() - scheduled) * 1000, ok, loop.time()))
+    now = time.perf_counter()  # not the loop's clock: uvloop's counts whole milliseconds
+    results.append((kind, (now - scheduled) * 1000, ok, now))
 
 
 async def drive(port: int, rate: float, duration: float, pick) -> tuple[list, float]:
     """Send request i at start + i/rate (open loop); `pick(i)` gives (kind, browser, path, check)."""
-    loop = asyncio.get_running_loop()
     results, tasks = [], []
     # No collector pauses in the load generator (its heap holds Django and the seeded rows): a
     # pause would delay sends and be counted as the server's latency.
     gc.collect()
     gc.freeze()
     gc.disable()
-    start = loop.time() + 0.05
+    start = time.perf_counter() + 0.05
     for i in range(int(rate * duration)):
         scheduled = start + i / rate
-        delay = scheduled - loop.time()
+        delay = scheduled - time.perf_counter()
         if delay > 0:
             await asyncio.sleep(delay)
         kind, browser, path, check = pick(i)
@@ -301,7 +305,7 @@ def main():
             browsers = {person["session"]: Browser(person["session"]) for person in people}
             shoppers = list(browsers.values())
             # The repeat links: opened once before (their first click), which sets each browser's cookies.
-            first, _start = asyncio.run(drive(port, 50, len(repeat) / 50, lambda i: (
+            first, _start = run(drive(port, 50, len(repeat) / 50, lambda i: (
                 "first", browsers[repeat[i]["session"]], repeat[i]["path"], True)))
             if not all(ok for _kind, _ms, ok, _at in first):
                 raise SystemExit("a repeat link did not answer the recommended list: see the log")
@@ -318,8 +322,8 @@ def main():
                 return kind, browsers[link["session"]], link["path"], True
 
             # Warm-up of both paths (imports, connections, each worker's page shell), links of its own.
-            asyncio.run(drive(port, args.rate, WARM_UP, bare))
-            asyncio.run(drive(port, args.rate, WARM_UP, lambda i: mixed(i, fresh=warm_links)))
+            run(drive(port, args.rate, WARM_UP, bare))
+            run(drive(port, args.rate, WARM_UP, lambda i: mixed(i, fresh=warm_links)))
             load_before = os.getloadavg()
             bare_rounds, link_rounds = [], []
             before = clicks(merchant)
@@ -327,7 +331,7 @@ def main():
             for _round in range(args.rounds):
                 for name, phases, pick in (("bare", bare_rounds, bare), ("links", link_rounds, mixed)):
                     began = cpu_by_part(server.pid)
-                    phases.append(asyncio.run(drive(port, args.rate, args.duration / args.rounds, pick)))
+                    phases.append(run(drive(port, args.rate, args.duration / args.rounds, pick)))
                     for part, seconds in cpu_by_part(server.pid).items():
                         busy[name][part] += seconds - began[part]
             recorded = clicks(merchant) - before

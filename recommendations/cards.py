@@ -148,14 +148,19 @@ _known_deps: dict[tuple[int, str], list[str]] = {}
 KNOWN_DEPS_MAX = 50_000
 
 
-def card_get(*, merchant, token: str, language: str) -> Card:
+def card_get(*, merchant, token: str, language: str, gate=None) -> Card:
     """The card of `token` at `merchant` in `language`: the stored one while its versions are
     current (one cache read, two the first time this process checks the card's own versions after
     a catalog change; no query), else built now and stored. Http404 for an unknown token (nothing
-    is stored for it)."""
+    is stored for it).
+
+    `gate`, a (cache key, check) pair, rides on the first cache read: check(value read under the
+    key) runs before anything else and may raise (the unknown-token limit of the link open)."""
     card_key, epoch = _card_key(merchant.pk, token, language), _epoch_key(merchant.pk)
     deps = _known_deps.get((merchant.pk, token), [])
-    found = cache.get_many([card_key, epoch, *deps])
+    found = cache.get_many([card_key, epoch, *deps, *([gate[0]] if gate else [])])
+    if gate:
+        gate[1](found.pop(gate[0], None))
     stored = found.pop(card_key, None)
     if stored is not None:
         stamp, card = stored

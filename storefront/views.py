@@ -60,10 +60,10 @@ def _referral(request):
     return storefront_selectors.referral_get(merchant=request.merchant, code=request.session.get("campaign_code", ""))
 
 
-def recommended_card(request, token: str) -> cards.Card:
+def recommended_card(request, token: str, gate=None) -> cards.Card:
     """The card of `token` (the link, its products, their rendered list) in the shopper's language,
     or 404: built by the worker at share time and on catalog edits (recommendations/cards.py)."""
-    return cards.card_get(merchant=request.merchant, token=token, language=get_language())
+    return cards.card_get(merchant=request.merchant, token=token, language=get_language(), gate=gate)
 
 
 def recommended_page(request, card):
@@ -81,11 +81,12 @@ def recommended_page(request, card):
 
 @transaction.non_atomic_requests  # its one write, the click, commits alone: no request transaction
 @require_GET
-@limit_unknown_tokens
+@limit_unknown_tokens(view_reads_count=True)
 def link_open(request, merchant, token):
     """The shopper's link: a logged-in shopper's open is a click and shows the list; before login
     the click waits in the session and the shopper goes to login, then to the list."""
-    card = recommended_card(request, token)
+    limit = request.unknown_token_limit  # read with the card: one round trip to Redis
+    card = recommended_card(request, token, gate=(limit.key, limit.check))
     user_agent = request.headers.get("User-Agent", "")
     if request.user.is_authenticated:
         link_services.click_record(merchant=request.merchant, link=card.link, user=request.user, user_agent=user_agent)
