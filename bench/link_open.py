@@ -11,13 +11,16 @@ builds after commit; the worker is stopped before the load, so nothing builds ca
 The load is an open loop: request i is sent at start + i/rate whether or not earlier answers came
 back (one new connection each, as sync gunicorn closes them), and its latency runs from that
 scheduled time to the last byte, so queueing in the server counts (no coordinated omission).
+Each shopper's browser sends back the cookies the site set (session, CSRF, the cart's source).
+The load generator runs on uvloop where installed (the dev extras) and pauses no collector.
 Phases: the bare Django view (same middleware: session, user, tenancy; no work) as the same-run
 reference, and link opens mixing new links (never opened: the shopper's first open, the click
 recorded, the cart's source set) and repeat links (opened before). The two alternate in
 `--rounds` rounds (bare, links, bare, links, ...) after a warm-up of both, so a slow spell of the
 machine falls on both sides of the ratio rather than on one phase. Prints p50/p99 pooled over the
-rounds, the served rate of each, their ratio to the bare view, each round's p99, and the clicks
-found in the database. Goal (issue 18): link open p99 <= 2x the bare view's p99, cold and warm.
+rounds, the served rate of each, their ratio to the bare view, each round's p99, the CPU time
+per request of each part (gunicorn, PostgreSQL, Redis, the load generator: all share the
+machine), and the clicks found in the database. Goal (issue 18): link open p99 <= 2x the bare view's p99, cold and warm.
 """
 
 import argparse
@@ -206,11 +209,12 @@ async def drive(port: int, rate: float, duration: float, pick) -> tuple[list, fl
     return results, start
 
 
-def cpu_by_part(server_pid: int) -> dict:
-    """CPU seconds used so far by each part on this machine: gunicorn (master and workers),
-    PostgreSQL, Redis, and this load generator; from /proc (empty where there is none)."""
+def cpu_by_process(server_pid: int) -> dict:
+    """{pid: (part, CPU seconds used so far)} of each part's processes on this machine: gunicorn
+    (master and workers), PostgreSQL, Redis, and this load generator; from /proc (empty where
+    there is none)."""
     ticks = os.sysconf("SC_CLK_TCK")
-    used = dict.fromkeys(PARTS, 0.0)
+    used = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             pid, rest = stat.read_text().split(" ", 1)
@@ -219,13 +223,22 @@ def cpu_by_part(server_pid: int) -> dict:
         comm, fields = rest[1:rest.rindex(")")], rest[rest.rindex(")") + 2:].split()
         ppid, cpu = int(fields[1]), (int(fields[11]) + int(fields[12])) / ticks
         if int(pid) == os.getpid():
-            used["load generator"] += cpu
+            used[pid] = ("load generator", cpu)
         elif int(pid) == server_pid or ppid == server_pid:
-            used["gunicorn"] += cpu
+            used[pid] = ("gunicorn", cpu)
         elif comm.startswith("postgres"):
-            used["PostgreSQL"] += cpu
+            used[pid] = ("PostgreSQL", cpu)
         elif comm.startswith("redis-server"):
-            used["Redis"] += cpu
+            used[pid] = ("Redis", cpu)
+    return used
+
+
+def cpu_used(before: dict, after: dict) -> dict:
+    """CPU seconds by part between two `cpu_by_process` readings (a process that ended in between,
+    such as an autovacuum worker, is left out)."""
+    used = dict.fromkeys(PARTS, 0.0)
+    for pid, (part, seconds) in after.items():
+        used[part] += seconds - before.get(pid, (part, 0.0))[1]
     return used
 
 
@@ -330,10 +343,10 @@ def main():
             busy = {"bare": dict.fromkeys(PARTS, 0.0), "links": dict.fromkeys(PARTS, 0.0)}
             for _round in range(args.rounds):
                 for name, phases, pick in (("bare", bare_rounds, bare), ("links", link_rounds, mixed)):
-                    began = cpu_by_part(server.pid)
+                    began = cpu_by_process(server.pid)
                     phases.append(run(drive(port, args.rate, args.duration / args.rounds, pick)))
-                    for part, seconds in cpu_by_part(server.pid).items():
-                        busy[name][part] += seconds - began[part]
+                    for part, seconds in cpu_used(began, cpu_by_process(server.pid)).items():
+                        busy[name][part] += seconds
             recorded = clicks(merchant) - before
             load_after = os.getloadavg()
         finally:
