@@ -46,9 +46,14 @@ def _link_cookie(merchant) -> str:
     return f"omo_cart_link_{merchant.pk}"
 
 
+def _link_salt(session_key: str) -> str:
+    """Bound to the session: the cookie of another (or an ended) session never verifies."""
+    return f"{LINK_COOKIE_SALT}:{session_key}"
+
+
 def link_token_set(request, response, *, merchant, token: str) -> None:
     response.set_signed_cookie(
-        _link_cookie(merchant), token, salt=f"{LINK_COOKIE_SALT}:{request.session.session_key}",
+        _link_cookie(merchant), token, salt=_link_salt(request.session.session_key),
         max_age=settings.SESSION_COOKIE_AGE, httponly=True, samesite=settings.SESSION_COOKIE_SAMESITE or "Lax",
         secure=settings.SESSION_COOKIE_SECURE or request.is_secure(),
     )
@@ -59,7 +64,7 @@ def link_token_get(request, *, merchant) -> str:
     if not key:
         return ""
     try:
-        return request.get_signed_cookie(_link_cookie(merchant), default="", salt=f"{LINK_COOKIE_SALT}:{key}",
+        return request.get_signed_cookie(_link_cookie(merchant), default="", salt=_link_salt(key),
                                          max_age=settings.SESSION_COOKIE_AGE)
     except signing.BadSignature:
         return ""
