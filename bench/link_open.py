@@ -20,7 +20,8 @@ recorded, the cart's source set) and repeat links (opened before). The two alter
 machine falls on both sides of the ratio rather than on one phase. Prints p50/p99 pooled over the
 rounds, the served rate of each, their ratio to the bare view, each round's p99, the CPU time
 per request of each part (gunicorn, PostgreSQL, Redis, the load generator: all share the
-machine), and the clicks found in the database. Goal (issue 18): link open p99 <= 2x the bare view's p99, cold and warm.
+machine), and the clicks found in the database.
+Goal (issue 18): link open p99 <= 2x the bare view's p99, cold and warm.
 """
 
 import argparse

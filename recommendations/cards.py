@@ -158,9 +158,13 @@ def card_get(*, merchant, token: str, language: str, gate=None) -> Card:
     key) runs before anything else and may raise (the unknown-token limit of the link open)."""
     card_key, epoch = _card_key(merchant.pk, token, language), _epoch_key(merchant.pk)
     deps = _known_deps.get((merchant.pk, token), [])
-    found = cache.get_many([card_key, epoch, *deps, *([gate[0]] if gate else [])])
+    keys = [card_key, epoch, *deps]
     if gate:
-        gate[1](found.pop(gate[0], None))
+        gate_key, check = gate
+        keys.append(gate_key)
+    found = cache.get_many(keys)
+    if gate:
+        check(found.pop(gate_key, None))
     stored = found.pop(card_key, None)
     if stored is not None:
         stamp, card = stored

@@ -93,9 +93,9 @@ def _click_insert_for_member_of(click: LinkClick) -> bool:
     autocommit. False, and nothing written, when the user has no member there yet."""
     quote = connection.ops.quote_name
     columns = ["merchant_id", "link_id", "user_id", "clicked_at", "device", "user_agent"]
-    # Ids and text go as they are; the time as the database backend stores it.
-    values = [getattr(click, column) for column in columns]
-    values[3] = LinkClick._meta.get_field("clicked_at").get_db_prep_save(click.clicked_at, connection)
+    # In the order of `columns`: ids and text go as they are, the time as the backend stores it.
+    clicked_at = LinkClick._meta.get_field("clicked_at").get_db_prep_save(click.clicked_at, connection)
+    values = [click.merchant_id, click.link_id, click.user_id, clicked_at, click.device, click.user_agent]
     sql = (
         f"INSERT INTO {quote(LinkClick._meta.db_table)} ({', '.join(map(quote, columns))}, {quote('member_id')}) "
         f"SELECT {', '.join(['%s'] * len(columns))}, m.{quote('id')} FROM {quote(Member._meta.db_table)} m "
