@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from omo.tenancy.admin import MerchantOwnedAdmin, ReadOnlyAdmin
 
-from .models import Attribution, AttributionDue, AttributionSettings, PerformanceDay, PerformanceRollup
+from .models import Attribution, AttributionDue, AttributionSettings, PerformanceDay, PerformanceMonth, PerformanceRollup
 
 
 @admin.register(Attribution)
@@ -40,6 +40,14 @@ class PerformanceDayAdmin(ReadOnlyAdmin):
 
     list_display = ("merchant", "day", "store_id", "staff_id", "orders", "sales", "new_members")
     date_hierarchy = "day"
+
+
+@admin.register(PerformanceMonth)
+class PerformanceMonthAdmin(ReadOnlyAdmin):
+    """The month cells of the performance rollups (the sums of their days), read only."""
+
+    list_display = ("merchant", "month", "store_id", "staff_id", "orders", "sales", "new_members")
+    date_hierarchy = "month"
 
 
 @admin.register(PerformanceRollup)

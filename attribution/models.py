@@ -164,13 +164,10 @@ class AttributionDue(MerchantOwned):
         return f"{self.order_id} since {self.marked_at:%Y-%m-%d %H:%M}"
 
 
-class PerformanceDay(MerchantOwned):
-    """One merchant's performance on one local day, for one store and staff member: the credited
-    orders that still count as sales, their sales and the members the staff member registered.
-    The performance overview adds these up for whole days instead of scanning every order
-    (see `rollups`)."""
+class PerformanceCell(MerchantOwned):
+    """One store and staff member's performance over a span of local days: the credited orders
+    that still count as sales, their sales and the members the staff member registered."""
 
-    day = models.DateField()
     # Plain ids, never null (a unique key with a null never conflicts): 0 is "no store", a member
     # registered by staff without a store. Stores and staff are never deleted (attributions protect them).
     store_id = models.BigIntegerField(default=0)
@@ -180,12 +177,36 @@ class PerformanceDay(MerchantOwned):
     new_members = models.IntegerField(default=0)
 
     class Meta:
+        abstract = True
+
+
+class PerformanceDay(PerformanceCell):
+    """One merchant's performance on one local day, for one store and staff member. The
+    performance overview adds these up for whole days instead of scanning every order
+    (see `rollups`)."""
+
+    day = models.DateField()
+
+    class Meta:
         constraints = [
             models.UniqueConstraint(fields=["merchant", "day", "store_id", "staff_id"], name="performance_day_cell"),
         ]
         indexes = [
             models.Index(fields=["merchant", "staff_id", "day"], name="performance_day_staff"),
             models.Index(fields=["merchant", "store_id", "day"], name="performance_day_store"),
+        ]
+
+
+class PerformanceMonth(PerformanceCell):
+    """One merchant's performance in one local calendar month, for one store and staff member: the
+    sum of the month's day cells, kept by the same deltas. A long range reads its whole months
+    from these (a year: about twelve rows per store and staff member instead of 365)."""
+
+    month = models.DateField(help_text=_("The first day of the month."))
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["merchant", "month", "store_id", "staff_id"], name="performance_month_cell"),
         ]
 
 

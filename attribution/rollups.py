@@ -8,6 +8,10 @@ performance overview), kept exact by deltas in the transaction of every change t
   refund, return or edit changes what a credited order adds;
 - member registration (`member_registered`, from a post_save receiver in `signals`): a member registered by staff.
 
+Each delta moves a day cell (`PerformanceDay`) and the cell of that day's calendar month
+(`PerformanceMonth`, the sum of its days), so a long range reads its whole months as one row per
+store and staff member each (`whole_months`).
+
 Every Attribution row keeps what its order adds (`counted_sales`, null: nothing), so a delta takes
 away exactly what was added. Deltas are added in the database (`orders = orders + excluded.orders`),
 so two transactions crediting the same cell at once both count. An order counts as the reports
@@ -22,6 +26,7 @@ the deltas share.
 
 import zoneinfo
 from collections import defaultdict
+from datetime import timedelta
 from decimal import Decimal
 
 from django.db import connection, transaction
@@ -33,7 +38,7 @@ from commerce.models import Order
 from members.models import Member
 from omo.tenancy.models import Merchant
 
-from .models import Attribution, PerformanceDay, PerformanceRollup
+from .models import Attribution, PerformanceDay, PerformanceMonth, PerformanceRollup
 from .rules import Reason
 
 ZERO = Decimal("0")
@@ -61,6 +66,25 @@ def counted_filter(prefix=""):
     ) & ~Q(**{f"{prefix}total__gt": 0, f"{prefix}returned_amount__gte": F(f"{prefix}total")})
 
 
+def month_of(day):
+    """The month cell a day adds to: the first day of its month."""
+    return day.replace(day=1)
+
+
+def whole_months(first_day, last_day):
+    """The calendar months wholly inside [first_day, last_day], as (first day of the first, first
+    day after the last), or None."""
+    first = first_day if first_day.day == 1 else next_month(first_day)
+    after = last_day + timedelta(days=1)
+    end = after if after.day == 1 else month_of(last_day)
+    return (first, end) if first < end else None
+
+
+def next_month(day):
+    """The first day of the month after the day's."""
+    return (month_of(day) + timedelta(days=31)).replace(day=1)
+
+
 def _lock(merchant_id, *, exclusive=False):
     """Deltas share a per-merchant lock that a rebuild takes alone (PostgreSQL; SQLite runs one
     writer at a time), so a rebuild never misses a delta nor counts one twice."""
@@ -79,12 +103,14 @@ def _zone(merchant_id):
 class _Deltas:
     def __init__(self, tz):
         self.tz = zoneinfo.ZoneInfo(tz)
-        self.cells = defaultdict(lambda: [0, ZERO, 0])
+        self.days = defaultdict(lambda: [0, ZERO, 0])
+        self.months = defaultdict(lambda: [0, ZERO, 0])
 
     def add(self, at, store_id, staff_id, *, orders=0, sales=ZERO, members=0):
         day = timezone.localtime(at, self.tz).date()
-        for key in ((day, store_id or 0, staff_id), (day, WHOLE_DAY, WHOLE_DAY)):
-            cell = self.cells[key]
+        for cells, key in ((self.days, (day, store_id or 0, staff_id)), (self.days, (day, WHOLE_DAY, WHOLE_DAY)),
+                           (self.months, (month_of(day), store_id or 0, staff_id))):
+            cell = cells[key]
             cell[0] += orders
             cell[1] += sales
             cell[2] += members
@@ -94,25 +120,32 @@ class _Deltas:
             self.add(at, store_id, staff_id, orders=sign, sales=sign * sales)
 
     def apply(self, merchant_id):
-        """One upsert adding every non-zero delta, in key order (two writers lock cells in the same
-        order, never into a deadlock)."""
-        rows = [(key, value) for key, value in sorted(self.cells.items()) if any(value)]
-        if not rows:
-            return
-        table = PerformanceDay._meta.db_table
-        values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s)"] * len(rows))
-        params = [
-            p for (day, store_id, staff_id), (orders, sales, members) in rows
-            for p in (merchant_id, day, store_id, staff_id, orders, sales, members)
-        ]
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"INSERT INTO {table} (merchant_id, day, store_id, staff_id, orders, sales, new_members) "
-                f"VALUES {values} ON CONFLICT (merchant_id, day, store_id, staff_id) DO UPDATE SET "
-                f"orders = {table}.orders + excluded.orders, sales = {table}.sales + excluded.sales, "
-                f"new_members = {table}.new_members + excluded.new_members",
-                params,
-            )
+        """Add every non-zero delta: the day cells, then the month cells."""
+        _upsert(PerformanceDay, "day", merchant_id, self.days)
+        _upsert(PerformanceMonth, "month", merchant_id, self.months)
+
+
+def _upsert(model, span, merchant_id, cells):
+    """One upsert adding the non-zero deltas of `cells` ({(span, store id, staff id): [orders, sales,
+    new members]}) to the model's cells, in key order (two writers lock cells in the same order,
+    never into a deadlock). Added in the database: two writers of one cell both count."""
+    rows = [(key, value) for key, value in sorted(cells.items()) if any(value)]
+    if not rows:
+        return
+    table = model._meta.db_table
+    values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s)"] * len(rows))
+    params = [
+        p for (start, store_id, staff_id), (orders, sales, members) in rows
+        for p in (merchant_id, start, store_id, staff_id, orders, sales, members)
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (merchant_id, {span}, store_id, staff_id, orders, sales, new_members) "
+            f"VALUES {values} ON CONFLICT (merchant_id, {span}, store_id, staff_id) DO UPDATE SET "
+            f"orders = {table}.orders + excluded.orders, sales = {table}.sales + excluded.sales, "
+            f"new_members = {table}.new_members + excluded.new_members",
+            params,
+        )
 
 
 def credits_record(merchant_id: int, results: list[Attribution]) -> None:
@@ -193,7 +226,7 @@ def merchant_created(instance: Merchant) -> None:
 @transaction.atomic
 def rollups_rebuild(*, merchant: Merchant) -> int:
     """Recompute the merchant's rollups from the raw rows in its current time zone; returns the
-    number of cells. Also sets every attribution's `counted_sales` from its order."""
+    number of cells (days and months). Also sets every attribution's `counted_sales` from its order."""
     _lock(merchant.pk, exclusive=True)
     attributions = Attribution.objects.for_merchant(merchant)
     # One UPDATE ... FROM (PostgreSQL, SQLite >= 3.33): the same rule as `counted_sales`.
@@ -229,23 +262,25 @@ def rollups_rebuild(*, merchant: Merchant) -> int:
     )
     for row in registered:
         cells[(row["day"], row["registered_store_id"] or 0, row["registered_by_id"])][2] += row["n"]
-    for (day, _store_id, _staff_id), figures in list(cells.items()):
-        whole = cells[(day, WHOLE_DAY, WHOLE_DAY)]
-        for n, value in enumerate(figures):
-            whole[n] += value
-    PerformanceDay.objects.for_merchant(merchant).delete()
-    PerformanceDay.objects.for_merchant(merchant).bulk_create(
-        [
-            PerformanceDay(merchant=merchant, day=day, store_id=store_id, staff_id=staff_id,
-                           orders=orders, sales=sales, new_members=members)
-            for (day, store_id, staff_id), (orders, sales, members) in sorted(cells.items())
-        ],
-        batch_size=5000,
-    )
+    months = defaultdict(lambda: [0, ZERO, 0])
+    for (day, store_id, staff_id), figures in list(cells.items()):
+        for total in (cells[(day, WHOLE_DAY, WHOLE_DAY)], months[(month_of(day), store_id, staff_id)]):
+            for n, value in enumerate(figures):
+                total[n] += value
+    for model, span, built in ((PerformanceDay, "day", cells), (PerformanceMonth, "month", months)):
+        model.objects.for_merchant(merchant).delete()
+        model.objects.for_merchant(merchant).bulk_create(
+            [
+                model(merchant=merchant, **{span: start}, store_id=store_id, staff_id=staff_id,
+                      orders=orders, sales=sales, new_members=members)
+                for (start, store_id, staff_id), (orders, sales, members) in sorted(built.items())
+            ],
+            batch_size=5000,
+        )
     PerformanceRollup.objects.for_merchant(merchant).update_or_create(
         merchant=merchant, defaults={"tz": merchant.timezone, "built_at": timezone.now()}
     )
-    return len(cells)
+    return len(cells) + len(months)
 
 
 def merchant_day_cells(cells, *, whole_day: bool):

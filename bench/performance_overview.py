@@ -43,6 +43,7 @@ N_STORES, N_STAFF = 20, 200
 
 def django_setup():
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "omo.settings")
+    os.environ.setdefault("LOG_LEVEL", "WARNING")  # not a log line per page GET in the figures
     import django
 
     django.setup()
@@ -202,7 +203,7 @@ def run_scale(n_orders: int, *, fresh: bool, calls: int):
     from django.utils import timezone
     from django_scopes import scopes_disabled
 
-    from attribution.models import PerformanceDay
+    from attribution.models import PerformanceDay, PerformanceMonth
     from attribution.rollups import rollups_rebuild
     from commerce.models import Order
     from omo.tenancy.models import Merchant, Staff
@@ -266,7 +267,8 @@ def run_scale(n_orders: int, *, fresh: bool, calls: int):
               f"  {r50:8.1f} ms (p95 {r95:6.1f})  {r50 / p50:5.0f}x  {'yes' if equal else 'NO'}"
               f"  {t.orders:,} / {t.sales:,}  ({product_queries} / {raw_queries} queries)")
     with scopes_disabled():
-        print(f"  rollup rows: {PerformanceDay.objects.filter(merchant=merchant).count():,}")
+        print(f"  rollup rows: {PerformanceDay.objects.filter(merchant=merchant).count():,} day cells,"
+              f" {PerformanceMonth.objects.filter(merchant=merchant).count():,} month cells")
     return medians
 
 

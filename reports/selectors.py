@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from attribution import rollups
-from attribution.models import Attribution, PerformanceDay
+from attribution.models import Attribution, PerformanceDay, PerformanceMonth
 from attribution.rules import Reason
 from commerce.models import Order
 from members.models import Member
@@ -150,22 +150,36 @@ def _raw_tally(tally: _Tally, *, merchant, scope: Scope, period: Period, start, 
         figures[1] += row["sales"] or ZERO
 
 
-def _rollup_tally(tally: _Tally, *, merchant, scope: Scope, first_day, last_day) -> None:
-    """Add up the rollups of whole local days [first_day, last_day]: two queries whatever the length
-    (the whole merchant's chart from its whole-day cells)."""
-    days = PerformanceDay.objects.for_merchant(merchant).filter(day__gte=first_day, day__lte=last_day)
-    cells = rollups.merchant_day_cells(days, whole_day=False)
+def _scoped(cells, scope: Scope):
     if scope.store_id is not None:
         cells = cells.filter(store_id=scope.store_id)
     if scope.staff_id is not None:
         cells = cells.filter(staff_id=scope.staff_id)
+    return cells
+
+
+def _rollup_tally(tally: _Tally, *, merchant, scope: Scope, first_day, last_day) -> None:
+    """Add up the rollups of whole local days [first_day, last_day]: per store and staff member, the
+    calendar months wholly inside from their month cells and the days around them from day cells;
+    the chart from day cells (the whole merchant's from its one whole-day cell a day). Two queries
+    whatever the length, three with a whole month."""
+    days = PerformanceDay.objects.for_merchant(merchant).filter(day__gte=first_day, day__lte=last_day)
+    cells = _scoped(rollups.merchant_day_cells(days, whole_day=False), scope)
+    parts = [cells]
+    months = rollups.whole_months(first_day, last_day)
+    if months is not None:
+        first, end = months
+        parts = [
+            cells.exclude(day__gte=first, day__lt=end),
+            _scoped(PerformanceMonth.objects.for_merchant(merchant).filter(month__gte=first, month__lt=end), scope),
+        ]
     sums = {"orders": Sum("orders"), "sales": Sum("sales")}
-    for row in cells.values("staff_id", "store_id").annotate(**sums, new_members=Sum("new_members")).order_by():
-        pair = tally.pairs[(row["staff_id"], row["store_id"] or None)]
-        pair[0] += row["orders"]
-        pair[1] += row["sales"]
-        pair[2] += row["new_members"]
-    # The whole merchant's chart: one whole-day cell a day.
+    for part in parts:
+        for row in part.values("staff_id", "store_id").annotate(**sums, new_members=Sum("new_members")).order_by():
+            pair = tally.pairs[(row["staff_id"], row["store_id"] or None)]
+            pair[0] += row["orders"]
+            pair[1] += row["sales"]
+            pair[2] += row["new_members"]
     by_day = rollups.merchant_day_cells(days, whole_day=True) if scope.everything else cells
     for row in by_day.values("day").annotate(**sums).order_by():
         figures = tally.buckets[row["day"]]

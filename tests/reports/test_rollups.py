@@ -9,12 +9,14 @@ deltas equal rollups rebuilt from scratch. Runs on SQLite and on PostgreSQL.
 
 from datetime import timedelta
 from decimal import Decimal
+from unittest import mock
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from attribution import services as attribution_services
-from attribution.models import Attribution, PerformanceDay
+from attribution.models import Attribution, PerformanceDay, PerformanceMonth
 from attribution.rollups import WHOLE_DAY, rollups_rebuild
 from commerce import services as orders
 from commerce.models import Order
@@ -41,6 +43,14 @@ def periods():
     ]
 
 
+# Read later, on 2 April: March is a whole past month, read from its month cells.
+LATER = local(2026, 4, 2, 9, 0)
+MONTH_PERIODS = [
+    Period("custom", MARCH[0], local(2026, 3, 31).date(), TAIPEI),  # March exactly
+    Period("custom", local(2026, 2, 20).date(), local(2026, 4, 1).date(), TAIPEI),  # March and the days around it
+]
+
+
 def figures(performance):
     def rows(items):
         return [(r.id, r.orders, r.sales, r.new_members, r.rank) for r in items]
@@ -51,23 +61,30 @@ def figures(performance):
     ), performance.series
 
 
-def cells(merchant):
+def cells(merchant, model=PerformanceDay, span="day"):
     return sorted(
-        PerformanceDay.objects.for_merchant(merchant)
+        model.objects.for_merchant(merchant)
         .exclude(orders=0, sales=0, new_members=0)
-        .values_list("day", "store_id", "staff_id", "orders", "sales", "new_members")
+        .values_list(span, "store_id", "staff_id", "orders", "sales", "new_members")
     )
 
 
 def assert_rollups_equal_raw(merchant, scopes):
+    def assert_equal(scope, period):
+        from_rollups = performance_get(merchant=merchant, scope=scope, period=period)
+        from_raw = performance_get(merchant=merchant, scope=scope, period=period, use_rollups=False)
+        assert figures(from_rollups) == figures(from_raw), (scope, period)
+
     for scope in scopes:
         for period in periods():
-            from_rollups = performance_get(merchant=merchant, scope=scope, period=period)
-            from_raw = performance_get(merchant=merchant, scope=scope, period=period, use_rollups=False)
-            assert figures(from_rollups) == figures(from_raw), (scope, period)
-    kept = cells(merchant)
+            assert_equal(scope, period)
+        with mock.patch.object(timezone, "now", lambda: LATER):
+            for period in MONTH_PERIODS:
+                assert_equal(scope, period)
+    kept = cells(merchant), cells(merchant, PerformanceMonth, "month")
     rollups_rebuild(merchant=merchant)
-    assert cells(merchant) == kept  # the deltas left exactly what a rebuild from the raw rows gives
+    # The deltas left exactly what a rebuild from the raw rows gives, days and months.
+    assert (cells(merchant), cells(merchant, PerformanceMonth, "month")) == kept
 
 
 @pytest.fixture
