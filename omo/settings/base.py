@@ -120,6 +120,9 @@ TEMPLATES = [
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 # One transaction per request: a failing request writes nothing half-way.
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's backend with a health check of kept connections that costs no round trip.
+    DATABASES["default"]["ENGINE"] = "omo.postgresql"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The embedded default under concurrent taps: readers never wait for the writer (WAL), a
     # writer takes the write lock when its transaction starts (IMMEDIATE, so two requests never

@@ -56,6 +56,8 @@ MFA_REQUIRED_FOR_ADMINS = env.bool("MFA_REQUIRED_FOR_ADMINS", default=True)
 
 # Keep database connections across requests (a new PostgreSQL connection costs milliseconds).
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
+# A kept connection the server ended (restart, failover) is replaced before a request uses it;
+# the check reads the socket, it sends no query (omo/postgresql/base.py).
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 # HTTPS only. Behind a TLS-terminating proxy that sets X-Forwarded-Proto.
