@@ -10,6 +10,7 @@ from functools import wraps
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import ImproperlyConfigured
 from django.http import Http404, HttpResponse
 from django.utils.translation import gettext as _
 
@@ -49,9 +50,11 @@ class UnknownTokenLimit:
     def __init__(self, request, scope: str):
         self.limit, self.window = _limits()
         self.key = _bucket(scope, client_ip(request), self.window)
+        self.checked = False
 
     def check(self, count) -> None:
         """`count` is the value read under `key` (None when there is none)."""
+        self.checked = True
         if (count or 0) >= self.limit:
             raise TooManyUnknownTokens
 
@@ -70,7 +73,7 @@ def limit_unknown_tokens(view=None, *, scope="link-token", view_reads_count=Fals
     The count is read here before the view, unless `view_reads_count`: then the view reads
     `request.unknown_token_limit.key` in its own first cache read and passes the value to
     `request.unknown_token_limit.check` before anything else (a shopper's link open saves a
-    round trip to Redis that way)."""
+    round trip to Redis that way); a view that answers without checking is a bug, raised loudly."""
 
     def decorator(view):
         @wraps(view)
@@ -79,12 +82,15 @@ def limit_unknown_tokens(view=None, *, scope="link-token", view_reads_count=Fals
             try:
                 if not view_reads_count:
                     limit.check(cache.get(limit.key))
-                return view(request, *args, **kwargs)
+                response = view(request, *args, **kwargs)
             except TooManyUnknownTokens:
                 return too_many(request, limit.window)
             except Http404:
                 limit.count_failure()
                 raise
+            if not limit.checked:
+                raise ImproperlyConfigured(f"{view.__qualname__} answered without checking the unknown-token limit")
+            return response
 
         return wrapper
 

@@ -6,10 +6,14 @@ import time
 
 import pytest
 from allauth.account.models import EmailAddress
+from django.core.cache import cache
+from django.core.exceptions import ImproperlyConfigured
+from django.http import Http404, HttpResponse
 from django.test import Client
 from django.utils import timezone
 
 from commerce.models import Order
+from omo.api.limits import limit_unknown_tokens
 from recommendations.models import SmsOutbox
 from tests.factories import LinkFactory, MemberFactory, UserFactory
 from tests.order_api import order_payload, signed_headers
@@ -67,6 +71,37 @@ def test_another_merchants_token_counts_as_unknown(client, merchant, other_merch
     statuses = [open_link(client, merchant, theirs.token).status_code for _ in range(token_limit + 1)]
 
     assert statuses == [404] * token_limit + [429]
+
+
+def token_view(*, reads_count, checks=True):
+    """A view looking an object up by token (known: "real"), under the limit's decorator; one that
+    reads the count itself passes it to the check, or forgets to (`checks=False`)."""
+
+    @limit_unknown_tokens(view_reads_count=reads_count)
+    def view(request, token):
+        if reads_count and checks:
+            request.unknown_token_limit.check(cache.get(request.unknown_token_limit.key))
+        if token != "real":
+            raise Http404
+        return HttpResponse("found")
+
+    return view
+
+
+@pytest.mark.parametrize("reads_count", [False, True], ids=["count read before the view", "count read by the view"])
+def test_every_token_view_is_refused_after_the_limit_either_way_it_reads_the_count(rf, token_limit, reads_count):
+    view = token_view(reads_count=reads_count)
+    for i in range(token_limit):
+        with pytest.raises(Http404):
+            view(rf.get("/"), f"guess-{i}")
+
+    assert view(rf.get("/"), "real").status_code == 429
+    assert view(rf.get("/", REMOTE_ADDR="198.51.100.20"), "real").status_code == 200
+
+
+def test_a_view_that_reads_the_count_but_never_checks_it_fails_loudly(rf, token_limit):
+    with pytest.raises(ImproperlyConfigured, match="without checking the unknown-token limit"):
+        token_view(reads_count=True, checks=False)(rf.get("/"), "real")
 
 
 # --- password guessing (django-axes) -------------------------------------------------------------
