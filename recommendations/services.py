@@ -87,6 +87,15 @@ def click_record(*, merchant, link, user, clicked_at: datetime | None = None, us
     return click
 
 
+# The click's own transaction commits without waiting for its WAL flush (PostgreSQL's
+# asynchronous commit; settings.CLICKS_ASYNCHRONOUS_COMMIT): the click is visible to every other
+# transaction at once, and only a database crash in the next fraction of a second (at most three
+# times wal_writer_delay, 0.6 s by default) can lose it, as it loses requests in flight. The flush
+# was the larger part of a link open's time (bench/link_open.py). Set in the statement itself, for
+# its own single-statement transaction: never for a transaction that writes anything else.
+_ASYNCHRONOUS_COMMIT = "WITH asynchronous_commit AS (SELECT set_config('synchronous_commit', 'off', true)) "
+
+
 def _click_insert_for_member_of(click: LinkClick) -> bool:
     """Insert `click` for the member its user already has at the merchant, looked up in the same
     statement (INSERT ... SELECT): every open of a link is one round trip to the database, in
@@ -96,9 +105,13 @@ def _click_insert_for_member_of(click: LinkClick) -> bool:
     # In the order of `columns`: ids and text go as they are, the time as the backend stores it.
     clicked_at = LinkClick._meta.get_field("clicked_at").get_db_prep_save(click.clicked_at, connection)
     values = [click.merchant_id, click.link_id, click.user_id, clicked_at, click.device, click.user_agent]
+    asynchronous = (settings.CLICKS_ASYNCHRONOUS_COMMIT and connection.vendor == "postgresql"
+                    and connection.get_autocommit())
     sql = (
+        f"{_ASYNCHRONOUS_COMMIT if asynchronous else ''}"
         f"INSERT INTO {quote(LinkClick._meta.db_table)} ({', '.join(map(quote, columns))}, {quote('member_id')}) "
-        f"SELECT {', '.join(['%s'] * len(columns))}, m.{quote('id')} FROM {quote(Member._meta.db_table)} m "
+        f"SELECT {', '.join(['%s'] * len(columns))}, m.{quote('id')} FROM {quote(Member._meta.db_table)} m"
+        f"{', asynchronous_commit' if asynchronous else ''} "
         f"WHERE m.{quote('merchant_id')} = %s AND m.{quote('user_id')} = %s RETURNING {quote('id')}, {quote('member_id')}"
     )
     with connection.cursor() as cursor:

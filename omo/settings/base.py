@@ -394,6 +394,10 @@ TWILIO_FROM_NUMBER = env("TWILIO_FROM_NUMBER", default="")
 SMS_RATE_PER_MEMBER = env.int("SMS_RATE_PER_MEMBER", default=3)
 SMS_RATE_PER_STORE = env.int("SMS_RATE_PER_STORE", default=100)
 SMS_RATE_WINDOW = env.int("SMS_RATE_WINDOW", default=3600)
+# A shopper's click commits without waiting for its WAL flush (PostgreSQL): a database crash can
+# lose the clicks of its last fraction of a second (recommendations/services.py). False: every
+# click waits for the flush.
+CLICKS_ASYNCHRONOUS_COMMIT = env.bool("CLICKS_ASYNCHRONOUS_COMMIT", default=True)
 # Online payment at the storefront checkout: the fake provider charges at once, nothing is taken.
 PAYMENT_PROVIDER = env("PAYMENT_PROVIDER", default="omo.integrations.payments.FakeProvider")
 

@@ -1,13 +1,14 @@
 """A shopper's link open is one request with a handful of queries (the benchmarked path)."""
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from commerce.models import Product
 from recommendations.models import LinkClick, RecommendationItem
+from recommendations.services import click_record
 from tests.factories import LinkFactory, ProductFactory, UserFactory, VariationFactory
 
 pytestmark = pytest.mark.django_db
@@ -94,3 +95,35 @@ def test_add_to_cart_from_the_opened_link_returns_to_the_list_not_the_link(clien
     list_path = reverse("storefront:recommended", kwargs={"merchant": "acme", "token": link.token})
     assert f'name="next" value="{list_path}"' in page
     assert 'name="next" value="/m/acme/l/' not in page
+
+
+def synchronous_commit_as_configured() -> bool:
+    """The connection's synchronous_commit is the server's (`on` unless configured otherwise)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('synchronous_commit') = reset_val FROM pg_settings"
+                       " WHERE name = 'synchronous_commit'")
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_link_opens_click_commits_alone_and_the_next_write_waits_for_its_flush(on_postgres, client, merchant, link):
+    client.force_login(UserFactory())
+    _open(client, link)  # the first open creates the member (an ordinary insert)
+    with CaptureQueriesContext(connection) as ctx:
+        assert _open(client, link).status_code == 200
+    # The click's single-statement transaction asks for asynchronous commit (recommendations/services.py) ...
+    inserts = [sql for sql in _statements(ctx) if "INSERT" in sql]
+    assert len(inserts) == 1 and "set_config('synchronous_commit', 'off', true)" in inserts[0]
+    assert LinkClick.objects.for_merchant(merchant).count() == 2  # committed: visible at once
+    # ... and only that transaction: the connection's next one (an order, say) commits as configured.
+    assert synchronous_commit_as_configured()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_click_inside_a_larger_transaction_leaves_it_durable(on_postgres, merchant, link):
+    shopper = UserFactory()
+    with transaction.atomic():  # as at sign-in, where the clicks made before it are recorded
+        for _ in range(2):  # the first creates the member, the second is the one-statement insert
+            click_record(merchant=merchant, link=link, user=shopper)
+        assert synchronous_commit_as_configured()
+    assert LinkClick.objects.for_merchant(merchant).count() == 2
