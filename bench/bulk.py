@@ -45,3 +45,21 @@ def insert_select(model, values: dict, source: str, params=()):
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.rowcount
+
+
+def settle(*, checkpoint: bool = False) -> None:
+    """After loading: VACUUM ANALYZE (planner statistics and the visibility map, as a settled
+    database has them) and, with `checkpoint`, a CHECKPOINT, so the load's dirty pages are written
+    now rather than by a checkpoint in the middle of the timed part. Outside any transaction."""
+    from django.db import connection
+
+    connection.ensure_connection()
+    autocommit = connection.get_autocommit()
+    connection.set_autocommit(True)
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")
+            if checkpoint:
+                cursor.execute("CHECKPOINT")
+    finally:
+        connection.set_autocommit(autocommit)

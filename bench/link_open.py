@@ -21,6 +21,9 @@ machine falls on both sides of the ratio rather than on one phase. Prints p50/p9
 rounds, the served rate of each, their ratio to the bare view, each round's p99, the CPU time
 per request of each part (gunicorn, PostgreSQL, Redis, the load generator: all share the
 machine), and the clicks found in the database.
+Then the scale curve (`--scales`, default 10k / 100k / 1M): the merchant's stored links and
+clicks grown to each size (INSERT ... SELECT, VACUUM ANALYZE, CHECKPOINT) and one bare and one
+link round at each, so a link open's cost can be seen not to grow with the tables it writes.
 Goal (issue 18): link open p99 <= 2x the bare view's p99, cold and warm.
 """
 
@@ -41,6 +44,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench import stack
+from bench.bulk import insert_select, settle
 
 try:  # the load generator's own cost per request: about half on uvloop's event loop
     from uvloop import run
@@ -259,6 +263,35 @@ def stats(rounds: list, kind: str | None = None) -> dict:
             "p50": times[n // 2], "p99": p99(times), "max": times[-1]}
 
 
+def grow(merchant, staff, total: int) -> float:
+    """Links and clicks stored for the merchant up to `total` each (one `INSERT ... SELECT` per
+    table: links to the shoppers round-robin, a click on each new link a day back), then VACUUM
+    ANALYZE and a CHECKPOINT; returns the seconds taken. The tables a link open writes (the click
+    and its six indexes) and would read on a card miss (the link by token) at that size."""
+
+    from members.models import Member
+    from recommendations.models import LinkClick, RecommendationLink
+
+    began = time.monotonic()
+    links = RecommendationLink.objects.for_merchant(merchant)
+    first_new = (links.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
+    add = total - links.count()
+    if add > 0:
+        members = list(Member.objects.for_merchant(merchant).order_by("pk").values_list("pk", flat=True))
+        insert_select(RecommendationLink, {
+            "merchant_id": str(merchant.pk), "store_id": str(staff.store_id), "staff_id": str(staff.pk),
+            "member_id": f"(ARRAY{members})[1 + g % {len(members)}]",
+            "token": "'bench' || md5(g::text || clock_timestamp()::text)",
+        }, "FROM generate_series(1, %s) g", [add])
+        insert_select(LinkClick, {
+            "merchant_id": "l.merchant_id", "link_id": "l.id", "member_id": "l.member_id", "user_id": "m.user_id",
+            "clicked_at": "now() - interval '1 day'", "device": "'phone'", "user_agent": f"'{USER_AGENT}'",
+        }, f"FROM {RecommendationLink._meta.db_table} l JOIN {Member._meta.db_table} m ON m.id = l.member_id"
+           " WHERE l.merchant_id = %s AND m.merchant_id = %s AND l.id >= %s", [merchant.pk, merchant.pk, first_new])
+    settle(checkpoint=True)
+    return time.monotonic() - began
+
+
 def clicks(merchant) -> int:
     from recommendations.models import LinkClick
 
@@ -273,6 +306,9 @@ def main():
     parser.add_argument("--new", type=float, default=0.5, help="share of link opens that are new links")
     parser.add_argument("--shoppers", type=int, default=50, help="signed-in shoppers; each has one repeat link")
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1), help="gunicorn sync workers")
+    parser.add_argument("--scales", default="10000,100000,1000000",
+                        help="links and clicks stored for the merchant, for the scale curve after the goal's rounds"
+                             " ('' for none)")
     args = parser.parse_args()
 
     stack.ensure(redis=True)
@@ -281,7 +317,6 @@ def main():
 
     django.setup()
     from django.core.management import call_command
-    from django.db import connection
 
     call_command("migrate", verbosity=0)
     rng = random.Random(18)
@@ -289,6 +324,8 @@ def main():
     workdir = Path(tempfile.mkdtemp(prefix="omo-link-bench-"))
     merchant, staff, variations, people = seed(args.shoppers)
     opens = int(args.rate * args.duration)
+    scales = [int(n) for n in args.scales.split(",") if n.strip()]
+    round_opens = int(args.rate * args.duration / args.rounds)
     with open(workdir / "worker.log", "wb") as log:
         worker = start_worker(env, log)
         try:
@@ -296,6 +333,8 @@ def main():
             repeat = share(merchant, staff, variations, people, args.shoppers, rng)
             new = share(merchant, staff, variations, people, int(opens * args.new) + 50, rng)
             warm = share(merchant, staff, variations, people, int(args.rate * WARM_UP), rng)
+            # The scale curve's new links: a round's worth per scale.
+            new += share(merchant, staff, variations, people, int(round_opens * args.new + 50) * len(scales), rng)
             shared_s = time.monotonic() - began
             deadline = time.monotonic() + 300
             while cards_ready(merchant, repeat + new + warm) < len(repeat + new + warm) and time.monotonic() < deadline:
@@ -304,11 +343,7 @@ def main():
         finally:
             worker.terminate()
             worker.wait(timeout=30)
-    with connection.cursor() as cursor:
-        # After loading: statistics for the planner, and the load's dirty pages written now rather
-        # than by a checkpoint in the middle of the timed rounds.
-        cursor.execute("VACUUM ANALYZE")
-        cursor.execute("CHECKPOINT")
+    settle(checkpoint=True)
     print(f"shared {len(repeat) + len(new) + len(warm)} links through link_create in {shared_s:.1f} s;"
           f" cards built by the worker: {built}")
 
@@ -350,6 +385,15 @@ def main():
                         busy[name][part] += seconds
             recorded = clicks(merchant) - before
             load_after = os.getloadavg()
+            # The scale curve: one bare and one link round at each size of the link and click tables.
+            curve = []
+            for total in scales:
+                loaded_s = grow(merchant, staff, total)
+                began = cpu_by_process(server.pid)
+                at_scale = [run(drive(port, args.rate, args.duration / args.rounds, bare))]
+                at_scale.append(run(drive(port, args.rate, args.duration / args.rounds, mixed)))
+                cpu = sum(cpu_used(began, cpu_by_process(server.pid)).values())
+                curve.append((total, loaded_s, at_scale, cpu))
         finally:
             server.terminate()
             server.wait(timeout=30)
@@ -375,6 +419,19 @@ def main():
         print(f"{name}: p99 ms of each round {each}; CPU ms per request {total:.2f} ({parts})")
     opened = sum(r[2] for results, _start in link_rounds for r in results)
     print(f"clicks recorded during the link phase: {recorded} for {opened} opens served")
+    if curve:
+        print(f"scale curve: links and clicks stored for the merchant (INSERT ... SELECT, VACUUM ANALYZE, CHECKPOINT),"
+              f" then one bare and one link round of {args.duration / args.rounds:.0f} s each at {args.rate:.0f} req/s")
+        print(f"{'stored':>12}{'loaded s':>9}{'bare p99':>9}{'link p50':>9}{'link p99':>9}{'p99/bare':>9}"
+              f"{'failed':>7}{'served/s':>9}  CPU ms per request (both rounds)")
+        for total, loaded_s, (bare_round, link_round), cpu in curve:
+            b, link = stats([bare_round]), stats([link_round])
+            requests = b["requests"] + link["requests"]
+            print(f"{total:>12,}{loaded_s:>9.1f}{b['p99']:>9.1f}{link['p50']:>9.1f}{link['p99']:>9.1f}"
+                  f"{link['p99'] / b['p99']:>8.2f}x{link['failed']:>7}{link['served']:>9.1f}  {cpu / requests * 1000:.2f}")
+        low, high = stats([curve[0][2][1]]), stats([curve[-1][2][1]])
+        print(f"link open p50 at {curve[-1][0]:,} stored against {curve[0][0]:,}: {high['p50'] / low['p50']:.2f}x"
+              " (the cost should not grow with the tables)")
     for name, r, kind in rows[1:3]:
         ratio = r["p99"] / ref["p99"]
         print(f"goal {name}: p99 <= 2x bare: {'met' if ratio <= 2 and not r['failed'] else 'NOT met'} ({ratio:.2f}x)")

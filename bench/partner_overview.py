@@ -40,7 +40,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.bulk import insert_select  # noqa: E402
+from bench.bulk import insert_select, settle  # noqa: E402
 SLUG = "bench-partners"
 N_PRODUCTS = 300
 
@@ -222,8 +222,7 @@ def load(n_orders: int):
     print(f"load: {n_orders:,} orders, {2 * n_orders:,} lines in {time.perf_counter() - started:.1f}s")
     load_clicks(merchant, campaign)
     rebuild(merchant, campaign)
-    with connection.cursor() as cursor:
-        cursor.execute("VACUUM ANALYZE")
+    settle()
     return merchant, campaign
 
 

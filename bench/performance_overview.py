@@ -36,7 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench import stack  # noqa: E402
-from bench.bulk import insert_select  # noqa: E402
+from bench.bulk import insert_select, settle  # noqa: E402
 
 N_STORES, N_STAFF = 20, 200
 
@@ -187,17 +187,6 @@ def figures(performance):
     return (t.orders, t.sales, t.new_members), rows(performance.stores), rows(performance.staff), performance.series
 
 
-def vacuum_analyze():
-    from django.db import connection
-
-    connection.ensure_connection()
-    old_autocommit = connection.get_autocommit()
-    connection.set_autocommit(True)
-    with connection.cursor() as cursor:
-        cursor.execute("VACUUM ANALYZE")
-    connection.set_autocommit(old_autocommit)
-
-
 def run_scale(n_orders: int, *, fresh: bool, calls: int):
     from django.test import Client
     from django.utils import timezone
@@ -219,11 +208,11 @@ def run_scale(n_orders: int, *, fresh: bool, calls: int):
         merchant = load(n_orders)
     else:
         print(f"  reusing {have:,} orders of merchant {slug!r} (--fresh to reload)")
-    vacuum_analyze()  # the rebuild's UPDATE ... FROM plans on the loaded tables' statistics
+    settle()  # the rebuild's UPDATE ... FROM plans on the loaded tables' statistics
     started = time.perf_counter()
     cells = rollups_rebuild(merchant=merchant)
     print(f"  rollups built from the raw rows: {cells:,} cells in {time.perf_counter() - started:.1f} s")
-    vacuum_analyze()
+    settle()
     with scopes_disabled():
         admin = Staff.objects.get(merchant=merchant, role=Staff.Role.ADMIN)
     client = Client()
