@@ -27,34 +27,35 @@ def next_request(wrapper):
     wrapper.close_if_health_check_failed()
 
 
-@pytest.mark.django_db(transaction=True)
-def test_a_connection_the_server_ended_is_replaced_before_the_next_request_uses_it(on_postgres):
+@pytest.fixture
+def kept():
+    """Two kept, checked connections to the test database: the one under test and another."""
     wrapper, other = open_checked_connection(), open_checked_connection()
-    try:
-        pid = one(wrapper, "SELECT pg_backend_pid()")
-        assert one(other, "SELECT pg_terminate_backend(%s)", [pid]) is True  # a restart, an idle timeout
-        for _ in range(100):  # until the server has ended it (the call only signals the backend)
-            if not one(other, "SELECT count(*) FROM pg_stat_activity WHERE pid = %s", [pid]):
-                break
-            time.sleep(0.05)
-        next_request(wrapper)
-        assert one(wrapper, "SELECT pg_backend_pid()") != pid  # a new connection, no error
-    finally:
-        wrapper.close()
-        other.close()
+    yield wrapper, other
+    wrapper.close()
+    other.close()
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_live_connection_is_kept_and_checked_without_a_query(on_postgres):
-    wrapper, other = open_checked_connection(), open_checked_connection()
-    try:
-        pid = one(wrapper, "SELECT pg_backend_pid() /* the last query */")
-        next_request(wrapper)
-        # The server saw nothing since the last query (Django's own check sends SELECT 1).
-        last = one(other, "SELECT query FROM pg_stat_activity WHERE pid = %s", [pid])
-        assert last == "SELECT pg_backend_pid() /* the last query */"
-        assert wrapper.health_check_done
-        assert one(wrapper, "SELECT pg_backend_pid()") == pid
-    finally:
-        wrapper.close()
-        other.close()
+def test_a_connection_the_server_ended_is_replaced_before_the_next_request_uses_it(on_postgres, kept):
+    wrapper, other = kept
+    pid = one(wrapper, "SELECT pg_backend_pid()")
+    assert one(other, "SELECT pg_terminate_backend(%s)", [pid]) is True  # a restart, an idle timeout
+    for _ in range(100):  # until the server has ended it (the call only signals the backend)
+        if not one(other, "SELECT count(*) FROM pg_stat_activity WHERE pid = %s", [pid]):
+            break
+        time.sleep(0.05)
+    next_request(wrapper)
+    assert one(wrapper, "SELECT pg_backend_pid()") != pid  # a new connection, no error
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_live_connection_is_kept_and_checked_without_a_query(on_postgres, kept):
+    wrapper, other = kept
+    pid = one(wrapper, "SELECT pg_backend_pid() /* the last query */")
+    next_request(wrapper)
+    # The server saw nothing since the last query (Django's own check sends SELECT 1).
+    last = one(other, "SELECT query FROM pg_stat_activity WHERE pid = %s", [pid])
+    assert last == "SELECT pg_backend_pid() /* the last query */"
+    assert wrapper.health_check_done
+    assert one(wrapper, "SELECT pg_backend_pid()") == pid
