@@ -5,6 +5,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
 from . import views
+from .tenancy.middleware import MERCHANT_MOUNT
 from .security import api_docs_view
 
 merchant_patterns = [
@@ -37,7 +38,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("metrics", views.metrics, name="metrics"),
     # Every merchant's pages live under its own prefix; the middleware scopes queries to it.
-    path("m/<slug:merchant>/", include(merchant_patterns)),
+    path(f"{MERCHANT_MOUNT}<slug:merchant>/", include(merchant_patterns)),
     path("partners/", include("partners.urls")),
 ] + static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 

@@ -1,16 +1,17 @@
 import re
 
 from django.http import Http404
-from django.utils import timezone
 from django.urls import Resolver404, resolve
+from django.urls.converters import SlugConverter
+from django.utils import timezone
 from django_scopes import scopes_disabled
 
-from .selectors import merchant_by_slug, merchant_of_user
 from .scoping import merchant_scope
+from .selectors import merchant_by_slug, merchant_of_user
 
-
-# omo/urls.py mounts every merchant's pages at m/<slug:merchant>/ (Django's slug converter).
-MERCHANT_PREFIX = re.compile(r"/m/(?P<merchant>[-a-zA-Z0-9_]+)/")
+# Where omo/urls.py mounts every merchant's pages: MERCHANT_MOUNT + <slug:merchant>/.
+MERCHANT_MOUNT = "m/"
+MERCHANT_PREFIX = re.compile(rf"/{MERCHANT_MOUNT}(?P<merchant>{SlugConverter.regex})/")
 
 
 class MerchantScopeMiddleware:
