@@ -202,7 +202,7 @@ class PerformanceMonth(PerformanceCell):
     sum of the month's day cells, kept by the same deltas. A long range reads its whole months
     from these (a year: about twelve rows per store and staff member instead of 365)."""
 
-    month = models.DateField(help_text=_("The first day of the month."))
+    month = models.DateField()  # the month's first day
 
     class Meta:
         constraints = [

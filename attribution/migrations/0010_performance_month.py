@@ -43,7 +43,7 @@ class Migration(migrations.Migration):
                 ('orders', models.IntegerField(default=0)),
                 ('sales', models.DecimalField(decimal_places=3, default=0, max_digits=17)),
                 ('new_members', models.IntegerField(default=0)),
-                ('month', models.DateField(help_text='The first day of the month.')),
+                ('month', models.DateField()),
                 ('merchant', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='tenancy.merchant', verbose_name='merchant')),
             ],
             options={
