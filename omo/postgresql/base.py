@@ -25,5 +25,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
             return False
         if connection.info.transaction_status != TransactionStatus.IDLE:
             return super().is_usable()
-        readable, _, _ = select.select([connection.fileno()], [], [], 0)
-        return not readable
+        # poll, not select: select() refuses descriptors past 1024, which a busy process reaches.
+        socket = select.poll()
+        socket.register(connection.fileno(), select.POLLIN)
+        return not socket.poll(0)  # readable, hung up or in error: the server ended it
