@@ -247,6 +247,13 @@ def cpu_used(before: dict, after: dict) -> dict:
     return used
 
 
+def timed_round(port: int, rate: float, seconds: float, pick, server_pid: int) -> tuple:
+    """One phase of the open loop: its (results, start), and the CPU seconds each part used meanwhile."""
+    began = cpu_by_process(server_pid)
+    phase = run(drive(port, rate, seconds, pick))
+    return phase, cpu_used(began, cpu_by_process(server_pid))
+
+
 def p99(times: list) -> float:
     times = sorted(times)
     return times[min(len(times) - 1, int(len(times) * 0.99))]
@@ -377,23 +384,22 @@ def main():
             bare_rounds, link_rounds = [], []
             before = clicks(merchant)
             busy = {"bare": dict.fromkeys(PARTS, 0.0), "links": dict.fromkeys(PARTS, 0.0)}
+            seconds = args.duration / args.rounds
             for _round in range(args.rounds):
                 for name, phases, pick in (("bare", bare_rounds, bare), ("links", link_rounds, mixed)):
-                    began = cpu_by_process(server.pid)
-                    phases.append(run(drive(port, args.rate, args.duration / args.rounds, pick)))
-                    for part, seconds in cpu_used(began, cpu_by_process(server.pid)).items():
-                        busy[name][part] += seconds
+                    phase, used = timed_round(port, args.rate, seconds, pick, server.pid)
+                    phases.append(phase)
+                    for part, cpu in used.items():
+                        busy[name][part] += cpu
             recorded = clicks(merchant) - before
             load_after = os.getloadavg()
             # The scale curve: one bare and one link round at each size of the link and click tables.
             curve = []
             for total in scales:
                 loaded_s = grow(merchant, staff, total)
-                began = cpu_by_process(server.pid)
-                at_scale = [run(drive(port, args.rate, args.duration / args.rounds, bare))]
-                at_scale.append(run(drive(port, args.rate, args.duration / args.rounds, mixed)))
-                cpu = sum(cpu_used(began, cpu_by_process(server.pid)).values())
-                curve.append((total, loaded_s, at_scale, cpu))
+                rounds = [timed_round(port, args.rate, seconds, pick, server.pid) for pick in (bare, mixed)]
+                curve.append((total, loaded_s, [phase for phase, _used in rounds],
+                              sum(sum(used.values()) for _phase, used in rounds)))
         finally:
             server.terminate()
             server.wait(timeout=30)
